@@ -1,0 +1,212 @@
+// Spawning fibers and joining them: weft::spawn, JoinHandle<T>, weft::run, Runtime.
+#pragma once
+
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "weft/sched/errors.hpp"
+#include "weft/sched/kernel.hpp"
+#include "weft/sched/runtime.hpp"
+
+namespace weft {
+
+using sched::FiberId;
+using sched::Launch;
+
+struct SpawnOptions {
+  std::string name;              // shown by dump(), deadlock and overflow reports
+  std::size_t stack_size = 0;    // usable bytes; 0 = the runtime's default (64 KiB)
+  Launch launch = Launch::Post;  // Post: queue it; Dispatch: run it now, caller continues later
+};
+
+// What happens to an exception that ends a fiber nobody joins: by default a line on
+// stderr naming the fiber and the exception. Returns the previous handler.
+using UnjoinedExceptionHandler =
+    std::function<void(FiberId id, const std::string& name, std::exception_ptr error)>;
+UnjoinedExceptionHandler set_unjoined_exception_handler(UnjoinedExceptionHandler handler);
+// How many fiber exceptions were never joined in this process.
+std::size_t unjoined_exception_count() noexcept;
+
+namespace detail {
+
+void report_unjoined(FiberId id, const std::string& name, std::exception_ptr error) noexcept;
+
+// A fiber together with its function and outcome.
+template <class T>
+class TaskFiber final : public sched::Fiber {
+ public:
+  template <class F>
+  TaskFiber(std::string name, F&& fn) : Fiber(std::move(name)), fn_(std::forward<F>(fn)) {}
+
+  ~TaskFiber() override {
+    if (error_ && !observed_) report_unjoined(id(), name(), error_);
+  }
+
+  // The outcome; call only when finished. Rethrows the fiber's exception.
+  T take() {
+    observed_ = true;
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+    if constexpr (!std::is_void_v<T>) return std::move(*value_);
+  }
+  bool failed() const noexcept { return error_ != nullptr; }
+
+ private:
+  void run() noexcept override {
+    try {
+      if constexpr (std::is_void_v<T>)
+        fn_();
+      else
+        value_.emplace(fn_());
+    } catch (const weft::detail::Unwind&) {
+      // Unwound at shutdown after a deadlock; the runtime reports that.
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+    fn_ = nullptr;  // release captures on the fiber, before joiners wake
+  }
+
+  std::function<T()> fn_;
+  std::conditional_t<std::is_void_v<T>, bool, std::optional<T>> value_{};
+  std::exception_ptr error_;
+  bool observed_ = false;
+};
+
+}  // namespace detail
+
+// Owns the right to join one fiber. Move-only. Dropping a handle (or detach()) lets the
+// fiber run on; its exception, if any, then goes to the unjoined-exception handler.
+template <class T>
+class JoinHandle {
+ public:
+  JoinHandle() = default;
+  explicit JoinHandle(detail::TaskFiber<T>* fiber) noexcept : fiber_(fiber) {}
+  JoinHandle(JoinHandle&& other) noexcept : fiber_(std::exchange(other.fiber_, nullptr)) {}
+  JoinHandle& operator=(JoinHandle&& other) noexcept {
+    if (this != &other) {
+      reset();
+      fiber_ = std::exchange(other.fiber_, nullptr);
+    }
+    return *this;
+  }
+  ~JoinHandle() { reset(); }
+
+  // True until join() or detach().
+  bool joinable() const noexcept { return fiber_ != nullptr; }
+  FiberId id() const { return fiber().id(); }
+  const std::string& name() const { return fiber().name(); }
+  bool finished() const { return fiber().finished(); }
+
+  // Waits for the fiber to finish and returns its result or rethrows its exception.
+  // Call from a fiber. Throws UsageError if not joinable or when joining itself;
+  // throws Cancelled if the caller is cancelled while waiting (the handle stays joinable).
+  T join() {
+    wait_or_throw(std::nullopt);
+    return take_finished();
+  }
+
+  // Waits until the fiber finished or the timeout passed; returns whether it finished.
+  // The handle stays joinable either way. Throws Cancelled if the caller is cancelled.
+  template <class Rep, class Period>
+  [[nodiscard]] bool wait_for(std::chrono::duration<Rep, Period> timeout) {
+    return wait_until(sched::now() + std::chrono::duration_cast<Duration>(timeout));
+  }
+  [[nodiscard]] bool wait_until(TimePoint deadline) { return wait_or_throw(deadline); }
+
+  // Asks the fiber to stop: its current or next blocking call throws weft::Cancelled.
+  void cancel() { fiber().request_cancel(); }
+
+  // Gives up the right to join; the fiber runs on.
+  void detach() {
+    fiber();
+    reset();
+  }
+
+ private:
+  friend class Runtime;
+
+  T take_finished() {
+    if (!fiber().finished()) throw UsageError("weft::JoinHandle: the fiber has not finished");
+    auto* f = std::exchange(fiber_, nullptr);
+    struct Drop {
+      detail::TaskFiber<T>* f;
+      ~Drop() { f->release(); }
+    } drop{f};
+    return f->take();
+  }
+  sched::Fiber& fiber() const {
+    if (!fiber_) throw UsageError("weft::JoinHandle: the handle is empty (joined, detached or moved)");
+    return *fiber_;
+  }
+  bool wait_or_throw(std::optional<TimePoint> deadline) {
+    WakeReason reason = sched::join(fiber(), deadline);
+    if (reason == WakeReason::Cancelled) throw Cancelled();
+    return reason == WakeReason::Notified;
+  }
+  void reset() noexcept {
+    if (fiber_) std::exchange(fiber_, nullptr)->release();
+  }
+
+  detail::TaskFiber<T>* fiber_ = nullptr;
+};
+
+namespace detail {
+template <class F>
+using SpawnResult = std::invoke_result_t<std::decay_t<F>&>;
+
+template <class F>
+auto make_task(F&& fn, std::string name) {
+  using T = SpawnResult<F>;
+  auto* fiber = new TaskFiber<T>(std::move(name), std::forward<F>(fn));
+  fiber->retain();  // the handle's reference; the runtime holds the first
+  return fiber;
+}
+}  // namespace detail
+
+// Starts `fn` as a new fiber on the calling fiber's worker. Throws UsageError outside a
+// runtime or while it shuts down.
+template <class F>
+[[nodiscard("drop the handle explicitly with .detach()")]] auto spawn(F&& fn, SpawnOptions options = {})
+    -> JoinHandle<detail::SpawnResult<F>> {
+  auto* fiber = detail::make_task(std::forward<F>(fn), std::move(options.name));
+  JoinHandle<detail::SpawnResult<F>> handle(fiber);
+  sched::start(*fiber, sched::StartOptions{options.stack_size, options.launch});
+  return handle;
+}
+
+using RuntimeOptions = sched::RuntimeOptions;
+
+// A runtime that runs fibers on the calling thread. Reusable: run() may be called again.
+class Runtime {
+ public:
+  explicit Runtime(RuntimeOptions options = {}) : impl_(std::move(options)) {}
+
+  // Runs `fn` as the first fiber and returns its result (or rethrows its exception)
+  // once every fiber started meanwhile has finished too. Throws DeadlockError when all
+  // remaining fibers block forever (they are unwound first).
+  template <class F>
+  auto run(F&& fn, std::string name = "main") -> detail::SpawnResult<F> {
+    auto* fiber = detail::make_task(std::forward<F>(fn), std::move(name));
+    JoinHandle<detail::SpawnResult<F>> handle(fiber);
+    impl_.run(*fiber);
+    return handle.take_finished();
+  }
+
+  sched::Runtime& scheduler() noexcept { return impl_; }
+
+ private:
+  sched::Runtime impl_;
+};
+
+// Runs `fn` on a fresh single-threaded runtime (see Runtime::run).
+template <class F>
+auto run(F&& fn, RuntimeOptions options = {}) -> detail::SpawnResult<F> {
+  Runtime runtime(std::move(options));
+  return runtime.run(std::forward<F>(fn));
+}
+
+}  // namespace weft

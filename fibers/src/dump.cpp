@@ -1,0 +1,19 @@
+#include "weft/dump.hpp"
+
+#include <iostream>
+#include <sstream>
+
+#include "weft/sched/runtime.hpp"
+
+namespace weft {
+
+void dump() { dump(std::cerr); }
+void dump(std::ostream& out) { sched::dump(out); }
+
+std::string dump_string() {
+  std::ostringstream out;
+  dump(out);
+  return out.str();
+}
+
+}  // namespace weft

@@ -1,0 +1,26 @@
+#include "weft/this_fiber.hpp"
+
+namespace weft::this_fiber {
+
+void sleep_until(TimePoint deadline) {
+  sched::require_fiber("weft::this_fiber::sleep");
+  if (sched::sleep_until(deadline) == WakeReason::Cancelled) throw Cancelled();
+}
+
+sched::FiberId id() noexcept {
+  sched::Fiber* f = sched::current_fiber();
+  return f ? f->id() : 0;
+}
+
+const std::string& name() noexcept {
+  static const std::string none;
+  sched::Fiber* f = sched::current_fiber();
+  return f ? f->name() : none;
+}
+
+bool cancel_requested() noexcept {
+  sched::Fiber* f = sched::current_fiber();
+  return f && f->cancel_pending();
+}
+
+}  // namespace weft::this_fiber

@@ -1,0 +1,47 @@
+// The machine context of a fiber: the only place in weft that touches Boost.Context
+// (see src/context.cpp). Holds the suspended Boost.Context fiber as opaque storage so
+// no header includes <boost/context/...>, plus the sanitizer bookkeeping of the stack.
+#pragma once
+
+#include <cstddef>
+
+#include "weft/sched/detail/stack.hpp"
+
+namespace weft::sched::detail {
+
+class Context {
+ public:
+  // Runs the body of a new fiber and returns the context to switch to when it ends.
+  using Entry = Context& (*)(void* arg) noexcept;
+
+  Context() noexcept = default;
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+  ~Context();
+
+  // Makes this the context of the calling kernel thread's own stack.
+  void adopt_thread() noexcept;
+  // Prepares a new fiber on `stack` that calls entry(arg) when first switched to.
+  // The stack goes back to `pool` (on the switching-to side) when the fiber ends.
+  void create(StackPool& pool, Stack stack, Entry entry, void* arg);
+
+  // Suspends `from` (the running context) and resumes `to`. Returns in `from` when some
+  // context switches back to it, possibly on another kernel thread.
+  static void switch_to(Context& from, Context& to) noexcept;
+
+  const Stack& stack() const noexcept { return stack_; }
+  bool started() const noexcept { return handle_ != nullptr || is_thread_; }
+
+ private:
+  friend struct ContextAccess;
+  void* handle_ = nullptr;          // boost::context::fiber, suspended (see context.cpp)
+  Stack stack_{};                   // empty for a thread's own stack
+  bool is_thread_ = false;
+  // Sanitizer state (unused in plain builds).
+  void* asan_fake_stack_ = nullptr;
+  const void* asan_bottom_ = nullptr;
+  std::size_t asan_size_ = 0;
+  void* tsan_fiber_ = nullptr;
+};
+
+}  // namespace weft::sched::detail

@@ -1,0 +1,122 @@
+// The fiber control block: the kernel's record of one fiber. Users meet fibers through
+// weft::spawn and JoinHandle; this type is for code that builds primitives on the
+// kernel (park/unpark, WaitQueue) and for introspection (dump).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "weft/sched/detail/context.hpp"
+#include "weft/sched/spinlock.hpp"
+#include "weft/sched/wait_queue.hpp"
+#include "weft/sched/wait_record.hpp"
+
+namespace weft::sched {
+
+using FiberId = std::uint64_t;
+
+enum class FiberState : std::uint8_t {
+  Ready,    // runnable, waiting for a worker
+  Running,  // on a worker now
+  Parked,   // blocked in a wait (see wait_record())
+  Done,     // body finished; the control block lives until its last reference goes
+};
+
+const char* to_string(FiberState state) noexcept;
+
+namespace detail {
+class Worker;
+class FiberLocalSlots;
+}  // namespace detail
+
+class Fiber {
+ public:
+  Fiber(const Fiber&) = delete;
+  Fiber& operator=(const Fiber&) = delete;
+
+  FiberId id() const noexcept { return id_; }
+  const std::string& name() const noexcept { return name_; }
+  FiberState state() const noexcept { return state_.load(std::memory_order_acquire); }
+  // What the fiber waits on while Parked (a snapshot; racy when read from another thread).
+  WaitRecord wait_record() const noexcept { return record_; }
+  bool is_thread_context() const noexcept { return is_thread_; }
+
+  // Reference counting: the runtime holds one reference while the fiber is alive, and
+  // each handle (JoinHandle) one more. The block is destroyed with its last reference.
+  void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
+  }
+
+  // Requests cancellation: the fiber's current or next cancellable wait ends with
+  // WakeReason::Cancelled (delivered once per request). Safe from any thread.
+  void request_cancel() noexcept;
+  bool cancel_pending() const noexcept { return cancel_pending_.load(std::memory_order_acquire); }
+
+  // True once the body has run to its end (state() == Done).
+  bool finished() const noexcept { return state() == FiberState::Done; }
+  // True once the fiber has been switched to at least once (it owns a stack).
+  bool started() const noexcept { return context_.started(); }
+
+  // Intrusive links owned by whichever run queue holds the fiber (scheduling policies,
+  // worker inboxes). A fiber is in at most one queue at a time.
+  struct RunLink {
+    Fiber* prev = nullptr;
+    Fiber* next = nullptr;
+    bool queued = false;
+    bool jumped = false;   // queued ahead of others (a hand-off)
+  };
+  RunLink& run_link() noexcept { return run_link_; }
+
+ protected:
+  Fiber(std::string name, bool thread_context = false);
+  virtual ~Fiber();
+  // Runs the fiber's function. Must not throw: implementations keep the outcome.
+  virtual void run() noexcept = 0;
+  // Frees this control block (called with the last reference).
+  virtual void destroy() noexcept { delete this; }
+
+ private:
+  friend class detail::Worker;
+  friend struct FiberAccess;
+
+  // Identity and introspection.
+  FiberId id_;
+  std::string name_;
+  std::atomic<FiberState> state_{FiberState::Ready};
+  WaitRecord record_{};
+  bool is_thread_ = false;
+
+  std::atomic<std::uint32_t> refs_{1};
+
+  RunLink run_link_;
+  // Machine context and placement.
+  detail::Context context_;
+  detail::Worker* worker_ = nullptr;   // the worker it runs on (or last ran on)
+  std::size_t stack_size_ = 0;
+
+  Fiber* registry_prev_ = nullptr;
+  Fiber* registry_next_ = nullptr;
+
+  // park/unpark handshake (see kernel.cpp): Running, Notified, Parking, Parked.
+  std::atomic<std::uint8_t> park_state_{0};
+
+  // Claimed waits (see wait.hpp): epoch << 1 | claimed.
+  std::atomic<std::uint64_t> wait_word_{1};
+  WakeReason wake_reason_ = WakeReason::Notified;
+  std::uintptr_t wake_detail_ = 0;
+  std::atomic<bool> cancel_pending_{false};
+  bool unwinding_ = false;   // shutting down: waits throw detail::Unwind
+
+  // Fibers blocked in join() on this one; guarded by join_lock_.
+  weft::detail::SpinLock join_lock_;
+  WaitQueue joiners_;
+
+  // Fiber-local storage, created on first use.
+  detail::FiberLocalSlots* locals_ = nullptr;
+};
+
+}  // namespace weft::sched

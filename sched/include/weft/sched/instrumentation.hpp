@@ -1,0 +1,78 @@
+// The checker seam. Every visible operation calls schedule_point() first, and sync
+// primitives report happens-before edges. In production no Instrumentation is
+// installed and each hook costs one predictable branch; the interleaving checker
+// installs one to take every scheduling decision and to track vector clocks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <source_location>
+
+#include "weft/sched/macros.hpp"
+
+namespace weft {
+
+// Visible operations, as named in traces and reports.
+enum class Op : std::uint8_t {
+  Spawn, Join, Yield, Sleep, Park, Unpark,
+  Lock, Unlock, Wait, Notify,
+  Send, Recv, Select, Close,
+  Load, Store, Rmw,
+  Io, Custom,
+};
+
+const char* to_string(Op op) noexcept;
+
+// What a choice is about, for choose().
+enum class Choice : std::uint8_t {
+  Waiter,          // which waiter notify_one wakes
+  SpuriousWakeup,  // 0 = no, 1 = wake a condition-variable waiter spuriously
+  CasFailure,      // 0 = no, 1 = fail a compare_exchange_weak spuriously
+  Data,            // a scenario's own nondeterministic choice
+};
+
+class Instrumentation {
+ public:
+  virtual ~Instrumentation() = default;
+  // Called by the running fiber before a visible operation on `object`.
+  virtual void schedule_point(Op op, const void* object, std::source_location where) = 0;
+  // `object` was released by the running fiber: later acquires happen after this.
+  virtual void hb_release(const void* object) = 0;
+  // The running fiber acquired `object`: it now happens after its last release.
+  virtual void hb_acquire(const void* object) = 0;
+  // Picks one of n alternatives (n >= 1); production picks 0.
+  virtual std::size_t choose(std::size_t n, Choice what) = 0;
+};
+
+namespace detail {
+// The instrumentation of the calling kernel thread (null in production). Read through
+// a non-inlined call: fibers may migrate between threads across any switch.
+WEFT_NOINLINE Instrumentation* instrumentation() noexcept;
+void set_instrumentation(Instrumentation* hooks) noexcept;
+}  // namespace detail
+
+// Marks a visible operation. Cheap when no checker is attached.
+inline void schedule_point(Op op, const void* object = nullptr,
+                           std::source_location where = std::source_location::current()) {
+  if (Instrumentation* hooks = detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr))
+    hooks->schedule_point(op, object, where);
+}
+
+inline void hb_release(const void* object) {
+  if (Instrumentation* hooks = detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr))
+    hooks->hb_release(object);
+}
+
+inline void hb_acquire(const void* object) {
+  if (Instrumentation* hooks = detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr))
+    hooks->hb_acquire(object);
+}
+
+// Asks the checker to pick one of n alternatives; 0 in production.
+inline std::size_t choose(std::size_t n, Choice what) {
+  if (Instrumentation* hooks = detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr))
+    return hooks->choose(n, what);
+  return 0;
+}
+
+}  // namespace weft

@@ -1,0 +1,42 @@
+// Small portability and invariant macros shared by the whole tree.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+
+#define WEFT_LIKELY(x) __builtin_expect(!!(x), 1)
+#define WEFT_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define WEFT_NOINLINE __attribute__((noinline))
+
+// The hot thread-local of a worker: initial-exec avoids __tls_get_addr when weft is
+// linked as a static library into the executable (the default build).
+#define WEFT_TLS_FAST __attribute__((tls_model("initial-exec")))
+
+#if defined(__SANITIZE_ADDRESS__)
+#define WEFT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WEFT_ASAN 1
+#endif
+#endif
+
+#if defined(__SANITIZE_THREAD__)
+#define WEFT_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define WEFT_TSAN 1
+#endif
+#endif
+
+namespace weft::detail {
+[[noreturn]] void invariant_failed(const char* expr, const char* message, const char* file,
+                                   int line) noexcept;
+}  // namespace weft::detail
+
+// An internal invariant that holds in every build type. A failure is a bug in weft (or
+// memory corruption), so it prints the message and aborts rather than throwing.
+#define WEFT_INVARIANT(expr, message)                                                   \
+  do {                                                                                  \
+    if (WEFT_UNLIKELY(!(expr)))                                                         \
+      ::weft::detail::invariant_failed(#expr, message, __FILE__, __LINE__);             \
+  } while (0)

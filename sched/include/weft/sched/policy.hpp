@@ -1,0 +1,59 @@
+// Scheduling policy: which ready fiber a worker runs next. The single-worker FIFO below
+// is one policy; the M:N work-stealing queues and the checker's controlled scheduler
+// are others. A policy belongs to one worker and is only called on that worker's thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "weft/sched/fiber.hpp"
+
+namespace weft::sched {
+
+enum class ReadyHint : std::uint8_t {
+  Normal,   // woken or spawned: queue it behind the others
+  Handoff,  // woken by the fiber that is about to block or exit on this worker (a joiner
+            // of an exiting fiber): running it next keeps caches and stacks warm
+};
+
+class SchedulingPolicy {
+ public:
+  virtual ~SchedulingPolicy() = default;
+  // `fiber` became ready on this worker.
+  virtual void awakened(Fiber& fiber, ReadyHint hint) noexcept = 0;
+  // Removes and returns the fiber to run next, or null when none is ready.
+  virtual Fiber* pick_next() noexcept = 0;
+  // Removes a queued `fiber` so the caller can run it at once (join of a fiber that has
+  // not started). Returns false to refuse; the joiner then parks as usual.
+  virtual bool take(Fiber& fiber) noexcept = 0;
+  virtual bool has_ready() const noexcept = 0;
+  virtual std::size_t ready_count() const noexcept = 0;
+};
+
+// FIFO run queue with hand-off. A Handoff fiber goes to the front, and take() lets a
+// joiner run its unstarted child at once: spawn-then-join trees then run depth first
+// with a handful of live stacks instead of breadth first with one stack per node.
+// To keep fibers at the back from starving, at most kHandoffBudget hand-offs in a row
+// bypass the queue; then the oldest fiber runs.
+class FifoPolicy final : public SchedulingPolicy {
+ public:
+  static constexpr std::uint32_t kHandoffBudget = 1024;
+
+  void awakened(Fiber& fiber, ReadyHint hint) noexcept override;
+  Fiber* pick_next() noexcept override;
+  bool take(Fiber& fiber) noexcept override;
+  bool has_ready() const noexcept override { return head_ != nullptr; }
+  std::size_t ready_count() const noexcept override { return count_; }
+
+ private:
+  void push_back(Fiber& fiber) noexcept;
+  void push_front(Fiber& fiber) noexcept;
+  void unlink(Fiber& fiber) noexcept;
+
+  Fiber* head_ = nullptr;
+  Fiber* tail_ = nullptr;
+  std::size_t count_ = 0;
+  std::uint32_t handoffs_left_ = kHandoffBudget;
+};
+
+}  // namespace weft::sched

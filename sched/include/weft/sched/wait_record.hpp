@@ -1,0 +1,47 @@
+// What a parked fiber waits for. Every blocking call in weft describes its wait with
+// one of these so that dumps, deadlock reports and the checker can explain it.
+#pragma once
+
+#include <cstdint>
+
+namespace weft {
+
+enum class WaitKind : std::uint8_t {
+  None,       // not waiting
+  Join,       // another fiber to finish
+  Sleep,      // a timer
+  Mutex,
+  CondVar,
+  Semaphore,
+  Event,
+  Barrier,
+  Channel,
+  Select,
+  Future,
+  Io,
+  External,   // something outside the runtime (a foreign thread, a blocking job)
+  Other,
+};
+
+const char* to_string(WaitKind kind) noexcept;
+
+// A wait record. `object` identifies the thing waited on (its address), `name` is a
+// short human description ("join fiber 'worker-3'", "mutex"), with static storage
+// or owned by the waited-on object for at least as long as the wait.
+struct WaitRecord {
+  WaitKind kind = WaitKind::None;
+  const void* object = nullptr;
+  const char* name = "";
+  // A fiber waiting on something external can be woken from outside the runtime, so
+  // production deadlock detection does not count it as stuck.
+  bool external() const noexcept { return kind == WaitKind::External || kind == WaitKind::Io; }
+};
+
+// Why a wait ended.
+enum class WakeReason : std::uint8_t {
+  Notified,   // the awaited thing happened
+  Timeout,    // the deadline passed first
+  Cancelled,  // the fiber was cancelled while waiting
+};
+
+}  // namespace weft

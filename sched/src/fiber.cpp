@@ -1,0 +1,119 @@
+#include "weft/sched/fiber.hpp"
+
+#include <atomic>
+
+#include "weft/sched/detail/fiber_locals.hpp"
+#include "weft/sched/kernel.hpp"
+#include "worker.hpp"
+
+namespace weft::sched {
+
+namespace {
+std::atomic<FiberId> g_next_id{1};
+}
+
+Fiber::Fiber(std::string name, bool thread_context)
+    : id_(thread_context ? 0 : g_next_id.fetch_add(1, std::memory_order_relaxed)),
+      name_(std::move(name)),
+      is_thread_(thread_context) {
+  if (name_.empty()) name_ = "fiber-" + std::to_string(id_);
+}
+
+Fiber::~Fiber() { delete locals_; }
+
+void Fiber::request_cancel() noexcept {
+  cancel_pending_.store(true, std::memory_order_seq_cst);
+  std::uint64_t word = wait_word_.load(std::memory_order_seq_cst);
+  if (word & 1) return;  // not waiting: its next wait sees the request
+  if (!cancel_pending_.exchange(false)) return;  // the fiber took the request itself
+  if (try_claim(WaitTicket{this, word >> 1}, WakeReason::Cancelled))
+    unpark(*this);
+  else
+    cancel_pending_.store(true, std::memory_order_seq_cst);  // that wait ended otherwise
+}
+
+const char* to_string(FiberState state) noexcept {
+  switch (state) {
+    case FiberState::Ready: return "ready";
+    case FiberState::Running: return "running";
+    case FiberState::Parked: return "parked";
+    case FiberState::Done: return "done";
+  }
+  return "?";
+}
+
+}  // namespace weft::sched
+
+namespace weft {
+
+const char* to_string(WaitKind kind) noexcept {
+  switch (kind) {
+    case WaitKind::None: return "nothing";
+    case WaitKind::Join: return "join";
+    case WaitKind::Sleep: return "sleep";
+    case WaitKind::Mutex: return "mutex";
+    case WaitKind::CondVar: return "condition variable";
+    case WaitKind::Semaphore: return "semaphore";
+    case WaitKind::Event: return "event";
+    case WaitKind::Barrier: return "barrier";
+    case WaitKind::Channel: return "channel";
+    case WaitKind::Select: return "select";
+    case WaitKind::Future: return "future";
+    case WaitKind::Io: return "I/O";
+    case WaitKind::External: return "external wake-up";
+    case WaitKind::Other: return "other";
+  }
+  return "?";
+}
+
+}  // namespace weft
+
+namespace weft::sched::detail {
+
+void FiberLocalSlots::clear() noexcept {
+  // Last key first; a destructor may still read or create other fiber-locals.
+  while (!slots_.empty()) {
+    auto [value, deleter] = slots_.back();
+    slots_.pop_back();
+    if (value) deleter(value);
+  }
+}
+
+void*& FiberLocalSlots::slot(std::size_t key, LocalDeleter deleter) {
+  if (key >= slots_.size()) slots_.resize(key + 1, {nullptr, nullptr});
+  slots_[key].second = deleter;
+  return slots_[key].first;
+}
+
+void* FiberLocalSlots::find(std::size_t key) const noexcept {
+  return key < slots_.size() ? slots_[key].first : nullptr;
+}
+
+void FiberLocalSlots::erase(std::size_t key) noexcept {
+  if (key >= slots_.size() || slots_[key].first == nullptr) return;
+  void* value = slots_[key].first;
+  slots_[key].first = nullptr;
+  slots_[key].second(value);
+}
+
+std::size_t allocate_local_key() noexcept {
+  static std::atomic<std::size_t> next{0};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+void*& local_slot(Fiber& fiber, std::size_t key, LocalDeleter deleter) {
+  auto*& slots = FiberAccess::locals(fiber);
+  if (slots == nullptr) slots = new FiberLocalSlots();
+  return slots->slot(key, deleter);
+}
+
+void* find_local(const Fiber& fiber, std::size_t key) noexcept {
+  const FiberLocalSlots* slots = FiberAccess::locals(fiber);
+  return slots ? slots->find(key) : nullptr;
+}
+
+void erase_local(Fiber& fiber, std::size_t key) noexcept {
+  if (auto* slots = FiberAccess::locals(fiber)) slots->erase(key);
+}
+
+}  // namespace weft::sched::detail

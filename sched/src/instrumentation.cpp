@@ -1,0 +1,50 @@
+#include "weft/sched/instrumentation.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace weft {
+
+namespace {
+thread_local Instrumentation* t_instrumentation WEFT_TLS_FAST = nullptr;
+}
+
+namespace detail {
+
+Instrumentation* instrumentation() noexcept { return t_instrumentation; }
+void set_instrumentation(Instrumentation* hooks) noexcept { t_instrumentation = hooks; }
+
+void invariant_failed(const char* expr, const char* message, const char* file, int line) noexcept {
+  std::fprintf(stderr, "weft: internal invariant failed: %s (%s) at %s:%d\n", message, expr, file,
+               line);
+  std::abort();
+}
+
+}  // namespace detail
+
+const char* to_string(Op op) noexcept {
+  switch (op) {
+    case Op::Spawn: return "spawn";
+    case Op::Join: return "join";
+    case Op::Yield: return "yield";
+    case Op::Sleep: return "sleep";
+    case Op::Park: return "park";
+    case Op::Unpark: return "unpark";
+    case Op::Lock: return "lock";
+    case Op::Unlock: return "unlock";
+    case Op::Wait: return "wait";
+    case Op::Notify: return "notify";
+    case Op::Send: return "send";
+    case Op::Recv: return "recv";
+    case Op::Select: return "select";
+    case Op::Close: return "close";
+    case Op::Load: return "load";
+    case Op::Store: return "store";
+    case Op::Rmw: return "read-modify-write";
+    case Op::Io: return "io";
+    case Op::Custom: return "custom";
+  }
+  return "?";
+}
+
+}  // namespace weft

@@ -1,0 +1,173 @@
+// The kernel API (weft/sched/kernel.hpp) on top of the calling thread's Worker.
+//
+// park/unpark handshake. park_state_ of a fiber is one of
+//   Running  -- not parked (the normal state of a runnable or running fiber)
+//   Notified -- an unpark arrived while it was not parked: the next park returns at once
+//   Parking  -- it decided to park and is switching away
+//   Parked   -- it is off its stack; only unpark() brings it back
+// unpark: Running|Parking -> Notified (the parker, or the post-switch step of the worker
+// that switched away from it, sees the permit); Parked -> Running and enqueue.
+#include "weft/sched/kernel.hpp"
+
+#include <exception>
+
+#include "timer_heap.hpp"
+#include "weft/sched/errors.hpp"
+#include "worker.hpp"
+
+namespace weft::sched {
+
+using detail::Worker;
+
+namespace {
+
+Fiber& running_fiber(const char* call) {
+  Worker* w = Worker::current();
+  if (w == nullptr || w->on_thread_context())
+    throw UsageError(std::string(call) + ": not called from a weft fiber");
+  return *w->running();
+}
+
+// Shutdown after a deadlock unwinds blocked fibers: their waits throw detail::Unwind.
+void check_unwinding(Fiber& self) {
+  if (FiberAccess::unwinding(self) && std::uncaught_exceptions() == 0) throw weft::detail::Unwind{};
+}
+
+}  // namespace
+
+Fiber* current_fiber() noexcept {
+  Worker* w = Worker::current();
+  return (w == nullptr || w->on_thread_context()) ? nullptr : w->running();
+}
+
+Fiber& require_fiber(const char* call) { return running_fiber(call); }
+
+void start(Fiber& fiber, const StartOptions& options) {
+  Worker* w = Worker::current();
+  if (w == nullptr) {
+    fiber.release();
+    throw UsageError("weft::spawn: not called inside a weft runtime (use weft::run)");
+  }
+  schedule_point(Op::Spawn, &fiber);
+  hb_release(&fiber);  // everything before the spawn happens before the child's body
+  w->start(fiber, options);
+}
+
+WakeReason join(Fiber& target, std::optional<TimePoint> deadline) {
+  Fiber& self = running_fiber("weft::join");
+  if (&target == &self) throw UsageError("weft::join: a fiber cannot join itself");
+  schedule_point(Op::Join, &target);
+  auto& lock = FiberAccess::join_lock(target);
+  lock.lock();
+  if (target.finished()) {
+    lock.unlock();
+    hb_acquire(&target);
+    return WakeReason::Notified;
+  }
+  WaitTicket ticket = begin_wait(WaitRecord{WaitKind::Join, &target, target.name().c_str()});
+  Waiter waiter(ticket);
+  FiberAccess::joiners(target).push_back(waiter);
+  lock.unlock();
+  struct Unlink {  // also when unwinding: the node lives on this stack
+    weft::detail::SpinLock& lock;
+    Fiber& target;
+    Waiter& waiter;
+    ~Unlink() {
+      lock.lock();
+      FiberAccess::joiners(target).remove(waiter);
+      lock.unlock();
+    }
+  } unlink{lock, target, waiter};
+
+  // A joiner blocks anyway: if the child has not started, run it now on this worker.
+  Worker* w = Worker::current();
+  if (!deadline && !target.started() && FiberAccess::worker(target) == w &&
+      (FiberAccess::wait_word(self).load(std::memory_order_acquire) & 1) == 0) {
+    check_unwinding(self);
+    w->park(FiberAccess::record(self), &target);
+  }
+  WaitOutcome outcome = await(ticket, deadline);
+  if (outcome.reason == WakeReason::Notified) hb_acquire(&target);
+  return outcome.reason;
+}
+
+void yield() {
+  Worker* w = Worker::current();
+  if (w == nullptr || w->on_thread_context()) return;  // nothing to yield to
+  schedule_point(Op::Yield);
+  w->yield();
+}
+
+TimePoint now() {
+  Worker* w = Worker::current();
+  return w ? w->clock().now() : SteadyClock::now();
+}
+
+WakeReason sleep_until(TimePoint deadline) {
+  schedule_point(Op::Sleep);
+  WaitTicket ticket = begin_wait(WaitRecord{WaitKind::Sleep, nullptr, "sleep"});
+  return await(ticket, deadline).reason;
+}
+
+void park(const WaitRecord& record) {
+  Fiber& self = running_fiber("weft::sched::park");
+  check_unwinding(self);
+  Worker::current()->park(record);
+  check_unwinding(self);
+}
+
+void unpark(Fiber& fiber) noexcept { Worker::unpark(fiber, ReadyHint::Normal); }
+
+WaitTicket begin_wait(const WaitRecord& record) {
+  Fiber& self = running_fiber("weft: a blocking call");
+  auto& word = FiberAccess::wait_word(self);
+  std::uint64_t epoch = (word.load(std::memory_order_relaxed) >> 1) + 1;
+  word.store(epoch << 1, std::memory_order_seq_cst);
+  FiberAccess::record(self) = record;
+  WaitTicket ticket{&self, epoch};
+  auto& cancel = FiberAccess::cancel_pending(self);
+  if (cancel.load(std::memory_order_seq_cst) && cancel.exchange(false))
+    try_claim(ticket, WakeReason::Cancelled);
+  return ticket;
+}
+
+bool try_claim(WaitTicket ticket, WakeReason reason, std::uintptr_t detail) noexcept {
+  std::uint64_t open = ticket.epoch << 1;
+  auto& word = FiberAccess::wait_word(*ticket.fiber);
+  if (!word.compare_exchange_strong(open, open | 1, std::memory_order_acq_rel)) return false;
+  FiberAccess::wake_reason(*ticket.fiber) = reason;
+  FiberAccess::wake_detail(*ticket.fiber) = detail;
+  return true;
+}
+
+WaitOutcome await(WaitTicket ticket, std::optional<TimePoint> deadline) {
+  Fiber& self = *ticket.fiber;
+  check_unwinding(self);
+  auto& word = FiberAccess::wait_word(self);
+  const std::uint64_t claimed = ticket.epoch << 1 | 1;
+  auto is_claimed = [&] { return word.load(std::memory_order_acquire) == claimed; };
+
+  Worker* w = Worker::current();
+  struct Timer : detail::TimerNode {  // cancelled on every exit, unwinding included
+    ~Timer() {
+      if (heap) heap->cancel(*this);
+    }
+  } timer;
+  if (deadline && !is_claimed()) {
+    if (*deadline <= w->clock().now()) {
+      try_claim(ticket, WakeReason::Timeout);
+    } else {
+      timer.deadline = *deadline;
+      timer.ticket = ticket;
+      w->timers().insert(timer);
+    }
+  }
+  WaitRecord record = FiberAccess::record(self);
+  while (!is_claimed()) {
+    Worker::current()->park(record);
+    check_unwinding(self);
+  }
+  return WaitOutcome{FiberAccess::wake_reason(self), FiberAccess::wake_detail(self)};
+}
+
+}  // namespace weft::sched

@@ -1,0 +1,95 @@
+#include "weft/sched/detail/stack.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <new>
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define WEFT_VALGRIND 1
+#endif
+
+namespace weft::sched::detail {
+
+namespace {
+
+std::size_t page_size() noexcept {
+  static const std::size_t size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+std::size_t round_up(std::size_t n, std::size_t to) noexcept { return (n + to - 1) / to * to; }
+
+Stack map_stack(std::size_t mapped, std::size_t guard) {
+  void* base = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (base == MAP_FAILED) throw std::bad_alloc();
+  if (::mprotect(base, guard, PROT_NONE) != 0) {
+    ::munmap(base, mapped);
+    throw std::bad_alloc();
+  }
+  Stack stack{base, mapped, guard, 0};
+#ifdef WEFT_VALGRIND
+  stack.valgrind_id = VALGRIND_STACK_REGISTER(static_cast<char*>(base) + guard,
+                                              static_cast<char*>(base) + mapped);
+#endif
+  return stack;
+}
+
+void unmap_stack(const Stack& stack) noexcept {
+#ifdef WEFT_VALGRIND
+  VALGRIND_STACK_DEREGISTER(stack.valgrind_id);
+#endif
+  ::munmap(stack.base, stack.mapped);
+}
+
+}  // namespace
+
+StackPool::StackPool(std::size_t max_pooled_bytes) : max_pooled_bytes_(max_pooled_bytes) {}
+
+StackPool::~StackPool() {
+  for (auto& size_class : classes_)
+    for (auto& stack : size_class.free) unmap_stack(stack);
+}
+
+Stack StackPool::acquire(std::size_t usable) {
+  const std::size_t page = page_size();
+  const std::size_t mapped = round_up(std::max(usable, kMinimumSize), page) + page;
+  for (auto& size_class : classes_) {
+    if (size_class.mapped != mapped || size_class.free.empty()) continue;
+    Stack stack = size_class.free.back();
+    size_class.free.pop_back();
+    pooled_bytes_ -= mapped;
+    return stack;
+  }
+  Stack stack = map_stack(mapped, page);
+  ++mapped_count_;
+  return stack;
+}
+
+void StackPool::release(Stack stack) noexcept {
+  if (pooled_bytes_ + stack.mapped <= max_pooled_bytes_) {
+    auto it = std::find_if(classes_.begin(), classes_.end(),
+                           [&](const SizeClass& c) { return c.mapped == stack.mapped; });
+    try {
+      if (it == classes_.end()) it = classes_.insert(classes_.end(), SizeClass{stack.mapped, {}});
+      it->free.push_back(stack);
+      pooled_bytes_ += stack.mapped;
+      return;
+    } catch (const std::bad_alloc&) {
+      // No memory for the bookkeeping: fall through and unmap.
+    }
+  }
+  unmap_stack(stack);
+  --mapped_count_;
+}
+
+std::size_t StackPool::pooled_count() const noexcept {
+  std::size_t n = 0;
+  for (const auto& c : classes_) n += c.free.size();
+  return n;
+}
+
+}  // namespace weft::sched::detail

@@ -1,0 +1,66 @@
+#include "weft/sched/wait_queue.hpp"
+
+#include "weft/sched/instrumentation.hpp"
+#include "weft/sched/kernel.hpp"
+
+namespace weft::sched {
+
+void WaitQueue::push_back(Waiter& w) noexcept {
+  w.prev = tail_;
+  w.next = nullptr;
+  w.linked = true;
+  if (tail_)
+    tail_->next = &w;
+  else
+    head_ = &w;
+  tail_ = &w;
+  ++size_;
+}
+
+bool WaitQueue::remove(Waiter& w) noexcept {
+  if (!w.linked) return false;
+  if (w.prev)
+    w.prev->next = w.next;
+  else
+    head_ = w.next;
+  if (w.next)
+    w.next->prev = w.prev;
+  else
+    tail_ = w.prev;
+  w.prev = w.next = nullptr;
+  w.linked = false;
+  --size_;
+  return true;
+}
+
+Waiter* WaitQueue::pop_front() noexcept {
+  Waiter* w = head_;
+  if (w) remove(*w);
+  return w;
+}
+
+Waiter* WaitQueue::pop_at(std::size_t index) noexcept {
+  Waiter* w = head_;
+  while (w && index-- > 0) w = w->next;
+  if (w) remove(*w);
+  return w;
+}
+
+Waiter* WaitQueue::notify_one(std::uintptr_t detail) noexcept {
+  while (!empty()) {
+    // FIFO in production; under the checker, which waiter wakes is a recorded choice.
+    std::size_t pick = size_ > 1 ? choose(size_, Choice::Waiter) : 0;
+    Waiter* w = pop_at(pick);
+    if (try_wake(w->ticket, WakeReason::Notified, detail)) return w;
+  }
+  return nullptr;
+}
+
+std::size_t WaitQueue::notify_all(std::uintptr_t detail) noexcept {
+  std::size_t woken = 0;
+  while (Waiter* w = pop_front())
+    if (try_wake(w->ticket, WakeReason::Notified, detail)) ++woken;
+  return woken;
+}
+
+}  // namespace weft::sched

@@ -1,0 +1,354 @@
+#include "worker.hpp"
+
+#include <cstdio>
+#include <exception>
+#include <mutex>
+#include <ostream>
+#include <sstream>
+
+#include "overflow_guard.hpp"
+#include "weft/sched/detail/fiber_locals.hpp"
+#include "weft/sched/errors.hpp"
+
+namespace weft::sched::detail {
+
+namespace {
+thread_local Worker* t_worker WEFT_TLS_FAST = nullptr;
+}  // namespace
+
+// The kernel thread's own stack, seen as a fiber so switches are uniform.
+class Worker::ThreadFiber final : public Fiber {
+ public:
+  ThreadFiber() : Fiber("(scheduler)", /*thread_context=*/true) {}
+  void run() noexcept override {}
+  void destroy() noexcept override {}  // owned by the worker
+};
+
+Worker::Worker(Runtime& runtime)
+    : runtime_(runtime),
+      clock_(runtime.options_.clock ? runtime.options_.clock : &runtime.steady_),
+      policy_(runtime.options_.policy ? std::move(runtime.options_.policy)
+                                      : std::make_unique<FifoPolicy>()),
+      thread_fiber_owner_(std::make_unique<ThreadFiber>()),
+      thread_fiber_(*thread_fiber_owner_),
+      running_(&thread_fiber_),
+      stacks_(runtime.options_.stack_pool_bytes) {
+  thread_fiber_.context_.adopt_thread();
+  thread_fiber_.worker_ = this;
+}
+
+Worker::~Worker() = default;
+
+Worker* Worker::current() noexcept { return t_worker; }
+
+const Fiber* Worker::running_fiber_for_signal() noexcept {
+  Worker* w = t_worker;
+  return w ? w->running_ : nullptr;
+}
+
+// ---- the loop ----------------------------------------------------------------------
+
+void Worker::run(Fiber& first) {
+  if (t_worker != nullptr)
+    throw UsageError("weft::Runtime::run: this thread is already running a weft runtime");
+  t_worker = this;
+  OverflowGuard guard;  // alternate signal stack of this thread for overflow reports
+  shutting_down_ = false;
+  deadlock_report_.clear();
+  start(first, {});
+
+  for (;;) {
+    maintenance();
+    if (Fiber* next = policy_->pick_next()) {
+      switch_to(*next, After::None);
+      continue;
+    }
+    if (runtime_.live_.load(std::memory_order_acquire) == 0) break;
+    std::optional<TimePoint> deadline = timers_.next_deadline();
+    if (deadline && clock_->is_virtual()) {
+      clock_->advance_to(*deadline);  // nothing can run before the next timer
+      continue;
+    }
+    if (!deadline && runtime_.options_.detect_deadlock &&
+        runtime_.external_waits_.load(std::memory_order_acquire) == 0 &&
+        !inbox_nonempty_.load(std::memory_order_acquire)) {
+      handle_deadlock();
+      continue;
+    }
+    idle_.prepare();
+    if (inbox_nonempty_.load(std::memory_order_seq_cst)) {
+      idle_.cancel();
+      continue;
+    }
+    std::optional<Duration> timeout;
+    if (deadline) timeout = *deadline - clock_->now();
+    idle_.sleep(timeout);
+  }
+
+  shutting_down_ = true;
+  t_worker = nullptr;
+  if (!deadlock_report_.empty()) throw DeadlockError(deadlock_report_);
+}
+
+void Worker::maintenance() noexcept {
+  if (inbox_nonempty_.load(std::memory_order_acquire)) drain_inbox();
+  if (!timers_.empty()) timers_.fire_due(clock_->now());
+}
+
+Fiber& Worker::next_or_thread() noexcept {
+  // Timers and cross-thread wake-ups are looked at every 64 switches (reading the clock
+  // on every switch would cost more than the switch), and whenever the queue runs dry.
+  if ((++tick_ & 63) == 0 || !policy_->has_ready()) maintenance();
+  if (Fiber* next = policy_->pick_next()) return *next;
+  return thread_fiber_;
+}
+
+// ---- switching ---------------------------------------------------------------------
+
+void Worker::prepare_context(Fiber& fiber) noexcept {
+  if (fiber.context_.started()) return;
+  std::size_t size = fiber.stack_size_ ? fiber.stack_size_ : runtime_.options_.stack_size;
+  try {
+    fiber.context_.create(stacks_, stacks_.acquire(size), &Worker::fiber_entry, &fiber);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft: cannot allocate a %zu-byte stack for fiber '%s' (#%llu): %s\n",
+                 size, fiber.name_.c_str(), static_cast<unsigned long long>(fiber.id_), e.what());
+    std::abort();
+  }
+}
+
+void Worker::switch_to(Fiber& next, After action) noexcept {
+  Fiber* from = running_;
+  prepare_context(next);
+  switch_from_ = from;
+  after_ = action;
+  running_ = &next;
+  next.worker_ = this;
+  next.state_.store(FiberState::Running, std::memory_order_relaxed);
+  Context::switch_to(from->context_, next.context_);
+  // Resumed, maybe by another worker: finish what the switcher left to do.
+  Worker::current()->finish_switch();
+}
+
+void Worker::finish_switch() noexcept {
+  Fiber& prev = *switch_from_;
+  switch (after_) {
+    case After::None:
+      break;
+    case After::Requeue:
+    case After::RequeueFront:
+      prev.state_.store(FiberState::Ready, std::memory_order_relaxed);
+      policy_->awakened(prev, after_ == After::Requeue ? ReadyHint::Normal : ReadyHint::Handoff);
+      break;
+    case After::Park: {
+      std::uint8_t expected = kParking;
+      if (!prev.park_state_.compare_exchange_strong(expected, kParked, std::memory_order_acq_rel)) {
+        // Unparked while it was switching out: it is runnable right away.
+        prev.park_state_.store(kRunning, std::memory_order_relaxed);
+        prev.state_.store(FiberState::Ready, std::memory_order_relaxed);
+        policy_->awakened(prev, ReadyHint::Normal);
+      }
+      break;
+    }
+    case After::Exit:
+      unregister_fiber(prev);
+      prev.release();  // the runtime's reference
+      runtime_.live_.fetch_sub(1, std::memory_order_acq_rel);
+      break;
+  }
+  after_ = After::None;
+}
+
+Context& Worker::fiber_entry(void* arg) noexcept {
+  Worker::current()->finish_switch();
+  static_cast<Fiber*>(arg)->run();
+  return Worker::current()->retire_running();
+}
+
+Context& Worker::retire_running() noexcept {
+  Fiber& self = *running_;
+  if (self.locals_) {
+    delete self.locals_;  // fiber-local destructors run on the fiber, before it is Done
+    self.locals_ = nullptr;
+  }
+  wake_joiners(self);
+  Fiber& next = next_or_thread();
+  prepare_context(next);
+  switch_from_ = &self;
+  after_ = After::Exit;
+  running_ = &next;
+  next.worker_ = this;
+  next.state_.store(FiberState::Running, std::memory_order_relaxed);
+  return next.context_;
+}
+
+void Worker::wake_joiners(Fiber& fiber) noexcept {
+  std::lock_guard guard(fiber.join_lock_);
+  fiber.state_.store(FiberState::Done, std::memory_order_release);
+  hb_release(&fiber);
+  ReadyHint hint = ReadyHint::Handoff;  // the first joiner runs next: it waited for us
+  while (Waiter* w = fiber.joiners_.pop_front()) {
+    if (!try_claim(w->ticket, WakeReason::Notified)) continue;
+    unpark(*w->ticket.fiber, hint);
+    hint = ReadyHint::Normal;
+  }
+}
+
+// ---- starting, yielding, parking ---------------------------------------------------
+
+void Worker::start(Fiber& fiber, const StartOptions& options) {
+  if (shutting_down_) {
+    fiber.release();
+    throw UsageError("weft::spawn: the runtime is shutting down");
+  }
+  fiber.worker_ = this;
+  if (options.stack_size) fiber.stack_size_ = options.stack_size;
+  register_fiber(fiber);
+  runtime_.live_.fetch_add(1, std::memory_order_relaxed);
+  if (options.launch == Launch::Dispatch && !on_thread_context()) {
+    switch_to(fiber, After::RequeueFront);
+    return;
+  }
+  fiber.state_.store(FiberState::Ready, std::memory_order_relaxed);
+  policy_->awakened(fiber, ReadyHint::Normal);
+}
+
+void Worker::yield() {
+  if ((++tick_ & 63) == 0 || !policy_->has_ready()) maintenance();
+  Fiber* next = policy_->pick_next();
+  if (next == nullptr) return;
+  switch_to(*next, After::Requeue);
+}
+
+void Worker::park(const WaitRecord& record, Fiber* preferred) {
+  Fiber& self = *running_;
+  std::uint8_t expected = kRunning;
+  if (!self.park_state_.compare_exchange_strong(expected, kParking, std::memory_order_acq_rel)) {
+    self.park_state_.store(kRunning, std::memory_order_relaxed);  // consume the permit
+    return;
+  }
+  self.record_ = record;
+  self.state_.store(FiberState::Parked, std::memory_order_relaxed);
+  const bool external = record.external();
+  Runtime& runtime = runtime_;
+  if (external) runtime.external_waits_.fetch_add(1, std::memory_order_acq_rel);
+
+  Fiber* next = nullptr;
+  if (preferred && preferred->worker_ == this && !preferred->context_.started() &&
+      policy_->take(*preferred))
+    next = preferred;
+  switch_to(next ? *next : next_or_thread(), After::Park);
+
+  if (external) runtime.external_waits_.fetch_sub(1, std::memory_order_acq_rel);
+  self.record_ = WaitRecord{};
+}
+
+void Worker::unpark(Fiber& fiber, ReadyHint hint) noexcept {
+  std::uint8_t s = fiber.park_state_.load(std::memory_order_acquire);
+  for (;;) {
+    if (s == kNotified) return;  // a permit is already pending
+    if (s == kParked) {
+      if (fiber.park_state_.compare_exchange_weak(s, kRunning, std::memory_order_acq_rel)) {
+        fiber.worker_->make_ready(fiber, hint);
+        return;
+      }
+    } else if (fiber.park_state_.compare_exchange_weak(s, kNotified, std::memory_order_acq_rel)) {
+      return;  // Running: the next park returns at once; Parking: finish_switch requeues it
+    }
+  }
+}
+
+void Worker::make_ready(Fiber& fiber, ReadyHint hint) noexcept {
+  if (t_worker == this) {
+    fiber.state_.store(FiberState::Ready, std::memory_order_relaxed);
+    policy_->awakened(fiber, hint);
+    return;
+  }
+  {
+    std::lock_guard guard(inbox_lock_);
+    fiber.run_link_.next = nullptr;
+    if (inbox_tail_)
+      inbox_tail_->run_link_.next = &fiber;
+    else
+      inbox_head_ = &fiber;
+    inbox_tail_ = &fiber;
+    inbox_nonempty_.store(true, std::memory_order_seq_cst);
+  }
+  idle_.wake();
+}
+
+void Worker::drain_inbox() noexcept {
+  Fiber* list;
+  {
+    std::lock_guard guard(inbox_lock_);
+    list = inbox_head_;
+    inbox_head_ = inbox_tail_ = nullptr;
+    inbox_nonempty_.store(false, std::memory_order_relaxed);
+  }
+  while (list) {
+    Fiber* next = list->run_link_.next;
+    list->run_link_.next = nullptr;
+    list->state_.store(FiberState::Ready, std::memory_order_relaxed);
+    policy_->awakened(*list, ReadyHint::Normal);
+    list = next;
+  }
+}
+
+// ---- registry, dump, deadlock ------------------------------------------------------
+
+void Worker::register_fiber(Fiber& fiber) noexcept {
+  std::lock_guard guard(registry_lock_);
+  fiber.registry_prev_ = nullptr;
+  fiber.registry_next_ = registry_head_;
+  if (registry_head_) registry_head_->registry_prev_ = &fiber;
+  registry_head_ = &fiber;
+}
+
+void Worker::unregister_fiber(Fiber& fiber) noexcept {
+  std::lock_guard guard(registry_lock_);
+  if (fiber.registry_prev_)
+    fiber.registry_prev_->registry_next_ = fiber.registry_next_;
+  else
+    registry_head_ = fiber.registry_next_;
+  if (fiber.registry_next_) fiber.registry_next_->registry_prev_ = fiber.registry_prev_;
+  fiber.registry_prev_ = fiber.registry_next_ = nullptr;
+}
+
+void Worker::dump(std::ostream& out) const {
+  std::lock_guard guard(registry_lock_);
+  // The registry is newest first; print oldest first.
+  const Fiber* last = registry_head_;
+  while (last && last->registry_next_) last = last->registry_next_;
+  for (const Fiber* f = last; f; f = f->registry_prev_) {
+    out << "  fiber #" << f->id_ << " '" << f->name_ << "' " << to_string(f->state());
+    if (f->state() == FiberState::Parked) {
+      out << ": waits on " << to_string(f->record_.kind);
+      if (f->record_.name && *f->record_.name) out << " (" << f->record_.name << ")";
+      if (f->record_.object) out << " at " << f->record_.object;
+    }
+    out << '\n';
+  }
+}
+
+void Worker::handle_deadlock() {
+  std::ostringstream report;
+  report << "weft: deadlock: all " << runtime_.live_.load() << " remaining fibers are blocked"
+         << " and nothing can wake them:\n";
+  dump(report);
+  deadlock_report_ = report.str();
+  // Unwind every stuck fiber so its destructors run and its stack is returned.
+  std::lock_guard guard(registry_lock_);
+  for (Fiber* f = registry_head_; f; f = f->registry_next_) {
+    if (f->state() != FiberState::Parked) continue;
+    f->unwinding_ = true;
+    std::uint64_t word = f->wait_word_.load(std::memory_order_acquire);
+    if ((word & 1) == 0) try_claim(WaitTicket{f, word >> 1}, WakeReason::Cancelled);
+    std::uint8_t parked = kParked;
+    if (f->park_state_.compare_exchange_strong(parked, kRunning)) {
+      f->state_.store(FiberState::Ready, std::memory_order_relaxed);
+      policy_->awakened(*f, ReadyHint::Normal);
+    }
+  }
+}
+
+}  // namespace weft::sched::detail

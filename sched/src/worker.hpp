@@ -1,0 +1,138 @@
+// One worker: a kernel thread that runs fibers. Private to sched.
+//
+// The worker loop (run) executes on the thread's own stack, represented by thread_fiber_.
+// Fibers switch to each other directly; they switch back to the thread context only
+// when nothing is ready, and the loop then fires timers, takes wake-ups from other
+// threads (the inbox) and sleeps until the next timer or a wake-up.
+//
+// Every switch leaves a post-switch action (After) that the resumed side carries out:
+// requeue the yielding fiber, finish parking the blocking one, or retire the one that
+// ended. Doing it after the switch means no other thread can resume a fiber whose
+// stack is still in use.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "idle_waiter.hpp"
+#include "timer_heap.hpp"
+#include "weft/sched/detail/stack.hpp"
+#include "weft/sched/kernel.hpp"
+#include "weft/sched/policy.hpp"
+#include "weft/sched/runtime.hpp"
+#include "weft/sched/spinlock.hpp"
+
+namespace weft::sched {
+
+// Kernel-internal access to a Fiber's private fields.
+struct FiberAccess {
+  static auto& park_state(Fiber& f) noexcept { return f.park_state_; }
+  static auto& wait_word(Fiber& f) noexcept { return f.wait_word_; }
+  static auto& wake_reason(Fiber& f) noexcept { return f.wake_reason_; }
+  static auto& wake_detail(Fiber& f) noexcept { return f.wake_detail_; }
+  static auto& cancel_pending(Fiber& f) noexcept { return f.cancel_pending_; }
+  static bool& unwinding(Fiber& f) noexcept { return f.unwinding_; }
+  static WaitRecord& record(Fiber& f) noexcept { return f.record_; }
+  static detail::Worker*& worker(Fiber& f) noexcept { return f.worker_; }
+  static auto& join_lock(Fiber& f) noexcept { return f.join_lock_; }
+  static WaitQueue& joiners(Fiber& f) noexcept { return f.joiners_; }
+  static detail::FiberLocalSlots*& locals(Fiber& f) noexcept { return f.locals_; }
+  static const detail::Stack& stack(const Fiber& f) noexcept { return f.context_.stack(); }
+  static const detail::FiberLocalSlots* locals(const Fiber& f) noexcept { return f.locals_; }
+};
+
+}  // namespace weft::sched
+
+namespace weft::sched::detail {
+
+// park_state_ values of a Fiber (see kernel.cpp, unpark).
+enum ParkState : std::uint8_t { kRunning = 0, kNotified = 1, kParking = 2, kParked = 3 };
+
+class Worker {
+ public:
+  explicit Worker(Runtime& runtime);
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+  ~Worker();
+
+  // The worker of the calling kernel thread, or null. Not inlined on purpose: a fiber
+  // may resume on another thread after any switch.
+  WEFT_NOINLINE static Worker* current() noexcept;
+
+  Runtime& runtime() noexcept { return runtime_; }
+  Fiber* running() const noexcept { return running_; }
+  bool on_thread_context() const noexcept { return running_ == &thread_fiber_; }
+  Clock& clock() noexcept { return *clock_; }
+  TimerHeap& timers() noexcept { return timers_; }
+
+  // The scheduler loop: runs `first` and all it starts until none is left.
+  void run(Fiber& first);
+
+  void start(Fiber& fiber, const StartOptions& options);
+  void yield();
+  // Parks the running fiber. If `preferred` is a queued, unstarted fiber of this worker,
+  // it runs next (join of an unstarted child).
+  void park(const WaitRecord& record, Fiber* preferred = nullptr);
+  // The unpark protocol (see kernel.hpp), with a hint for the policy.
+  static void unpark(Fiber& fiber, ReadyHint hint) noexcept;
+  // Makes a fiber whose park_state_ just went Parked -> Running runnable here.
+  void make_ready(Fiber& fiber, ReadyHint hint) noexcept;
+
+  void dump(std::ostream& out) const;
+  std::size_t ready_count() const noexcept { return policy_->ready_count(); }
+
+  // Stack-overflow reporting reads these from the signal handler.
+  static const Fiber* running_fiber_for_signal() noexcept;
+
+ private:
+  enum class After : std::uint8_t { None, Requeue, RequeueFront, Park, Exit };
+
+  class ThreadFiber;
+
+  void switch_to(Fiber& next, After action) noexcept;
+  void finish_switch() noexcept;
+  Fiber& next_or_thread() noexcept;
+  void maintenance() noexcept;
+  void drain_inbox() noexcept;
+  void prepare_context(Fiber& fiber) noexcept;
+  Context& retire_running() noexcept;
+  void wake_joiners(Fiber& fiber) noexcept;
+  void register_fiber(Fiber& fiber) noexcept;
+  void unregister_fiber(Fiber& fiber) noexcept;
+  void handle_deadlock();
+  static Context& fiber_entry(void* arg) noexcept;
+
+  Runtime& runtime_;
+  Clock* clock_;
+  std::unique_ptr<SchedulingPolicy> policy_;
+  std::unique_ptr<ThreadFiber> thread_fiber_owner_;
+  Fiber& thread_fiber_;
+  Fiber* running_;
+  StackPool stacks_;
+  TimerHeap timers_;
+  IdleWaiter idle_;
+  std::uint32_t tick_ = 0;
+
+  // Post-switch note, written by the switcher, carried out by the resumed side.
+  Fiber* switch_from_ = nullptr;
+  After after_ = After::None;
+
+  // Wake-ups from other threads.
+  weft::detail::SpinLock inbox_lock_;
+  Fiber* inbox_head_ = nullptr;
+  Fiber* inbox_tail_ = nullptr;
+  std::atomic<bool> inbox_nonempty_{false};
+
+  // Every live fiber started here, for dump() and deadlock reports.
+  mutable weft::detail::SpinLock registry_lock_;
+  Fiber* registry_head_ = nullptr;
+
+  bool shutting_down_ = false;
+  std::string deadlock_report_;
+};
+
+}  // namespace weft::sched::detail
