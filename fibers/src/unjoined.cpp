@@ -45,11 +45,11 @@ void report_unjoined(FiberId id, const std::string& name, std::exception_ptr err
       handler(id, name, error);
       return;
     }
-    std::fprintf(stderr, "weft: fiber '%s' (#%llu) ended with an exception nobody joined: %s\n",
-                 name.c_str(), static_cast<unsigned long long>(id), describe(error).c_str());
+    std::fprintf(stderr, "weft: fiber #%llu '%s' ended with an exception nobody joined: %s\n",
+                 static_cast<unsigned long long>(id), name.c_str(), describe(error).c_str());
   } catch (...) {
-    std::fprintf(stderr, "weft: fiber '%s' (#%llu) ended with an exception nobody joined\n",
-                 name.c_str(), static_cast<unsigned long long>(id));
+    std::fprintf(stderr, "weft: fiber #%llu '%s' ended with an exception nobody joined\n",
+                 static_cast<unsigned long long>(id), name.c_str());
   }
 }
 

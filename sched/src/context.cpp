@@ -4,7 +4,7 @@
 //
 // Symmetric switching: a fiber resumes the next fiber directly. Boost.Context hands the
 // suspended caller to the resumed side as a return value, so the switcher leaves a note
-// of who it is in `t_switch_from` and the resumed side files the caller's continuation
+// of who it is in `weft_switch_from_tls` and the resumed side files the caller's continuation
 // back into the caller's Context.
 #include "weft/sched/detail/context.hpp"
 
@@ -27,13 +27,26 @@
 
 namespace ctx = boost::context;
 
+extern "C" {
+// Who switched last on this thread. Written before a switch and read after it, maybe on
+// another thread (M:N): always read through WEFT_TLS_READ so no stale address is reused.
+__attribute__((used)) constinit thread_local weft::sched::detail::Context* weft_switch_from_tls
+    WEFT_TLS_FAST = nullptr;
+}
+
 namespace weft::sched::detail {
 
 namespace {
 
 static_assert(sizeof(ctx::fiber) == sizeof(void*), "Context stores a fiber as one pointer");
 
-thread_local Context* t_switch_from WEFT_TLS_FAST = nullptr;
+Context* switch_from() noexcept {
+#ifdef WEFT_HAVE_TLS_ASM
+  return WEFT_TLS_READ(Context*, weft_switch_from_tls);
+#else
+  return weft_switch_from_tls;
+#endif
+}
 
 ctx::fiber take(void*& handle) noexcept {
   ctx::fiber f;
@@ -71,12 +84,12 @@ struct ContextAccess {
     (void)from;
     (void)to;
     (void)from_dies;
-    t_switch_from = &from;
+    weft_switch_from_tls = &from;
   }
 
   // Runs on the resumed side: files the suspended caller's continuation.
   static void after_switch(Context& self, ctx::fiber&& caller) noexcept {
-    Context* from = t_switch_from;
+    Context* from = switch_from();
 #if WEFT_ASAN
     const void* bottom = nullptr;
     std::size_t size = 0;

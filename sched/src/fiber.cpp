@@ -9,15 +9,29 @@
 namespace weft::sched {
 
 namespace {
-std::atomic<FiberId> g_next_id{1};
+
+std::atomic<FiberId> g_next_id_block{1};
+
+// Ids are unique process-wide; each thread takes them in blocks to keep spawn free of
+// shared atomics.
+FiberId next_fiber_id() noexcept {
+  constexpr FiberId kBlock = 1024;
+  thread_local FiberId next = 0;
+  thread_local FiberId end = 0;
+  if (next == end) {
+    next = g_next_id_block.fetch_add(kBlock, std::memory_order_relaxed);
+    end = next + kBlock;
+  }
+  return next++;
 }
 
-Fiber::Fiber(std::string name, bool thread_context)
-    : id_(thread_context ? 0 : g_next_id.fetch_add(1, std::memory_order_relaxed)),
+}  // namespace
+
+Fiber::Fiber(std::string name, std::uint32_t initial_refs, bool thread_context)
+    : id_(thread_context ? 0 : next_fiber_id()),
       name_(std::move(name)),
-      is_thread_(thread_context) {
-  if (name_.empty()) name_ = "fiber-" + std::to_string(id_);
-}
+      is_thread_(thread_context),
+      refs_(initial_refs) {}
 
 Fiber::~Fiber() { delete locals_; }
 

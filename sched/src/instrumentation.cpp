@@ -3,16 +3,17 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace weft {
-
-namespace {
-thread_local Instrumentation* t_instrumentation WEFT_TLS_FAST = nullptr;
+extern "C" {
+__attribute__((used)) constinit thread_local weft::Instrumentation* weft_instrumentation_tls WEFT_TLS_FAST =
+    nullptr;
 }
+
+namespace weft {
 
 namespace detail {
 
-Instrumentation* instrumentation() noexcept { return t_instrumentation; }
-void set_instrumentation(Instrumentation* hooks) noexcept { t_instrumentation = hooks; }
+Instrumentation* instrumentation_slow() noexcept { return weft_instrumentation_tls; }
+void set_instrumentation(Instrumentation* hooks) noexcept { weft_instrumentation_tls = hooks; }
 
 void invariant_failed(const char* expr, const char* message, const char* file, int line) noexcept {
   std::fprintf(stderr, "weft: internal invariant failed: %s (%s) at %s:%d\n", message, expr, file,

@@ -72,7 +72,9 @@ WakeReason join(Fiber& target, std::optional<TimePoint> deadline) {
     weft::detail::SpinLock& lock;
     Fiber& target;
     Waiter& waiter;
+    bool needed = true;
     ~Unlink() {
+      if (!needed) return;
       lock.lock();
       FiberAccess::joiners(target).remove(waiter);
       lock.unlock();
@@ -87,6 +89,8 @@ WakeReason join(Fiber& target, std::optional<TimePoint> deadline) {
     w->park(FiberAccess::record(self), &target);
   }
   WaitOutcome outcome = await(ticket, deadline);
+  // Notified: the finishing fiber unlinked our node before it claimed the wait.
+  unlink.needed = outcome.reason != WakeReason::Notified;
   if (outcome.reason == WakeReason::Notified) hb_acquire(&target);
   return outcome.reason;
 }

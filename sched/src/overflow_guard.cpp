@@ -58,11 +58,14 @@ void on_fault(int sig, siginfo_t* info, void* context) {
   const Fiber* fiber = Worker::running_fiber_for_signal();
   if (fiber && !fiber->is_thread_context() && info &&
       fiber->started() && FiberAccess::stack(*fiber).guard_contains(info->si_addr)) {
-    write_all("weft: stack overflow in fiber '");
-    write_all(fiber->name().c_str());
-    write_all("' (#");
+    write_all("weft: stack overflow in fiber #");
     write_number(fiber->id());
-    write_all("): its ");
+    if (!fiber->name().empty()) {
+      write_all(" '");
+      write_all(fiber->name().c_str());
+      write_all("'");
+    }
+    write_all(": its ");
     write_number(FiberAccess::stack(*fiber).usable());
     write_all("-byte stack is exhausted; spawn it with a larger stack_size\n");
     signal(sig, SIG_DFL);

@@ -16,7 +16,11 @@ Runtime::~Runtime() = default;
 
 void Runtime::run(Fiber& first) { worker_->run(first); }
 
-std::size_t Runtime::live_fibers() const noexcept { return live_.load(std::memory_order_acquire); }
+std::size_t Runtime::live_fibers() const noexcept {
+  // Read retired first: a fiber counted as retired was counted as started before.
+  std::size_t retired = worker_->retired();
+  return worker_->started() - retired;
+}
 
 void Runtime::dump(std::ostream& out) const {
   out << "weft: " << live_fibers() << " live fibers\n";

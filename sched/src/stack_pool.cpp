@@ -20,7 +20,8 @@ std::size_t page_size() noexcept {
   return size;
 }
 
-std::size_t round_up(std::size_t n, std::size_t to) noexcept { return (n + to - 1) / to * to; }
+// `to` is a power of two (a page size).
+std::size_t round_up(std::size_t n, std::size_t to) noexcept { return (n + to - 1) & ~(to - 1); }
 
 Stack map_stack(std::size_t mapped, std::size_t guard) {
   void* base = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE,

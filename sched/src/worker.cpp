@@ -10,16 +10,18 @@
 #include "weft/sched/detail/fiber_locals.hpp"
 #include "weft/sched/errors.hpp"
 
+extern "C" {
+__attribute__((used)) constinit thread_local weft::sched::detail::Worker* weft_worker_tls WEFT_TLS_FAST =
+    nullptr;
+}
+
 namespace weft::sched::detail {
 
-namespace {
-thread_local Worker* t_worker WEFT_TLS_FAST = nullptr;
-}  // namespace
 
 // The kernel thread's own stack, seen as a fiber so switches are uniform.
 class Worker::ThreadFiber final : public Fiber {
  public:
-  ThreadFiber() : Fiber("(scheduler)", /*thread_context=*/true) {}
+  ThreadFiber() : Fiber("(scheduler)", 1, /*thread_context=*/true) {}
   void run() noexcept override {}
   void destroy() noexcept override {}  // owned by the worker
 };
@@ -29,6 +31,7 @@ Worker::Worker(Runtime& runtime)
       clock_(runtime.options_.clock ? runtime.options_.clock : &runtime.steady_),
       policy_(runtime.options_.policy ? std::move(runtime.options_.policy)
                                       : std::make_unique<FifoPolicy>()),
+      fifo_(dynamic_cast<FifoPolicy*>(policy_.get())),
       thread_fiber_owner_(std::make_unique<ThreadFiber>()),
       thread_fiber_(*thread_fiber_owner_),
       running_(&thread_fiber_),
@@ -39,19 +42,19 @@ Worker::Worker(Runtime& runtime)
 
 Worker::~Worker() = default;
 
-Worker* Worker::current() noexcept { return t_worker; }
+Worker* Worker::current_slow() noexcept { return weft_worker_tls; }
 
 const Fiber* Worker::running_fiber_for_signal() noexcept {
-  Worker* w = t_worker;
+  Worker* w = current();
   return w ? w->running_ : nullptr;
 }
 
 // ---- the loop ----------------------------------------------------------------------
 
 void Worker::run(Fiber& first) {
-  if (t_worker != nullptr)
+  if (weft_worker_tls != nullptr)
     throw UsageError("weft::Runtime::run: this thread is already running a weft runtime");
-  t_worker = this;
+  weft_worker_tls = this;
   OverflowGuard guard;  // alternate signal stack of this thread for overflow reports
   shutting_down_ = false;
   deadlock_report_.clear();
@@ -59,11 +62,11 @@ void Worker::run(Fiber& first) {
 
   for (;;) {
     maintenance();
-    if (Fiber* next = policy_->pick_next()) {
+    if (Fiber* next = ready_pick()) {
       switch_to(*next, After::None);
       continue;
     }
-    if (runtime_.live_.load(std::memory_order_acquire) == 0) break;
+    if (runtime_.live_fibers() == 0) break;
     std::optional<TimePoint> deadline = timers_.next_deadline();
     if (deadline && clock_->is_virtual()) {
       clock_->advance_to(*deadline);  // nothing can run before the next timer
@@ -86,7 +89,7 @@ void Worker::run(Fiber& first) {
   }
 
   shutting_down_ = true;
-  t_worker = nullptr;
+  weft_worker_tls = nullptr;
   if (!deadlock_report_.empty()) throw DeadlockError(deadlock_report_);
 }
 
@@ -98,8 +101,8 @@ void Worker::maintenance() noexcept {
 Fiber& Worker::next_or_thread() noexcept {
   // Timers and cross-thread wake-ups are looked at every 64 switches (reading the clock
   // on every switch would cost more than the switch), and whenever the queue runs dry.
-  if ((++tick_ & 63) == 0 || !policy_->has_ready()) maintenance();
-  if (Fiber* next = policy_->pick_next()) return *next;
+  if ((++tick_ & 63) == 0 || !ready_any()) maintenance();
+  if (Fiber* next = ready_pick()) return *next;
   return thread_fiber_;
 }
 
@@ -111,8 +114,8 @@ void Worker::prepare_context(Fiber& fiber) noexcept {
   try {
     fiber.context_.create(stacks_, stacks_.acquire(size), &Worker::fiber_entry, &fiber);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "weft: cannot allocate a %zu-byte stack for fiber '%s' (#%llu): %s\n",
-                 size, fiber.name_.c_str(), static_cast<unsigned long long>(fiber.id_), e.what());
+    std::fprintf(stderr, "weft: cannot allocate a %zu-byte stack for fiber #%llu '%s': %s\n",
+                 size, static_cast<unsigned long long>(fiber.id_), fiber.name_.c_str(), e.what());
     std::abort();
   }
 }
@@ -138,7 +141,7 @@ void Worker::finish_switch() noexcept {
     case After::Requeue:
     case After::RequeueFront:
       prev.state_.store(FiberState::Ready, std::memory_order_relaxed);
-      policy_->awakened(prev, after_ == After::Requeue ? ReadyHint::Normal : ReadyHint::Handoff);
+      ready_push(prev, after_ == After::Requeue ? ReadyHint::Normal : ReadyHint::Handoff);
       break;
     case After::Park: {
       std::uint8_t expected = kParking;
@@ -146,14 +149,14 @@ void Worker::finish_switch() noexcept {
         // Unparked while it was switching out: it is runnable right away.
         prev.park_state_.store(kRunning, std::memory_order_relaxed);
         prev.state_.store(FiberState::Ready, std::memory_order_relaxed);
-        policy_->awakened(prev, ReadyHint::Normal);
+        ready_push(prev, ReadyHint::Normal);
       }
       break;
     }
     case After::Exit:
       unregister_fiber(prev);
       prev.release();  // the runtime's reference
-      runtime_.live_.fetch_sub(1, std::memory_order_acq_rel);
+      retired_.store(retired_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
       break;
   }
   after_ = After::None;
@@ -204,18 +207,18 @@ void Worker::start(Fiber& fiber, const StartOptions& options) {
   fiber.worker_ = this;
   if (options.stack_size) fiber.stack_size_ = options.stack_size;
   register_fiber(fiber);
-  runtime_.live_.fetch_add(1, std::memory_order_relaxed);
+  started_.store(started_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   if (options.launch == Launch::Dispatch && !on_thread_context()) {
     switch_to(fiber, After::RequeueFront);
     return;
   }
   fiber.state_.store(FiberState::Ready, std::memory_order_relaxed);
-  policy_->awakened(fiber, ReadyHint::Normal);
+  ready_push(fiber, ReadyHint::Normal);
 }
 
 void Worker::yield() {
-  if ((++tick_ & 63) == 0 || !policy_->has_ready()) maintenance();
-  Fiber* next = policy_->pick_next();
+  if ((++tick_ & 63) == 0 || !ready_any()) maintenance();
+  Fiber* next = ready_pick();
   if (next == nullptr) return;
   switch_to(*next, After::Requeue);
 }
@@ -259,9 +262,9 @@ void Worker::unpark(Fiber& fiber, ReadyHint hint) noexcept {
 }
 
 void Worker::make_ready(Fiber& fiber, ReadyHint hint) noexcept {
-  if (t_worker == this) {
+  if (current() == this) {
     fiber.state_.store(FiberState::Ready, std::memory_order_relaxed);
-    policy_->awakened(fiber, hint);
+    ready_push(fiber, hint);
     return;
   }
   {
@@ -289,7 +292,7 @@ void Worker::drain_inbox() noexcept {
     Fiber* next = list->run_link_.next;
     list->run_link_.next = nullptr;
     list->state_.store(FiberState::Ready, std::memory_order_relaxed);
-    policy_->awakened(*list, ReadyHint::Normal);
+    ready_push(*list, ReadyHint::Normal);
     list = next;
   }
 }
@@ -320,7 +323,9 @@ void Worker::dump(std::ostream& out) const {
   const Fiber* last = registry_head_;
   while (last && last->registry_next_) last = last->registry_next_;
   for (const Fiber* f = last; f; f = f->registry_prev_) {
-    out << "  fiber #" << f->id_ << " '" << f->name_ << "' " << to_string(f->state());
+    out << "  fiber #" << f->id_;
+    if (!f->name_.empty()) out << " '" << f->name_ << "'";
+    out << ' ' << to_string(f->state());
     if (f->state() == FiberState::Parked) {
       out << ": waits on " << to_string(f->record_.kind);
       if (f->record_.name && *f->record_.name) out << " (" << f->record_.name << ")";
@@ -332,7 +337,7 @@ void Worker::dump(std::ostream& out) const {
 
 void Worker::handle_deadlock() {
   std::ostringstream report;
-  report << "weft: deadlock: all " << runtime_.live_.load() << " remaining fibers are blocked"
+  report << "weft: deadlock: all " << runtime_.live_fibers() << " remaining fibers are blocked"
          << " and nothing can wake them:\n";
   dump(report);
   deadlock_report_ = report.str();
@@ -346,7 +351,7 @@ void Worker::handle_deadlock() {
     std::uint8_t parked = kParked;
     if (f->park_state_.compare_exchange_strong(parked, kRunning)) {
       f->state_.store(FiberState::Ready, std::memory_order_relaxed);
-      policy_->awakened(*f, ReadyHint::Normal);
+      ready_push(*f, ReadyHint::Normal);
     }
   }
 }

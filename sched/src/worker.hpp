@@ -59,9 +59,10 @@ class Worker {
   Worker& operator=(const Worker&) = delete;
   ~Worker();
 
-  // The worker of the calling kernel thread, or null. Not inlined on purpose: a fiber
-  // may resume on another thread after any switch.
-  WEFT_NOINLINE static Worker* current() noexcept;
+  // The worker of the calling kernel thread, or null. Never cached across a switch: a
+  // fiber may resume on another thread.
+  static Worker* current() noexcept;
+  WEFT_NOINLINE static Worker* current_slow() noexcept;
 
   Runtime& runtime() noexcept { return runtime_; }
   Fiber* running() const noexcept { return running_; }
@@ -84,6 +85,9 @@ class Worker {
 
   void dump(std::ostream& out) const;
   std::size_t ready_count() const noexcept { return policy_->ready_count(); }
+  // Fibers started on / retired by this worker. Written only by the worker's thread.
+  std::size_t started() const noexcept { return started_.load(std::memory_order_acquire); }
+  std::size_t retired() const noexcept { return retired_.load(std::memory_order_acquire); }
 
   // Stack-overflow reporting reads these from the signal handler.
   static const Fiber* running_fiber_for_signal() noexcept;
@@ -106,9 +110,17 @@ class Worker {
   void handle_deadlock();
   static Context& fiber_entry(void* arg) noexcept;
 
+  // The policy, called directly (inlined) when it is the default FIFO.
+  void ready_push(Fiber& fiber, ReadyHint hint) noexcept {
+    if (fifo_) fifo_->awakened(fiber, hint); else policy_->awakened(fiber, hint);
+  }
+  Fiber* ready_pick() noexcept { return fifo_ ? fifo_->pick_next() : policy_->pick_next(); }
+  bool ready_any() const noexcept { return fifo_ ? fifo_->has_ready() : policy_->has_ready(); }
+
   Runtime& runtime_;
   Clock* clock_;
   std::unique_ptr<SchedulingPolicy> policy_;
+  FifoPolicy* fifo_;
   std::unique_ptr<ThreadFiber> thread_fiber_owner_;
   Fiber& thread_fiber_;
   Fiber* running_;
@@ -116,6 +128,8 @@ class Worker {
   TimerHeap timers_;
   IdleWaiter idle_;
   std::uint32_t tick_ = 0;
+  std::atomic<std::size_t> started_{0};
+  std::atomic<std::size_t> retired_{0};
 
   // Post-switch note, written by the switcher, carried out by the resumed side.
   Fiber* switch_from_ = nullptr;
@@ -135,4 +149,18 @@ class Worker {
   std::string deadlock_report_;
 };
 
+}  // namespace weft::sched::detail
+
+extern "C" {
+extern constinit thread_local weft::sched::detail::Worker* weft_worker_tls WEFT_TLS_FAST;
+}
+
+namespace weft::sched::detail {
+inline Worker* Worker::current() noexcept {
+#ifdef WEFT_HAVE_TLS_ASM
+  return WEFT_TLS_READ(Worker*, weft_worker_tls);
+#else
+  return current_slow();
+#endif
+}
 }  // namespace weft::sched::detail

@@ -40,8 +40,9 @@ void report_unjoined(FiberId id, const std::string& name, std::exception_ptr err
 template <class T>
 class TaskFiber final : public sched::Fiber {
  public:
+  // Starts with two references: the runtime's and the JoinHandle's.
   template <class F>
-  TaskFiber(std::string name, F&& fn) : Fiber(std::move(name)), fn_(std::forward<F>(fn)) {}
+  TaskFiber(std::string name, F&& fn) : Fiber(std::move(name), 2), fn_(std::forward<F>(fn)) {}
 
   ~TaskFiber() override {
     if (error_ && !observed_) report_unjoined(id(), name(), error_);
@@ -161,9 +162,7 @@ using SpawnResult = std::invoke_result_t<std::decay_t<F>&>;
 template <class F>
 auto make_task(F&& fn, std::string name) {
   using T = SpawnResult<F>;
-  auto* fiber = new TaskFiber<T>(std::move(name), std::forward<F>(fn));
-  fiber->retain();  // the handle's reference; the runtime holds the first
-  return fiber;
+  return new TaskFiber<T>(std::move(name), std::forward<F>(fn));
 }
 }  // namespace detail
 

@@ -38,6 +38,7 @@ class Fiber {
   Fiber& operator=(const Fiber&) = delete;
 
   FiberId id() const noexcept { return id_; }
+  // The name given at spawn; empty for unnamed fibers (reports then say "fiber #<id>").
   const std::string& name() const noexcept { return name_; }
   FiberState state() const noexcept { return state_.load(std::memory_order_acquire); }
   // What the fiber waits on while Parked (a snapshot; racy when read from another thread).
@@ -72,7 +73,8 @@ class Fiber {
   RunLink& run_link() noexcept { return run_link_; }
 
  protected:
-  Fiber(std::string name, bool thread_context = false);
+  // `initial_refs`: 1 for the runtime, plus one per handle the creator keeps.
+  explicit Fiber(std::string name, std::uint32_t initial_refs = 1, bool thread_context = false);
   virtual ~Fiber();
   // Runs the fiber's function. Must not throw: implementations keep the outcome.
   virtual void run() noexcept = 0;
@@ -90,7 +92,7 @@ class Fiber {
   WaitRecord record_{};
   bool is_thread_ = false;
 
-  std::atomic<std::uint32_t> refs_{1};
+  std::atomic<std::uint32_t> refs_;
 
   RunLink run_link_;
   // Machine context and placement.

@@ -44,10 +44,26 @@ class Instrumentation {
   virtual std::size_t choose(std::size_t n, Choice what) = 0;
 };
 
+}  // namespace weft
+
+extern "C" {
+// The instrumentation of the calling kernel thread; use weft::detail::instrumentation().
+extern constinit thread_local weft::Instrumentation* weft_instrumentation_tls WEFT_TLS_FAST;
+}
+
+namespace weft {
 namespace detail {
-// The instrumentation of the calling kernel thread (null in production). Read through
-// a non-inlined call: fibers may migrate between threads across any switch.
-WEFT_NOINLINE Instrumentation* instrumentation() noexcept;
+WEFT_NOINLINE Instrumentation* instrumentation_slow() noexcept;
+
+// The instrumentation of the calling kernel thread (null in production). Never cached
+// across a switch: fibers may migrate between threads.
+inline Instrumentation* instrumentation() noexcept {
+#ifdef WEFT_HAVE_TLS_ASM
+  return WEFT_TLS_READ(Instrumentation*, weft_instrumentation_tls);
+#else
+  return instrumentation_slow();
+#endif
+}
 void set_instrumentation(Instrumentation* hooks) noexcept;
 }  // namespace detail
 

@@ -28,6 +28,21 @@
 #endif
 #endif
 
+// Reads a pointer-sized initial-exec thread-local declared `extern "C"` by its symbol
+// name. The asm is volatile, so the compiler re-reads it after every call: a fiber may
+// resume on another kernel thread after any switch, and GCC and Clang would otherwise
+// keep the first thread's TLS address. Other targets fall back to a non-inlined call.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define WEFT_HAVE_TLS_ASM 1
+#define WEFT_TLS_READ(type, symbol)                                                   \
+  ([]() noexcept {                                                                    \
+    type value_;                                                                      \
+    asm volatile("movq " #symbol "@gottpoff(%%rip), %0\n\tmovq %%fs:(%0), %0"      \
+                 : "=r"(value_));                                                     \
+    return value_;                                                                    \
+  }())
+#endif
+
 namespace weft::detail {
 [[noreturn]] void invariant_failed(const char* expr, const char* message, const char* file,
                                    int line) noexcept;

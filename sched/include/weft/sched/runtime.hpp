@@ -62,7 +62,6 @@ class Runtime {
   RuntimeOptions options_;
   SteadyClockSource steady_;
   std::unique_ptr<detail::Worker> worker_;
-  std::atomic<std::size_t> live_{0};
   std::atomic<std::size_t> external_waits_{0};
 };
 
