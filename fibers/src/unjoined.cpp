@@ -35,6 +35,14 @@ namespace detail {
 
 void report_unjoined(FiberId id, const std::string& name, std::exception_ptr error) noexcept {
   g_count.fetch_add(1);
+  if (Instrumentation* hooks = weft::detail::instrumentation()) {
+    // Under the checker a lost exception is a failure of the run.
+    try {
+      hooks->on_fiber_failed(id, name, describe(error).c_str());
+    } catch (...) {
+    }
+    return;
+  }
   UnjoinedExceptionHandler handler;
   {
     std::lock_guard guard(g_handler_mutex);

@@ -42,21 +42,21 @@ Fiber* current_fiber() noexcept {
 
 Fiber& require_fiber(const char* call) { return running_fiber(call); }
 
-void start(Fiber& fiber, const StartOptions& options) {
+void start(Fiber& fiber, const StartOptions& options, std::source_location where) {
   Worker* w = Worker::current();
   if (w == nullptr) {
     fiber.release();
     throw UsageError("weft::spawn: not called inside a weft runtime (use weft::run)");
   }
-  schedule_point(Op::Spawn, &fiber);
+  schedule_point(Op::Spawn, &fiber, where);
   hb_release(&fiber);  // everything before the spawn happens before the child's body
   w->start(fiber, options);
 }
 
-WakeReason join(Fiber& target, std::optional<TimePoint> deadline) {
+WakeReason join(Fiber& target, std::optional<TimePoint> deadline, std::source_location where) {
   Fiber& self = running_fiber("weft::join");
   if (&target == &self) throw UsageError("weft::join: a fiber cannot join itself");
-  schedule_point(Op::Join, &target);
+  schedule_point(Op::Join, &target, where);
   auto& lock = FiberAccess::join_lock(target);
   lock.lock();
   if (target.finished()) {
@@ -95,10 +95,14 @@ WakeReason join(Fiber& target, std::optional<TimePoint> deadline) {
   return outcome.reason;
 }
 
-void yield() {
+void yield(std::source_location where) {
   Worker* w = Worker::current();
   if (w == nullptr || w->on_thread_context()) return;  // nothing to yield to
-  schedule_point(Op::Yield);
+  if (Instrumentation* hooks = weft::detail::instrumentation()) {
+    // Under the checker every schedule point may switch; a yield is just one of them.
+    hooks->schedule_point(Op::Yield, nullptr, where);
+    return;
+  }
   w->yield();
 }
 
@@ -107,8 +111,8 @@ TimePoint now() {
   return w ? w->clock().now() : SteadyClock::now();
 }
 
-WakeReason sleep_until(TimePoint deadline) {
-  schedule_point(Op::Sleep);
+WakeReason sleep_until(TimePoint deadline, std::source_location where) {
+  schedule_point(Op::Sleep, nullptr, where);
   WaitTicket ticket = begin_wait(WaitRecord{WaitKind::Sleep, nullptr, "sleep"});
   return await(ticket, deadline).reason;
 }
@@ -174,4 +178,19 @@ WaitOutcome await(WaitTicket ticket, std::optional<TimePoint> deadline) {
   return WaitOutcome{FiberAccess::wake_reason(self), FiberAccess::wake_detail(self)};
 }
 
+namespace detail {
+
+void preempt_to(Fiber& next) {
+  Worker* w = Worker::current();
+  WEFT_INVARIANT(w && !w->on_thread_context(), "preempt_to outside a fiber");
+  w->preempt_to(next);
+}
+
+void unwind_all() noexcept {
+  if (Worker* w = Worker::current()) w->unwind_all();
+}
+
+bool unwinding(const Fiber& fiber) noexcept { return FiberAccess::unwinding(const_cast<Fiber&>(fiber)); }
+
+}  // namespace detail
 }  // namespace weft::sched

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <ostream>
 #include <sstream>
+#include <vector>
 
 #include "overflow_guard.hpp"
 #include "weft/sched/detail/fiber_locals.hpp"
@@ -164,7 +165,10 @@ void Worker::finish_switch() noexcept {
 
 Context& Worker::fiber_entry(void* arg) noexcept {
   Worker::current()->finish_switch();
-  static_cast<Fiber*>(arg)->run();
+  Fiber* self = static_cast<Fiber*>(arg);
+  hb_acquire(self);  // everything before the spawn happens before the body
+  self->run();
+  if (Instrumentation* hooks = weft::detail::instrumentation()) hooks->on_fiber_exit(*self);
   return Worker::current()->retire_running();
 }
 
@@ -341,11 +345,24 @@ void Worker::handle_deadlock() {
          << " and nothing can wake them:\n";
   dump(report);
   deadlock_report_ = report.str();
+  if (Instrumentation* hooks = weft::detail::instrumentation()) {
+    std::vector<const Fiber*> blocked;
+    {
+      std::lock_guard guard(registry_lock_);
+      for (Fiber* f = registry_head_; f; f = f->registry_next_)
+        if (f->state() == FiberState::Parked) blocked.push_back(f);
+    }
+    hooks->on_deadlock(blocked);
+  }
   // Unwind every stuck fiber so its destructors run and its stack is returned.
+  unwind_all();
+}
+
+void Worker::unwind_all() noexcept {
   std::lock_guard guard(registry_lock_);
   for (Fiber* f = registry_head_; f; f = f->registry_next_) {
-    if (f->state() != FiberState::Parked) continue;
     f->unwinding_ = true;
+    if (f->state() != FiberState::Parked) continue;
     std::uint64_t word = f->wait_word_.load(std::memory_order_acquire);
     if ((word & 1) == 0) try_claim(WaitTicket{f, word >> 1}, WakeReason::Cancelled);
     std::uint8_t parked = kParked;

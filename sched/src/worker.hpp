@@ -75,6 +75,10 @@ class Worker {
 
   void start(Fiber& fiber, const StartOptions& options);
   void yield();
+  // Switches to a Ready fiber the caller already removed from the policy.
+  void preempt_to(Fiber& next) noexcept { switch_to(next, After::Requeue); }
+  // Marks every live fiber as unwinding and makes the parked ones runnable.
+  void unwind_all() noexcept;
   // Parks the running fiber. If `preferred` is a queued, unstarted fiber of this worker,
   // it runs next (join of an unstarted child).
   void park(const WaitRecord& record, Fiber* preferred = nullptr);

@@ -5,6 +5,7 @@
 #include <exception>
 #include <functional>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -105,18 +106,22 @@ class JoinHandle {
   // Waits for the fiber to finish and returns its result or rethrows its exception.
   // Call from a fiber. Throws UsageError if not joinable or when joining itself;
   // throws Cancelled if the caller is cancelled while waiting (the handle stays joinable).
-  T join() {
-    wait_or_throw(std::nullopt);
+  T join(std::source_location where = std::source_location::current()) {
+    wait_or_throw(std::nullopt, where);
     return take_finished();
   }
 
   // Waits until the fiber finished or the timeout passed; returns whether it finished.
   // The handle stays joinable either way. Throws Cancelled if the caller is cancelled.
   template <class Rep, class Period>
-  [[nodiscard]] bool wait_for(std::chrono::duration<Rep, Period> timeout) {
-    return wait_until(sched::now() + std::chrono::duration_cast<Duration>(timeout));
+  [[nodiscard]] bool wait_for(std::chrono::duration<Rep, Period> timeout,
+                              std::source_location where = std::source_location::current()) {
+    return wait_until(sched::now() + std::chrono::ceil<Duration>(timeout), where);
   }
-  [[nodiscard]] bool wait_until(TimePoint deadline) { return wait_or_throw(deadline); }
+  [[nodiscard]] bool wait_until(TimePoint deadline,
+                                std::source_location where = std::source_location::current()) {
+    return wait_or_throw(deadline, where);
+  }
 
   // Asks the fiber to stop: its current or next blocking call throws weft::Cancelled.
   void cancel() { fiber().request_cancel(); }
@@ -143,8 +148,8 @@ class JoinHandle {
     if (!fiber_) throw UsageError("weft::JoinHandle: the handle is empty (joined, detached or moved)");
     return *fiber_;
   }
-  bool wait_or_throw(std::optional<TimePoint> deadline) {
-    WakeReason reason = sched::join(fiber(), deadline);
+  bool wait_or_throw(std::optional<TimePoint> deadline, std::source_location where) {
+    WakeReason reason = sched::join(fiber(), deadline, where);
     if (reason == WakeReason::Cancelled) throw Cancelled();
     return reason == WakeReason::Notified;
   }
@@ -169,11 +174,12 @@ auto make_task(F&& fn, std::string name) {
 // Starts `fn` as a new fiber on the calling fiber's worker. Throws UsageError outside a
 // runtime or while it shuts down.
 template <class F>
-[[nodiscard("drop the handle explicitly with .detach()")]] auto spawn(F&& fn, SpawnOptions options = {})
+[[nodiscard("drop the handle explicitly with .detach()")]] auto spawn(
+    F&& fn, SpawnOptions options = {}, std::source_location where = std::source_location::current())
     -> JoinHandle<detail::SpawnResult<F>> {
   auto* fiber = detail::make_task(std::forward<F>(fn), std::move(options.name));
   JoinHandle<detail::SpawnResult<F>> handle(fiber);
-  sched::start(*fiber, sched::StartOptions{options.stack_size, options.launch});
+  sched::start(*fiber, sched::StartOptions{options.stack_size, options.launch}, where);
   return handle;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <source_location>
 #include <string>
 
 #include "weft/sched/errors.hpp"
@@ -10,15 +11,18 @@
 namespace weft::this_fiber {
 
 // Lets every other ready fiber on this worker run once. A no-op outside a fiber.
-inline void yield() { sched::yield(); }
+inline void yield(std::source_location where = std::source_location::current()) {
+  sched::yield(where);
+}
 
 // Sleeps until `deadline` on the runtime's clock (virtual under the checker).
 // Throws weft::Cancelled if the fiber is cancelled meanwhile; UsageError outside a fiber.
-void sleep_until(TimePoint deadline);
+void sleep_until(TimePoint deadline, std::source_location where = std::source_location::current());
 
 template <class Rep, class Period>
-void sleep_for(std::chrono::duration<Rep, Period> duration) {
-  sleep_until(sched::now() + std::chrono::ceil<Duration>(duration));
+void sleep_for(std::chrono::duration<Rep, Period> duration,
+               std::source_location where = std::source_location::current()) {
+  sleep_until(sched::now() + std::chrono::ceil<Duration>(duration), where);
 }
 
 // The calling fiber's id (0 outside a fiber) and name ("" outside a fiber).

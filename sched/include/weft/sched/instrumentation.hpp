@@ -7,10 +7,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <source_location>
+#include <string>
+#include <vector>
 
 #include "weft/sched/macros.hpp"
 
 namespace weft {
+
+namespace sched {
+class Fiber;
+}
 
 // Visible operations, as named in traces and reports.
 enum class Op : std::uint8_t {
@@ -42,6 +48,22 @@ class Instrumentation {
   virtual void hb_acquire(const void* object) = 0;
   // Picks one of n alternatives (n >= 1); production picks 0.
   virtual std::size_t choose(std::size_t n, Choice what) = 0;
+  // Every remaining fiber is blocked for good (called before they are unwound).
+  virtual void on_deadlock(const std::vector<const sched::Fiber*>& blocked) { (void)blocked; }
+  // A fiber ended with an exception that nobody will observe.
+  virtual void on_fiber_failed(std::uint64_t fiber_id, const std::string& name, const char* what) {
+    (void)fiber_id;
+    (void)name;
+    (void)what;
+  }
+  // A fiber finished (its body returned or threw).
+  virtual void on_fiber_exit(const sched::Fiber& fiber) { (void)fiber; }
+  // The running fiber read (write = false) or wrote tracked memory at `object`.
+  virtual void on_access(const void* object, bool write, std::source_location where) {
+    (void)object;
+    (void)write;
+    (void)where;
+  }
 };
 
 }  // namespace weft

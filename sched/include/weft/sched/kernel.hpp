@@ -41,24 +41,27 @@ struct StartOptions {
 // takes over the fiber's initial reference. Throws UsageError outside a runtime or
 // after it began shutting down. The stack is taken from the pool when the fiber first
 // runs, so queued fibers cost no stack memory.
-void start(Fiber& fiber, const StartOptions& options = {});
+void start(Fiber& fiber, const StartOptions& options = {},
+           std::source_location where = std::source_location::current());
 
 // Blocks the calling fiber until `fiber` has finished. If `fiber` has not started yet
 // and runs on this worker, it is run right away (the joiner would block anyway).
 // Returns WakeReason::Timeout at `deadline`, WakeReason::Cancelled if the caller is
 // cancelled. Throws UsageError when a fiber joins itself.
-WakeReason join(Fiber& fiber, std::optional<TimePoint> deadline = std::nullopt);
+WakeReason join(Fiber& fiber, std::optional<TimePoint> deadline = std::nullopt,
+                std::source_location where = std::source_location::current());
 
 // ---- yielding and time -------------------------------------------------------------
 
 // Lets every other ready fiber of this worker run once before the caller continues.
-void yield();
+void yield(std::source_location where = std::source_location::current());
 
 // The current worker's clock (virtual under the checker).
 TimePoint now();
 
 // Sleeps until `deadline` (Timeout) or until cancelled (Cancelled).
-WakeReason sleep_until(TimePoint deadline);
+WakeReason sleep_until(TimePoint deadline,
+                       std::source_location where = std::source_location::current());
 
 // ---- raw park / unpark -------------------------------------------------------------
 
@@ -96,5 +99,15 @@ struct WaitOutcome {
 
 // Parks until the wait is claimed; with a deadline, a timer claims it with Timeout.
 WaitOutcome await(WaitTicket ticket, std::optional<TimePoint> deadline = std::nullopt);
+
+namespace detail {
+// For a controlled scheduler (the checker): switches from the running fiber to `next`,
+// which must be Ready and already removed from the policy; the running fiber is requeued.
+void preempt_to(Fiber& next);
+// Ends the current run early: every live fiber of this worker unwinds (its blocking
+// calls throw an internal Unwind object that only the fiber's entry catches).
+void unwind_all() noexcept;
+bool unwinding(const Fiber& fiber) noexcept;
+}  // namespace detail
 
 }  // namespace weft::sched

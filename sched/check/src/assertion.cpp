@@ -1,0 +1,19 @@
+#include <exception>
+
+#include "controller.hpp"
+#include "weft/check/tracked.hpp"
+#include "weft/sched/kernel.hpp"
+
+namespace weft::check::detail {
+
+void assertion_failed(const char* expression, std::source_location where) {
+  std::string message = std::string("WEFT_ASSERT(") + expression + ") failed at " + site_of(where);
+  if (auto* controller = dynamic_cast<Controller*>(weft::detail::instrumentation());
+      controller && sched::current_fiber()) {
+    controller->fail(FailureKind::Assertion, message);
+    throw weft::detail::Unwind{};  // ends this fiber; the others unwind too
+  }
+  throw AssertionFailed(message);
+}
+
+}  // namespace weft::check::detail

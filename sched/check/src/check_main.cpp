@@ -1,0 +1,221 @@
+// The weft-check command line (see weft/check/scenario.hpp).
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "weft/check/scenario.hpp"
+#include "weft/sched/errors.hpp"
+
+namespace weft::check {
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: weft-check COMMAND ...
+  list                          the registered scenarios
+  run NAME... [options]         explore scenarios; stops at the first failure of each
+  replay NAME SCHEDULE [--trace F] [--html F]
+                                run one schedule (a "weft1:..." string or @FILE)
+  shrink NAME SCHEDULE          minimise a failing schedule
+  check-all [options]           run every scenario: must-fail ones must fail, the
+                                others must pass (the CI entry point)
+options:
+  --strategy portfolio|random|pct|pct1|pct2|pct3|dfs   (default portfolio)
+  --iterations N       runs per scenario (default 1000)
+  --seed S             (default 1)
+  --max-preemptions K  DFS preemption bound (default 2)
+  --max-steps N        steps per run before "possible livelock" (default 20000)
+  --no-shrink          report the failing schedule as found
+  --trace FILE         write the failing run as Chrome trace JSON (Perfetto)
+  --html FILE          write the failing run as a self-contained HTML timeline
+  --schedule-out FILE  write the failing (shrunk) schedule to FILE
+exit status: 0 no failure found, 1 failure found, 2 usage error
+)";
+
+struct UsageFailure {
+  std::string message;
+};
+
+struct Cli {
+  Options options;
+  int max_preemptions = 2;
+  std::string strategy = "portfolio";
+  std::string trace_file, html_file, schedule_file;
+  std::vector<std::string> positional;
+};
+
+std::uint64_t number(const std::string& flag, const std::string& text) {
+  try {
+    std::size_t used = 0;
+    auto v = std::stoull(text, &used, 0);
+    if (used == text.size()) return v;
+  } catch (const std::exception&) {
+  }
+  throw UsageFailure{flag + " takes a number, got '" + text + "'"};
+}
+
+Cli parse(int argc, char** argv, int first) {
+  Cli cli;
+  cli.options.from_env = false;
+  cli.options.print_failure = false;
+  for (int i = first; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw UsageFailure{arg + " needs a value"};
+      return argv[++i];
+    };
+    if (arg == "--strategy") cli.strategy = value();
+    else if (arg == "--iterations") cli.options.iterations = number(arg, value());
+    else if (arg == "--seed") cli.options.seed = number(arg, value());
+    else if (arg == "--max-preemptions") cli.max_preemptions = static_cast<int>(number(arg, value()));
+    else if (arg == "--max-steps") cli.options.max_steps = number(arg, value());
+    else if (arg == "--no-shrink") cli.options.shrink = false;
+    else if (arg == "--trace") cli.trace_file = value();
+    else if (arg == "--html") cli.html_file = value();
+    else if (arg == "--schedule-out") cli.schedule_file = value();
+    else if (arg.rfind("--", 0) == 0) throw UsageFailure{"unknown option " + arg};
+    else cli.positional.push_back(arg);
+  }
+  const std::string& s = cli.strategy;
+  if (s == "portfolio") cli.options.strategy = Portfolio{};
+  else if (s == "random") cli.options.strategy = Random{};
+  else if (s == "pct" || s == "pct3") cli.options.strategy = Pct{3};
+  else if (s == "pct1") cli.options.strategy = Pct{1};
+  else if (s == "pct2") cli.options.strategy = Pct{2};
+  else if (s == "dfs") cli.options.strategy = Dfs{cli.max_preemptions, cli.options.iterations};
+  else throw UsageFailure{"unknown strategy '" + s + "'"};
+  return cli;
+}
+
+const Scenario& scenario_named(const std::string& name) {
+  if (const Scenario* s = find_scenario(name)) return *s;
+  throw UsageFailure{"no scenario named '" + name + "' (see 'weft-check list')"};
+}
+
+std::string schedule_argument(const std::string& text) {
+  if (text.empty() || text[0] != '@') return text;
+  std::string error;
+  auto schedule = read_schedule_file(text.substr(1), &error);
+  if (!schedule) throw UsageFailure{error};
+  return schedule->to_string();
+}
+
+void write_outputs(const Cli& cli, const Report& report) {
+  if (report.ok()) return;
+  if (!cli.trace_file.empty()) {
+    std::ofstream out(cli.trace_file);
+    report.write_chrome_trace(out);
+    std::cout << "  trace written to " << cli.trace_file << '\n';
+  }
+  if (!cli.html_file.empty()) {
+    std::ofstream out(cli.html_file);
+    report.write_html(out);
+    std::cout << "  timeline written to " << cli.html_file << '\n';
+  }
+  if (!cli.schedule_file.empty()) {
+    auto schedule = Schedule::parse(report.shrunk_schedule.empty() ? report.schedule : report.shrunk_schedule);
+    if (schedule) write_schedule_file(cli.schedule_file, *schedule);
+  }
+}
+
+int cmd_list() {
+  for (const Scenario& s : scenarios())
+    std::printf("%-32s %-10s %s\n", s.name.c_str(), s.must_fail ? "must-fail" : "must-pass",
+                s.description.c_str());
+  return 0;
+}
+
+int cmd_run(const Cli& cli) {
+  if (cli.positional.empty()) throw UsageFailure{"run needs at least one scenario name"};
+  int status = 0;
+  for (const std::string& name : cli.positional) {
+    const Scenario& s = scenario_named(name);
+    Options options = cli.options;
+    options.name = s.name;
+    Report report = explore(options, s.body);
+    std::cout << report.to_string();
+    if (report.ok()) std::printf("  (%.2f s)\n", report.seconds);
+    write_outputs(cli, report);
+    if (!report.ok()) status = 1;
+  }
+  return status;
+}
+
+int cmd_replay(const Cli& cli) {
+  if (cli.positional.size() != 2) throw UsageFailure{"replay needs NAME and SCHEDULE"};
+  const Scenario& s = scenario_named(cli.positional[0]);
+  Options options = cli.options;
+  options.name = s.name;
+  Report report = replay(schedule_argument(cli.positional[1]), s.body, options);
+  std::cout << report.to_string();
+  write_outputs(cli, report);
+  return report.ok() ? 0 : 1;
+}
+
+int cmd_shrink(const Cli& cli) {
+  if (cli.positional.size() != 2) throw UsageFailure{"shrink needs NAME and SCHEDULE"};
+  const Scenario& s = scenario_named(cli.positional[0]);
+  Options options = cli.options;
+  options.name = s.name;
+  Report replayed = replay(schedule_argument(cli.positional[1]), s.body, options);
+  if (replayed.ok() || replayed.kind == FailureKind::Diverged) {
+    std::cout << "weft-check: that schedule does not fail scenario '" << s.name << "'"
+              << (replayed.ok() ? "" : ": " + replayed.message) << '\n';
+    return replayed.ok() ? 0 : 1;
+  }
+  Report shrunk = shrink_schedule(schedule_argument(cli.positional[1]), s.body, options);
+  std::cout << shrunk.to_string();
+  write_outputs(cli, shrunk);
+  return 1;
+}
+
+int cmd_check_all(const Cli& cli) {
+  int unexpected = 0;
+  for (const Scenario& s : scenarios()) {
+    Options options = cli.options;
+    options.name = s.name;
+    Report report = explore(options, s.body);
+    bool as_expected = report.ok() != s.must_fail;
+    std::printf("%-5s %-32s %-10s %s (%zu runs%s, %.2f s)\n", as_expected ? "ok" : "WRONG",
+                s.name.c_str(), s.must_fail ? "must-fail" : "must-pass",
+                report.ok() ? "passed" : to_string(report.kind), report.runs,
+                report.exhaustive ? ", exhaustive" : "", report.seconds);
+    if (!as_expected) {
+      ++unexpected;
+      std::cout << report.to_string();
+    }
+  }
+  std::printf("%zu scenarios, %d not as expected\n", scenarios().size(), unexpected);
+  return unexpected ? 1 : 0;
+}
+
+}  // namespace
+
+int check_main(int argc, char** argv) {
+  try {
+    if (argc < 2) throw UsageFailure{"missing command"};
+    std::string command = argv[1];
+    if (command == "-h" || command == "--help" || command == "help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    Cli cli = parse(argc, argv, 2);
+    if (command == "list") return cmd_list();
+    if (command == "run") return cmd_run(cli);
+    if (command == "replay") return cmd_replay(cli);
+    if (command == "shrink") return cmd_shrink(cli);
+    if (command == "check-all") return cmd_check_all(cli);
+    throw UsageFailure{"unknown command '" + command + "'"};
+  } catch (const UsageFailure& e) {
+    std::fprintf(stderr, "weft-check: %s\n%s", e.message.c_str(), kUsage);
+    return 2;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  }
+}
+
+}  // namespace weft::check

@@ -1,0 +1,339 @@
+#include "controller.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <sstream>
+
+#include "weft/sched/clock.hpp"
+#include "weft/sched/errors.hpp"
+#include "weft/sched/kernel.hpp"
+#include "weft/sched/runtime.hpp"
+
+namespace weft::check::detail {
+
+std::string site_of(std::source_location where) {
+  std::string file = where.file_name();
+  if (auto slash = file.find_last_of('/'); slash != std::string::npos) file = file.substr(slash + 1);
+  return file + ":" + std::to_string(where.line());
+}
+
+namespace {
+
+std::string address(const void* object) {
+  if (object == nullptr) return "";
+  std::ostringstream out;
+  out << object;
+  return out.str();
+}
+
+// The scenario's main fiber.
+class ScenarioFiber final : public sched::Fiber {
+ public:
+  ScenarioFiber(const std::function<void()>& body, Controller& controller)
+      : Fiber("main"), body_(body), controller_(controller) {}
+
+ private:
+  void run() noexcept override {
+    try {
+      body_();
+    } catch (const weft::detail::Unwind&) {
+    } catch (const std::exception& e) {
+      controller_.fail(FailureKind::Exception,
+                       std::string("the scenario threw an exception: ") + e.what());
+    } catch (...) {
+      controller_.fail(FailureKind::Exception, "the scenario threw a non-standard exception");
+    }
+  }
+  const std::function<void()>& body_;
+  Controller& controller_;
+};
+
+}  // namespace
+
+std::size_t RunResult::preemptions() const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < schedule.decisions.size(); ++i) {
+    const Decision& d = schedule.decisions[i];
+    if (d.kind == DecisionKind::Schedule && running_at[i] >= 0 &&
+        d.choice != static_cast<std::uint32_t>(running_at[i]))
+      ++n;
+  }
+  return n;
+}
+
+Controller::Controller(Strategy& strategy, const Options& options)
+    : strategy_(strategy), options_(options) {}
+
+std::size_t Controller::number(const sched::Fiber* fiber) {
+  auto [it, fresh] = numbers_.try_emplace(fiber, names_.size());
+  if (fresh) {
+    names_.push_back(fiber->name());
+    races_.fiber_started(it->second);
+  }
+  return it->second;
+}
+
+std::string Controller::fiber_label(std::size_t n) const {
+  std::string label = "#" + std::to_string(n);
+  if (n < names_.size() && !names_[n].empty()) label += " " + names_[n];
+  return label;
+}
+
+void Controller::record(Op op, const void* object, std::string site, std::string note) {
+  sched::Fiber* current = sched::current_fiber();
+  std::size_t fiber = current ? number(current) : 0;
+  result_.trace.push_back(TraceEvent{steps_, fiber, fiber_label(fiber), op, address(object),
+                                     std::move(site), std::move(note)});
+}
+
+PendingOp Controller::pending_of(std::size_t fiber) const {
+  auto it = pending_.find(fiber);
+  return it == pending_.end() ? PendingOp{} : it->second;
+}
+
+std::size_t Controller::decide(DecisionKind kind, std::size_t options,
+                               const std::vector<std::size_t>* fibers, int running, bool yielded) {
+  std::vector<PendingOp> pending;
+  if (fibers)
+    for (std::size_t f : *fibers) pending.push_back(pending_of(f));
+  DecisionPoint point;
+  point.pending = fibers ? pending.data() : nullptr;
+  point.kind = kind;
+  point.options = options;
+  point.fibers = fibers ? fibers->data() : nullptr;
+  point.running = running;
+  point.running_yielded = yielded;
+  point.step = result_.schedule.decisions.size();
+  std::size_t choice = strategy_.decide(point);
+  if (choice >= options) choice = default_choice(point);
+  result_.schedule.decisions.push_back(Decision{kind, static_cast<std::uint32_t>(choice)});
+  result_.running_at.push_back(running);
+  return choice;
+}
+
+void Controller::throw_if_unwinding() {
+  sched::Fiber* current = sched::current_fiber();
+  if (current && sched::detail::unwinding(*current) && std::uncaught_exceptions() == 0)
+    throw weft::detail::Unwind{};
+}
+
+void Controller::schedule_point(Op op, const void* object, std::source_location where) {
+  sched::Fiber* current = sched::current_fiber();
+  if (current == nullptr) return;
+  throw_if_unwinding();
+  std::size_t self = number(current);
+  if (op == Op::Spawn && object) {
+    // A new fiber may reuse the address of one that ended: give it a fresh number.
+    numbers_.erase(static_cast<const sched::Fiber*>(object));
+    number(static_cast<const sched::Fiber*>(object));
+  }
+  std::string site = site_of(where);
+  if (op == Op::Lock) locks_.announce_lock(self, object, site);
+  if (op == Op::Unlock) locks_.unlocked(self, object);
+  pending_[self] = PendingOp{op, object, true};
+  record(op, object, std::move(site));
+
+  if (++steps_ > options_.max_steps) {
+    fail_here(FailureKind::StepBound, "the run exceeded " + std::to_string(options_.max_steps) +
+                                          " steps (possible livelock); raise Options::max_steps "
+                                          "if the scenario is just long");
+  }
+  if (ready_.empty()) return;
+
+  // Candidates: every ready fiber and the running one, by fiber number.
+  std::vector<std::pair<std::size_t, sched::Fiber*>> candidates;
+  candidates.reserve(ready_.size() + 1);
+  const bool yielded = op == Op::Yield;
+  // Fair mode: a yield always lets another ready fiber run, so spin-then-yield loops
+  // cannot starve the fiber they wait for.
+  if (!yielded) candidates.emplace_back(self, current);
+  for (sched::Fiber* f : ready_) candidates.emplace_back(number(f), f);
+  std::sort(candidates.begin(), candidates.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::size_t choice = 0;
+  if (candidates.size() > 1) {
+    std::vector<std::size_t> fibers;
+    int running = -1;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      fibers.push_back(candidates[i].first);
+      if (candidates[i].second == current) running = static_cast<int>(i);
+    }
+    choice = decide(DecisionKind::Schedule, candidates.size(), &fibers, running, yielded);
+  }
+  sched::Fiber* next = candidates[choice].second;
+  if (next == current) return;
+  ready_.erase(std::find(ready_.begin(), ready_.end(), next));
+  preempting_ = current;  // requeued with its pending operation still known
+  sched::detail::preempt_to(*next);
+  throw_if_unwinding();
+}
+
+void Controller::awakened(sched::Fiber& fiber) {
+  std::size_t n = number(&fiber);
+  if (&fiber != preempting_) pending_.erase(n);  // woken or new: next operation unknown
+  preempting_ = nullptr;
+  ready_.push_back(&fiber);
+}
+
+sched::Fiber* Controller::pick_next() {
+  if (sched::Fiber* current = sched::current_fiber();
+      current && current->state() == sched::FiberState::Parked) {
+    WaitRecord r = current->wait_record();
+    std::string note = std::string("blocked on ") + weft::to_string(r.kind);
+    if (r.name && *r.name) note += std::string(" ") + r.name;
+    record(Op::Park, r.object, {}, std::move(note));
+  }
+  if (ready_.empty()) return nullptr;
+  std::sort(ready_.begin(), ready_.end(), [&](const sched::Fiber* a, const sched::Fiber* b) {
+    return numbers_.at(a) < numbers_.at(b);
+  });
+  std::size_t choice = 0;
+  if (ready_.size() > 1) {
+    std::vector<std::size_t> fibers;
+    for (sched::Fiber* f : ready_) fibers.push_back(numbers_.at(f));
+    choice = decide(DecisionKind::Schedule, ready_.size(), &fibers, -1, false);
+  }
+  sched::Fiber* next = ready_[choice];
+  ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(choice));
+  return next;
+}
+
+void Controller::hb_release(const void* object) {
+  if (sched::Fiber* current = sched::current_fiber()) races_.release(number(current), object);
+}
+
+void Controller::hb_acquire(const void* object) {
+  sched::Fiber* current = sched::current_fiber();
+  if (current == nullptr) return;
+  std::size_t self = number(current);
+  races_.acquire(self, object);
+  if (locks_.acquired(self, object) && options_.lock_order) {
+    if (auto cycle = locks_.find_cycle()) {
+      std::ostringstream msg;
+      msg << "lock-order inversion (potential deadlock): ";
+      for (std::size_t i = 0; i < cycle->size(); ++i) {
+        const LockEdge& e = (*cycle)[i];
+        if (i) msg << "; ";
+        msg << "fiber " << fiber_label(e.fiber) << " took lock " << e.to << " at "
+            << e.taken_site << " while holding lock " << e.from << " (taken at " << e.held_site
+            << ")";
+      }
+      fail_here(FailureKind::LockOrderInversion, msg.str());
+    }
+  }
+}
+
+std::size_t Controller::choose(std::size_t n, Choice what) {
+  if (n <= 1) return 0;
+  if (what == Choice::SpuriousWakeup && !options_.spurious_wakeups) return 0;
+  if (sched::current_fiber() == nullptr) return 0;
+  return decide(to_decision(what), n, nullptr, -1, false);
+}
+
+void Controller::on_access(const void* object, bool write, std::source_location where) {
+  if (!options_.races) return;
+  sched::Fiber* current = sched::current_fiber();
+  if (current == nullptr) return;
+  auto race = races_.access(number(current), object, write, site_of(where));
+  if (!race) return;
+  std::ostringstream msg;
+  msg << "data race on " << object << ": " << (race->later.write ? "write" : "read") << " by fiber "
+      << fiber_label(race->later.fiber) << " at " << race->later.where << " is not ordered after the "
+      << (race->earlier.write ? "write" : "read") << " by fiber " << fiber_label(race->earlier.fiber)
+      << " at " << race->earlier.where;
+  fail_here(FailureKind::DataRace, msg.str());
+}
+
+std::string Controller::describe_deadlock(const std::vector<const sched::Fiber*>& blocked) {
+  std::ostringstream msg;
+  msg << "deadlock: all " << blocked.size() << " remaining fibers are blocked and no timer is pending";
+  // Wait-for edges: a join waits for its target, a mutex for its holder.
+  std::unordered_map<std::size_t, std::size_t> waits_for;
+  for (const sched::Fiber* f : blocked) {
+    std::size_t self = number(f);
+    WaitRecord r = f->wait_record();
+    msg << "\n    fiber " << fiber_label(self) << " waits on " << weft::to_string(r.kind);
+    if (r.name && *r.name) msg << " '" << r.name << "'";
+    if (r.object) msg << " " << r.object;
+    std::optional<std::size_t> other;
+    if (r.kind == WaitKind::Join) {
+      auto it = numbers_.find(static_cast<const sched::Fiber*>(r.object));
+      if (it != numbers_.end()) other = it->second;
+    } else if (r.object) {
+      other = locks_.holder(r.object);
+    }
+    if (other) {
+      msg << (r.kind == WaitKind::Join ? ", which has not finished" : ", held by fiber " + fiber_label(*other));
+      waits_for[self] = *other;
+    }
+  }
+  // Follow the edges from each fiber to find a cycle.
+  for (const auto& [start, next_unused] : waits_for) {
+    (void)next_unused;
+    std::vector<std::size_t> path{start};
+    std::size_t at = start;
+    while (waits_for.count(at)) {
+      at = waits_for[at];
+      auto seen = std::find(path.begin(), path.end(), at);
+      if (seen != path.end()) {
+        msg << "\n    wait-for cycle of " << (path.end() - seen) << ": ";
+        for (auto p = seen; p != path.end(); ++p) msg << fiber_label(*p) << " -> ";
+        msg << fiber_label(at);
+        return msg.str();
+      }
+      path.push_back(at);
+    }
+  }
+  return msg.str();
+}
+
+void Controller::on_deadlock(const std::vector<const sched::Fiber*>& blocked) {
+  fail(FailureKind::Deadlock, describe_deadlock(blocked));
+}
+
+void Controller::on_fiber_failed(std::uint64_t, const std::string& name, const char* what) {
+  fail(FailureKind::Exception,
+       "fiber '" + name + "' ended with an exception nobody joined: " + what);
+}
+
+void Controller::on_fiber_exit(const sched::Fiber& fiber) {
+  (void)fiber;
+  record(Op::Custom, nullptr, {}, "finished");
+}
+
+void Controller::fail(FailureKind kind, std::string message) {
+  if (failed()) return;
+  result_.kind = kind;
+  result_.message = std::move(message);
+  if (!result_.trace.empty()) result_.trace.back().note += result_.trace.back().note.empty() ? "failed here" : "; failed here";
+  sched::detail::unwind_all();
+}
+
+void Controller::fail_here(FailureKind kind, std::string message) {
+  fail(kind, std::move(message));
+  throw_if_unwinding();
+}
+
+RunResult Controller::take_result() { return std::move(result_); }
+
+RunResult run_once(Strategy& strategy, const Options& options, const std::function<void()>& scenario) {
+  Controller controller(strategy, options);
+  VirtualClock clock;
+  sched::RuntimeOptions runtime_options;
+  runtime_options.policy = std::make_unique<ControlledPolicy>(controller);
+  runtime_options.clock = &clock;
+  runtime_options.detect_deadlock = true;
+  sched::Runtime runtime(std::move(runtime_options));
+  weft::detail::set_instrumentation(&controller);
+  try {
+    runtime.run(*new ScenarioFiber(scenario, controller));
+  } catch (const DeadlockError& e) {
+    controller.fail(FailureKind::Deadlock, e.what());
+  } catch (const std::exception& e) {
+    controller.fail(FailureKind::Exception, e.what());
+  }
+  weft::detail::set_instrumentation(nullptr);
+  return controller.take_result();
+}
+
+}  // namespace weft::check::detail

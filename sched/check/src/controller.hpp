@@ -1,0 +1,102 @@
+// One controlled run of a scenario: the checker's Instrumentation (every schedule point
+// and choice goes through it) and its SchedulingPolicy (every "who runs next" goes
+// through it), both asking the strategy and recording the decisions, the trace, the
+// happens-before clocks and the locks held.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "lock_tracker.hpp"
+#include "race_detector.hpp"
+#include "weft/check/explore.hpp"
+#include "weft/check/strategy.hpp"
+#include "weft/sched/fiber.hpp"
+#include "weft/sched/instrumentation.hpp"
+#include "weft/sched/policy.hpp"
+
+namespace weft::check::detail {
+
+struct RunResult {
+  Schedule schedule;
+  std::vector<int> running_at;  // per decision: the running fiber's position, or -1
+  FailureKind kind = FailureKind::None;
+  std::string message;
+  std::vector<TraceEvent> trace;
+  std::size_t preemptions() const;
+};
+
+class Controller final : public Instrumentation {
+ public:
+  Controller(Strategy& strategy, const Options& options);
+
+  // --- Instrumentation ---
+  void schedule_point(Op op, const void* object, std::source_location where) override;
+  void hb_release(const void* object) override;
+  void hb_acquire(const void* object) override;
+  std::size_t choose(std::size_t n, Choice what) override;
+  void on_deadlock(const std::vector<const sched::Fiber*>& blocked) override;
+  void on_fiber_failed(std::uint64_t fiber_id, const std::string& name, const char* what) override;
+  void on_fiber_exit(const sched::Fiber& fiber) override;
+  void on_access(const void* object, bool write, std::source_location where) override;
+
+  // --- the policy side (ControlledPolicy forwards here) ---
+  void awakened(sched::Fiber& fiber);
+  sched::Fiber* pick_next();
+  bool has_ready() const noexcept { return !ready_.empty(); }
+  std::size_t ready_count() const noexcept { return ready_.size(); }
+
+  // Records a failure (the first one wins) and ends the run.
+  void fail(FailureKind kind, std::string message);
+  void fail_here(FailureKind kind, std::string message);  // also unwinds the caller
+  bool failed() const noexcept { return result_.kind != FailureKind::None; }
+  RunResult take_result();
+
+ private:
+  std::size_t number(const sched::Fiber* fiber);
+  std::string fiber_label(std::size_t number) const;
+  void record(Op op, const void* object, std::string site, std::string note = {});
+  std::size_t decide(DecisionKind kind, std::size_t options, const std::vector<std::size_t>* fibers,
+                     int running, bool yielded);
+  PendingOp pending_of(std::size_t fiber) const;
+  void throw_if_unwinding();
+  std::string describe_deadlock(const std::vector<const sched::Fiber*>& blocked);
+
+  Strategy& strategy_;
+  const Options& options_;
+  std::vector<sched::Fiber*> ready_;
+  std::unordered_map<const sched::Fiber*, std::size_t> numbers_;
+  std::unordered_map<std::size_t, PendingOp> pending_;  // by fiber number
+  const sched::Fiber* preempting_ = nullptr;
+  std::vector<std::string> names_;
+  std::size_t steps_ = 0;
+  RunResult result_;
+  RaceDetector races_;
+  LockTracker locks_;
+};
+
+// The SchedulingPolicy of a controlled run.
+class ControlledPolicy final : public sched::SchedulingPolicy {
+ public:
+  explicit ControlledPolicy(Controller& controller) : controller_(controller) {}
+  void awakened(sched::Fiber& fiber, sched::ReadyHint) noexcept override { controller_.awakened(fiber); }
+  sched::Fiber* pick_next() noexcept override { return controller_.pick_next(); }
+  // No hand-offs that bypass the strategy.
+  bool take(sched::Fiber&) noexcept override { return false; }
+  bool has_ready() const noexcept override { return controller_.has_ready(); }
+  std::size_t ready_count() const noexcept override { return controller_.ready_count(); }
+
+ private:
+  Controller& controller_;
+};
+
+// Runs the scenario once under `strategy`.
+RunResult run_once(Strategy& strategy, const Options& options, const std::function<void()>& scenario);
+
+std::string site_of(std::source_location where);
+
+}  // namespace weft::check::detail

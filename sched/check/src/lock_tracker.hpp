@@ -1,0 +1,45 @@
+// Which fiber holds which lock, and the lock-order graph of a run. A lock is "taken"
+// when a fiber that announced Op::Lock on an object then acquires it (hb_acquire), and
+// "given back" at Op::Unlock. Taking B while holding A adds the edge A -> B; a cycle is
+// a lock-order inversion: a potential deadlock even if this run did not deadlock.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace weft::check::detail {
+
+struct LockEdge {
+  const void* from = nullptr;
+  const void* to = nullptr;
+  std::size_t fiber = 0;
+  std::string held_site;   // where `from` was taken
+  std::string taken_site;  // where `to` was taken while holding `from`
+};
+
+class LockTracker {
+ public:
+  void announce_lock(std::size_t fiber, const void* object, std::string site);
+  // Returns true when the acquire completed an announced lock.
+  bool acquired(std::size_t fiber, const void* object);
+  void unlocked(std::size_t fiber, const void* object);
+
+  // The fiber holding `object`, if any.
+  std::optional<std::size_t> holder(const void* object) const;
+  // A cycle in the lock-order graph, as the edges along it.
+  std::optional<std::vector<LockEdge>> find_cycle() const;
+
+ private:
+  struct Held {
+    const void* object;
+    std::string site;
+  };
+  std::map<std::size_t, std::vector<Held>> held_;
+  std::map<std::size_t, Held> announced_;
+  std::map<std::pair<const void*, const void*>, LockEdge> edges_;
+};
+
+}  // namespace weft::check::detail

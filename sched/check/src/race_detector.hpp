@@ -1,0 +1,62 @@
+// Happens-before race detection on tracked memory with vector clocks. Fibers are the
+// run's fiber numbers; sync objects (mutexes, channels, fibers for spawn/join) carry
+// the clock of their last release.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace weft::check::detail {
+
+class VectorClock {
+ public:
+  std::uint32_t get(std::size_t fiber) const noexcept {
+    return fiber < ticks_.size() ? ticks_[fiber] : 0;
+  }
+  void set(std::size_t fiber, std::uint32_t value);
+  void join(const VectorClock& other);
+
+ private:
+  std::vector<std::uint32_t> ticks_;
+};
+
+struct AccessSite {
+  std::size_t fiber = 0;
+  std::uint32_t epoch = 0;  // the fiber's own tick at the access
+  bool write = false;
+  std::string where;
+};
+
+struct Race {
+  AccessSite earlier;
+  AccessSite later;
+};
+
+class RaceDetector {
+ public:
+  void fiber_started(std::size_t fiber);
+  void release(std::size_t fiber, const void* object);
+  void acquire(std::size_t fiber, const void* object);
+  // Checks an access against earlier ones; returns the race it completes, if any.
+  std::optional<Race> access(std::size_t fiber, const void* object, bool write, std::string where);
+
+ private:
+  VectorClock& clock(std::size_t fiber);
+  bool ordered(const AccessSite& earlier, std::size_t fiber) {
+    return earlier.fiber == fiber || earlier.epoch <= clock(fiber).get(earlier.fiber);
+  }
+
+  struct Variable {
+    std::optional<AccessSite> last_write;
+    std::vector<AccessSite> reads;  // since the last write, one per fiber
+  };
+  std::vector<VectorClock> fibers_;
+  std::unordered_map<const void*, VectorClock> sync_;
+  std::unordered_map<const void*, Variable> variables_;
+};
+
+}  // namespace weft::check::detail

@@ -1,0 +1,78 @@
+// Replay: follows a recorded schedule choice by choice and reports where the run stopped
+// matching it.
+#include "weft/check/strategy.hpp"
+
+namespace weft::check {
+
+namespace {
+
+const char* kind_name(DecisionKind kind) {
+  switch (kind) {
+    case DecisionKind::Schedule: return "a scheduling choice";
+    case DecisionKind::Waiter: return "a waiter choice";
+    case DecisionKind::SpuriousWakeup: return "a spurious wake-up choice";
+    case DecisionKind::CasFailure: return "a compare-exchange choice";
+    case DecisionKind::Data: return "a data choice";
+  }
+  return "a choice";
+}
+
+class ReplayStrategy final : public Strategy {
+ public:
+  ReplayStrategy(Schedule schedule, bool then_default)
+      : schedule_(std::move(schedule)), then_default_(then_default) {}
+  std::string name() const override { return "replay"; }
+
+  bool begin_run(std::size_t iteration) override {
+    step_ = 0;
+    divergence_.clear();
+    return iteration == 0;
+  }
+
+  std::size_t decide(const DecisionPoint& point) override {
+    std::size_t at = step_++;
+    if (!divergence_.empty()) return default_choice(point);
+    if (at >= schedule_.decisions.size()) {
+      if (!then_default_)
+        diverge(at, std::string("the run needed ") + kind_name(point.kind) +
+                        " after the schedule's last decision");
+      return default_choice(point);
+    }
+    const Decision& d = schedule_.decisions[at];
+    if (d.kind != point.kind) {
+      diverge(at, std::string("the schedule has ") + kind_name(d.kind) + ", the run asked for " +
+                      kind_name(point.kind));
+      return default_choice(point);
+    }
+    if (d.choice >= point.options) {
+      diverge(at, "the schedule chose option " + std::to_string(d.choice) + " of only " +
+                      std::to_string(point.options));
+      return default_choice(point);
+    }
+    return d.choice;
+  }
+
+  void end_run(const Schedule& made) override {
+    if (divergence_.empty() && !then_default_ && made.decisions.size() < schedule_.decisions.size())
+      diverge(made.decisions.size(), "the run ended before the schedule's last decision");
+  }
+
+  std::string divergence() const override { return divergence_; }
+
+ private:
+  void diverge(std::size_t at, std::string why) {
+    if (divergence_.empty()) divergence_ = "diverged at step " + std::to_string(at) + ": " + why;
+  }
+  Schedule schedule_;
+  bool then_default_;
+  std::size_t step_ = 0;
+  std::string divergence_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_replay_strategy(Schedule schedule, bool then_default) {
+  return std::make_unique<ReplayStrategy>(std::move(schedule), then_default);
+}
+
+}  // namespace weft::check
