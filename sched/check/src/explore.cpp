@@ -1,7 +1,10 @@
 // The exploration loop: one strategy, many runs, stop at the first failure, shrink it.
 #include "weft/check/explore.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <thread>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -51,6 +54,7 @@ void apply_environment(Options& options) {
   if (auto v = env("WEFT_CHECK_SEED")) options.seed = env_number("WEFT_CHECK_SEED", *v);
   if (auto v = env("WEFT_CHECK_MAX_STEPS")) options.max_steps = env_number("WEFT_CHECK_MAX_STEPS", *v);
   if (auto v = env("WEFT_CHECK_STRATEGY")) options.strategy = parse_strategy(*v);
+  if (auto v = env("WEFT_CHECK_THREADS")) options.threads = static_cast<unsigned>(env_number("WEFT_CHECK_THREADS", *v));
   if (auto v = env("WEFT_REPLAY")) options.strategy = Replay{*v};
 }
 
@@ -144,6 +148,41 @@ void fill_failure(Report& report, const RunResult& run) {
   report.trace = run.trace;
 }
 
+// The runs of one kernel thread: iterations first, first + stride, ... Stops when a
+// lower-numbered run has already failed (`best` holds the lowest failing iteration).
+struct Slice {
+  Report report;
+  std::optional<RunResult> failure;
+};
+
+void explore_slice(const Options& options, const std::function<void()>& scenario, std::size_t first,
+                   std::size_t stride, std::atomic<std::size_t>& best, Slice& out,
+                   std::atomic<std::size_t>& total_runs) {
+  auto strategy = make_strategy(options);
+  out.report.strategy = strategy->name();
+  for (std::size_t i = first; i < options.iterations && i < best.load(); i += stride) {
+    if (!strategy->begin_run(i)) break;
+    out.report.strategy = strategy->name();
+    RunResult run = detail::run_once(*strategy, options, scenario);
+    strategy->end_run(run.schedule);
+    ++out.report.runs;
+    total_runs.fetch_add(1, std::memory_order_relaxed);
+    if (run.kind != FailureKind::None) {
+      out.report.iteration = i;
+      out.failure = std::move(run);
+      std::size_t seen = best.load();
+      while (i < seen && !best.compare_exchange_weak(seen, i)) {
+      }
+      return;
+    }
+  }
+  out.report.exhaustive = strategy->exhausted();
+}
+
+bool parallel_ok(const StrategySpec& spec) {
+  return std::holds_alternative<Random>(spec) || std::holds_alternative<Pct>(spec);
+}
+
 }  // namespace
 
 Report explore(Options options, std::function<void()> scenario) {
@@ -153,39 +192,62 @@ Report explore(Options options, std::function<void()> scenario) {
   if (auto* r = std::get_if<Replay>(&options.strategy)) return replay(r->schedule, scenario, options);
 
   auto start = std::chrono::steady_clock::now();
-  auto last_progress = start;
-  auto strategy = make_strategy(options);
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  if (!parallel_ok(options.strategy)) threads = 1;
+
+  std::atomic<std::size_t> best{~std::size_t{0}};
+  std::atomic<std::size_t> total_runs{0};
+  std::vector<Slice> workers(threads);
+  std::atomic<bool> finished{false};
+  std::thread progress([&] {
+    // A line every few seconds on long explorations.
+    auto next = start + std::chrono::seconds(5);
+    while (!finished.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      auto now = std::chrono::steady_clock::now();
+      if (now < next || finished.load()) continue;
+      double secs = std::chrono::duration<double>(now - start).count();
+      std::size_t runs = total_runs.load();
+      std::fprintf(stderr, "weft-check: %s: %zu of %zu runs in %.1f s (%.0f runs/s)\n",
+                   options.name.c_str(), runs, options.iterations, secs, runs / secs);
+      next = now + std::chrono::seconds(5);
+    }
+  });
+  if (threads == 1) {
+    explore_slice(options, scenario, 0, 1, best, workers[0], total_runs);
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] { explore_slice(options, scenario, t, threads, best, workers[t], total_runs); });
+    for (auto& th : pool) th.join();
+  }
+  finished.store(true);
+  progress.join();
+
   Report report;
   report.scenario = options.name;
   report.seed = options.seed;
-  report.strategy = strategy->name();
-  for (std::size_t i = 0; i < options.iterations; ++i) {
-    if (!strategy->begin_run(i)) break;
-    report.strategy = strategy->name();
-    RunResult run = detail::run_once(*strategy, options, scenario);
-    strategy->end_run(run.schedule);
-    ++report.runs;
-    if (run.kind != FailureKind::None) {
-      report.iteration = i;
-      fill_failure(report, run);
-      if (options.shrink) {
-        RunResult small = shrink(run, options, scenario);
-        report.shrunk_schedule = small.schedule.to_string();
-        report.shrunk_preemptions = small.preemptions();
-        report.trace = small.trace;
-        if (small.kind == run.kind) report.message = small.message;
-      }
-      break;
-    }
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_progress > std::chrono::seconds(5)) {
-      double secs = std::chrono::duration<double>(now - start).count();
-      std::fprintf(stderr, "weft-check: %s: %zu runs in %.1f s (%.0f runs/s), no failure yet\n",
-                   options.name.c_str(), report.runs, secs, report.runs / secs);
-      last_progress = now;
+  report.strategy = workers[0].report.strategy;
+  report.runs = total_runs.load();
+  report.exhaustive = true;
+  const Slice* failed = nullptr;
+  for (const Slice& w : workers) {
+    report.exhaustive = report.exhaustive && w.report.exhaustive;
+    if (w.failure && (!failed || w.report.iteration < failed->report.iteration)) failed = &w;
+  }
+  if (failed) {
+    report.exhaustive = false;
+    report.strategy = failed->report.strategy;
+    report.iteration = failed->report.iteration;
+    fill_failure(report, *failed->failure);
+    if (options.shrink) {
+      RunResult small = shrink(*failed->failure, options, scenario);
+      report.shrunk_schedule = small.schedule.to_string();
+      report.shrunk_preemptions = small.preemptions();
+      report.trace = small.trace;
+      if (small.kind == failed->failure->kind) report.message = small.message;
     }
   }
-  report.exhaustive = report.ok() && strategy->exhausted();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!report.ok() && options.print_failure) std::cerr << report.to_string();
   return report;

@@ -8,7 +8,7 @@
 //
 // Knobs can be overridden from the environment (unless from_env is false):
 // WEFT_CHECK_ITERATIONS, WEFT_CHECK_SEED, WEFT_CHECK_STRATEGY (portfolio, random, pct,
-// pct1, pct2, pct3, dfs), WEFT_CHECK_MAX_STEPS, and WEFT_REPLAY=<schedule> (replay that
+// pct1, pct2, pct3, dfs), WEFT_CHECK_MAX_STEPS, WEFT_CHECK_THREADS, and WEFT_REPLAY=<schedule> (replay that
 // one schedule instead of exploring).
 #pragma once
 
@@ -49,6 +49,10 @@ struct Options {
   bool spurious_wakeups = false;      // let the strategy wake condition variables spuriously
   bool print_failure = true;          // write the report of a failure to stderr
   bool from_env = true;               // apply the WEFT_CHECK_* environment variables
+  // Kernel threads exploring independent runs in parallel (random, PCT, portfolio
+  // without its DFS member). The result is the same as with one thread: the failure of
+  // the lowest-numbered failing run is reported. 0 = one per core.
+  unsigned threads = 1;
   std::string name = "scenario";      // shown in reports
 };
 
