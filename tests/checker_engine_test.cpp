@@ -169,6 +169,7 @@ TEST_CASE("deadlocks are reported with the wait-for cycle", "[checker]") {
     a = weft::spawn([&] { weft::this_fiber::yield(); b.join(); }, {.name = "left"});
     b = weft::spawn([&] { a.join(); }, {.name = "right"});
     weft::this_fiber::sleep_for(1s);  // both handles are set by now
+    a.join();  // keeps the handles alive while the two wait for each other
   });
   REQUIRE(report.kind == check::FailureKind::Deadlock);
   CHECK(report.message.find("left") != std::string::npos);

@@ -68,16 +68,21 @@ WakeReason join(Fiber& target, std::optional<TimePoint> deadline, std::source_lo
   Waiter waiter(ticket);
   FiberAccess::joiners(target).push_back(waiter);
   lock.unlock();
+  // The waiter keeps the target alive: whoever holds the handle may go away meanwhile
+  // (e.g. when a deadlock unwinds every fiber, in no particular order).
+  target.retain();
   struct Unlink {  // also when unwinding: the node lives on this stack
     weft::detail::SpinLock& lock;
     Fiber& target;
     Waiter& waiter;
     bool needed = true;
     ~Unlink() {
-      if (!needed) return;
-      lock.lock();
-      FiberAccess::joiners(target).remove(waiter);
-      lock.unlock();
+      if (needed) {
+        lock.lock();
+        FiberAccess::joiners(target).remove(waiter);
+        lock.unlock();
+      }
+      target.release();
     }
   } unlink{lock, target, waiter};
 
