@@ -120,7 +120,12 @@ void Controller::throw_if_unwinding() {
 void Controller::schedule_point(Op op, const void* object, std::source_location where) {
   sched::Fiber* current = sched::current_fiber();
   if (current == nullptr) return;
-  throw_if_unwinding();
+  if (sched::detail::unwinding(*current)) {
+    // The run is over. Destructors still unlock and notify on the way out: no more
+    // decisions, and the fiber unwinds to its end without being switched away.
+    throw_if_unwinding();
+    return;
+  }
   std::size_t self = number(current);
   if (op == Op::Spawn && object) {
     // A new fiber may reuse the address of one that ended: give it a fresh number.
@@ -128,7 +133,7 @@ void Controller::schedule_point(Op op, const void* object, std::source_location 
     number(static_cast<const sched::Fiber*>(object));
   }
   std::string site = site_of(where);
-  if (op == Op::Lock) locks_.announce_lock(self, object, site);
+  if (op == Op::Lock) locks_.announce_lock(self, object, site + " (step " + std::to_string(steps_) + ")");
   if (op == Op::Unlock) locks_.unlocked(self, object);
   pending_[self] = PendingOp{op, object, true};
   record(op, object, std::move(site));
@@ -188,7 +193,11 @@ sched::Fiber* Controller::pick_next() {
     return numbers_.at(a) < numbers_.at(b);
   });
   std::size_t choice = 0;
-  if (ready_.size() > 1) {
+  if (sched::detail::unwinding(*ready_.back())) {
+    // The run is over and its fibers unwind: newest first, as children usually use
+    // objects that live in their parents' frames. Not a decision.
+    choice = ready_.size() - 1;
+  } else if (ready_.size() > 1) {
     std::vector<std::size_t> fibers;
     for (sched::Fiber* f : ready_) fibers.push_back(numbers_.at(f));
     choice = decide(DecisionKind::Schedule, ready_.size(), &fibers, -1, false);
@@ -207,7 +216,7 @@ void Controller::hb_acquire(const void* object) {
   if (current == nullptr) return;
   std::size_t self = number(current);
   races_.acquire(self, object);
-  if (locks_.acquired(self, object) && options_.lock_order) {
+  if (locks_.acquired(self, object) && options_.lock_order && inversion_.empty()) {
     if (auto cycle = locks_.find_cycle()) {
       std::ostringstream msg;
       msg << "lock-order inversion (potential deadlock): ";
@@ -218,7 +227,9 @@ void Controller::hb_acquire(const void* object) {
             << e.taken_site << " while holding lock " << e.from << " (taken at " << e.held_site
             << ")";
       }
-      fail_here(FailureKind::LockOrderInversion, msg.str());
+      // Only a potential deadlock: the run goes on, and a real failure takes precedence.
+      inversion_ = msg.str();
+      if (!result_.trace.empty()) result_.trace.back().note = "lock-order inversion";
     }
   }
 }
@@ -314,7 +325,13 @@ void Controller::fail_here(FailureKind kind, std::string message) {
   throw_if_unwinding();
 }
 
-RunResult Controller::take_result() { return std::move(result_); }
+RunResult Controller::take_result() {
+  if (result_.kind == FailureKind::None && !inversion_.empty()) {
+    result_.kind = FailureKind::LockOrderInversion;
+    result_.message = std::move(inversion_);
+  }
+  return std::move(result_);
+}
 
 RunResult run_once(Strategy& strategy, const Options& options, const std::function<void()>& scenario) {
   Controller controller(strategy, options);

@@ -77,6 +77,7 @@ class Controller final : public Instrumentation {
   RunResult result_;
   RaceDetector races_;
   LockTracker locks_;
+  std::string inversion_;  // the first lock-order inversion of this run, if any
 };
 
 // The SchedulingPolicy of a controlled run.

@@ -153,6 +153,8 @@ void fill_failure(Report& report, const RunResult& run) {
 struct Slice {
   Report report;
   std::optional<RunResult> failure;
+  std::optional<RunResult> inversion;  // the first run with only a lock-order inversion
+  std::size_t inversion_iteration = 0;
 };
 
 void explore_slice(const Options& options, const std::function<void()>& scenario, std::size_t first,
@@ -167,6 +169,14 @@ void explore_slice(const Options& options, const std::function<void()>& scenario
     strategy->end_run(run.schedule);
     ++out.report.runs;
     total_runs.fetch_add(1, std::memory_order_relaxed);
+    if (run.kind == FailureKind::LockOrderInversion) {
+      // A potential deadlock: keep exploring for a real failure, report it at the end.
+      if (!out.inversion) {
+        out.inversion = std::move(run);
+        out.inversion_iteration = i;
+      }
+      continue;
+    }
     if (run.kind != FailureKind::None) {
       out.report.iteration = i;
       out.failure = std::move(run);
@@ -230,22 +240,33 @@ Report explore(Options options, std::function<void()> scenario) {
   report.strategy = workers[0].report.strategy;
   report.runs = total_runs.load();
   report.exhaustive = true;
-  const Slice* failed = nullptr;
+  const RunResult* failure = nullptr;
   for (const Slice& w : workers) {
     report.exhaustive = report.exhaustive && w.report.exhaustive;
-    if (w.failure && (!failed || w.report.iteration < failed->report.iteration)) failed = &w;
+    if (w.failure && (!failure || w.report.iteration < report.iteration)) {
+      failure = &*w.failure;
+      report.iteration = w.report.iteration;
+      report.strategy = w.report.strategy;
+    }
   }
-  if (failed) {
+  if (!failure) {  // no real failure: report a lock-order inversion, if one was seen
+    for (const Slice& w : workers) {
+      if (w.inversion && (!failure || w.inversion_iteration < report.iteration)) {
+        failure = &*w.inversion;
+        report.iteration = w.inversion_iteration;
+        report.strategy = w.report.strategy;
+      }
+    }
+  }
+  if (failure) {
     report.exhaustive = false;
-    report.strategy = failed->report.strategy;
-    report.iteration = failed->report.iteration;
-    fill_failure(report, *failed->failure);
+    fill_failure(report, *failure);
     if (options.shrink) {
-      RunResult small = shrink(*failed->failure, options, scenario);
+      RunResult small = shrink(*failure, options, scenario);
       report.shrunk_schedule = small.schedule.to_string();
       report.shrunk_preemptions = small.preemptions();
       report.trace = small.trace;
-      if (small.kind == failed->failure->kind) report.message = small.message;
+      if (small.kind == failure->kind) report.message = small.message;
     }
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
