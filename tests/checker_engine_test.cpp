@@ -269,3 +269,23 @@ TEST_CASE("parallel exploration reports the same failing run as one thread", "[c
   CHECK(passing.ok());
   CHECK(passing.runs == 400);
 }
+
+TEST_CASE("with one simulated worker fibers switch only where they block or yield", "[checker]") {
+  // Two fibers increment without a lock but never yield in between: on one cooperative
+  // worker that is correct, on parallel workers it races.
+  auto scenario = [] {
+    check::Shared<int> value{0};
+    auto a = weft::spawn([&] { value.store(value.load() + 1); });
+    auto b = weft::spawn([&] { value.store(value.load() + 1); });
+    a.join();
+    b.join();
+    WEFT_ASSERT(value.load() == 2);
+  };
+  auto one = quiet(check::Dfs{}, 10000);
+  one.workers = 1;
+  auto cooperative = check::explore(one, scenario);
+  CHECK(cooperative.ok());
+  CHECK(cooperative.exhaustive);
+  auto parallel = check::explore(quiet(check::Dfs{}, 10000), scenario);
+  CHECK(parallel.kind == check::FailureKind::DataRace);
+}

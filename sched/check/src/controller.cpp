@@ -144,14 +144,15 @@ void Controller::schedule_point(Op op, const void* object, std::source_location 
                                           "if the scenario is just long");
   }
   if (ready_.empty()) return;
+  const bool yielded = op == Op::Yield;
+  // One worker: a cooperative fiber keeps running until it blocks or yields.
+  if (options_.workers <= 1 && !yielded) return;
 
-  // Candidates: every ready fiber and the running one, by fiber number.
+  // Candidates: every ready fiber and the running one, by fiber number. In fair mode a
+  // yielding fiber is not a candidate: some other ready fiber runs.
   std::vector<std::pair<std::size_t, sched::Fiber*>> candidates;
   candidates.reserve(ready_.size() + 1);
-  const bool yielded = op == Op::Yield;
-  // Fair mode: a yield always lets another ready fiber run, so spin-then-yield loops
-  // cannot starve the fiber they wait for.
-  if (!yielded) candidates.emplace_back(self, current);
+  if (!(yielded && options_.fair)) candidates.emplace_back(self, current);
   for (sched::Fiber* f : ready_) candidates.emplace_back(number(f), f);
   std::sort(candidates.begin(), candidates.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -242,7 +243,8 @@ std::size_t Controller::choose(std::size_t n, Choice what) {
 }
 
 void Controller::on_access(const void* object, bool write, std::source_location where) {
-  if (!options_.races) return;
+  // On one worker every fiber runs on the same kernel thread: accesses are ordered.
+  if (!options_.races || options_.workers <= 1) return;
   sched::Fiber* current = sched::current_fiber();
   if (current == nullptr) return;
   auto race = races_.access(number(current), object, write, site_of(where));

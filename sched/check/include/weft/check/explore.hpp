@@ -47,6 +47,14 @@ struct Options {
   bool lock_order = true;             // report lock-order inversions across runs
   bool races = true;                  // vector-clock race detection on tracked memory
   bool spurious_wakeups = false;      // let the strategy wake condition variables spuriously
+  // The runtime being modelled. With 1 worker fibers only switch where the production
+  // scheduler switches (when they block or yield); with 2 or more, fibers run in
+  // parallel, so any schedule point may interleave with any other fiber (and data races
+  // are reported; on one worker all fibers share one kernel thread and cannot race).
+  unsigned workers = 2;
+  // Fair mode: a yield always lets another ready fiber run, so spin-then-yield loops
+  // cannot starve the fiber they wait for and do not blow up the search.
+  bool fair = true;
   bool print_failure = true;          // write the report of a failure to stderr
   bool from_env = true;               // apply the WEFT_CHECK_* environment variables
   // Kernel threads exploring independent runs in parallel (random, PCT, portfolio
