@@ -28,6 +28,9 @@ options:
   --seed S             (default 1)
   --max-preemptions K  DFS preemption bound (default 2)
   --max-steps N        steps per run before "possible livelock" (default 20000)
+  --workers N          simulated workers: 1 = cooperative, 2+ = parallel (default 2)
+  --threads N          kernel threads exploring in parallel (random, pct; default 1)
+  --spurious-wakeups   let condition-variable waits wake spuriously
   --no-shrink          report the failing schedule as found
   --trace FILE         write the failing run as Chrome trace JSON (Perfetto)
   --html FILE          write the failing run as a self-contained HTML timeline
@@ -72,6 +75,9 @@ Cli parse(int argc, char** argv, int first) {
     else if (arg == "--seed") cli.options.seed = number(arg, value());
     else if (arg == "--max-preemptions") cli.max_preemptions = static_cast<int>(number(arg, value()));
     else if (arg == "--max-steps") cli.options.max_steps = number(arg, value());
+    else if (arg == "--workers") cli.options.workers = static_cast<unsigned>(number(arg, value()));
+    else if (arg == "--threads") cli.options.threads = static_cast<unsigned>(number(arg, value()));
+    else if (arg == "--spurious-wakeups") cli.options.spurious_wakeups = true;
     else if (arg == "--no-shrink") cli.options.shrink = false;
     else if (arg == "--trace") cli.trace_file = value();
     else if (arg == "--html") cli.html_file = value();

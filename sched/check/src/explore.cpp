@@ -54,6 +54,7 @@ void apply_environment(Options& options) {
   if (auto v = env("WEFT_CHECK_SEED")) options.seed = env_number("WEFT_CHECK_SEED", *v);
   if (auto v = env("WEFT_CHECK_MAX_STEPS")) options.max_steps = env_number("WEFT_CHECK_MAX_STEPS", *v);
   if (auto v = env("WEFT_CHECK_STRATEGY")) options.strategy = parse_strategy(*v);
+  if (auto v = env("WEFT_CHECK_WORKERS")) options.workers = static_cast<unsigned>(env_number("WEFT_CHECK_WORKERS", *v));
   if (auto v = env("WEFT_CHECK_THREADS")) options.threads = static_cast<unsigned>(env_number("WEFT_CHECK_THREADS", *v));
   if (auto v = env("WEFT_REPLAY")) options.strategy = Replay{*v};
 }

@@ -8,7 +8,8 @@
 //
 // Knobs can be overridden from the environment (unless from_env is false):
 // WEFT_CHECK_ITERATIONS, WEFT_CHECK_SEED, WEFT_CHECK_STRATEGY (portfolio, random, pct,
-// pct1, pct2, pct3, dfs), WEFT_CHECK_MAX_STEPS, WEFT_CHECK_THREADS, and WEFT_REPLAY=<schedule> (replay that
+// pct1, pct2, pct3, dfs), WEFT_CHECK_MAX_STEPS, WEFT_CHECK_THREADS,
+// WEFT_CHECK_WORKERS, and WEFT_REPLAY=<schedule> (replay that
 // one schedule instead of exploring).
 #pragma once
 
