@@ -4,6 +4,7 @@
 
 #include "weft/sched/detail/fiber_locals.hpp"
 #include "weft/sched/kernel.hpp"
+#include "wait_word.hpp"
 #include "worker.hpp"
 
 namespace weft::sched {
@@ -38,9 +39,9 @@ Fiber::~Fiber() { delete locals_; }
 void Fiber::request_cancel() noexcept {
   cancel_pending_.store(true, std::memory_order_seq_cst);
   std::uint64_t word = wait_word_.load(std::memory_order_seq_cst);
-  if (word & 1) return;  // not waiting: its next wait sees the request
+  if (!detail::wait_word::is_open(word)) return;  // not waiting: its next wait sees it
   if (!cancel_pending_.exchange(false)) return;  // the fiber took the request itself
-  if (try_claim(WaitTicket{this, word >> 1}, WakeReason::Cancelled))
+  if (try_claim(WaitTicket{this, detail::wait_word::epoch_of(word)}, WakeReason::Cancelled))
     unpark(*this);
   else
     cancel_pending_.store(true, std::memory_order_seq_cst);  // that wait ended otherwise

@@ -12,12 +12,14 @@
 #include <exception>
 
 #include "timer_heap.hpp"
+#include "wait_word.hpp"
 #include "weft/sched/errors.hpp"
 #include "worker.hpp"
 
 namespace weft::sched {
 
 using detail::Worker;
+namespace wait_word = detail::wait_word;
 
 namespace {
 
@@ -89,7 +91,7 @@ WakeReason join(Fiber& target, std::optional<TimePoint> deadline, std::source_lo
   // A joiner blocks anyway: if the child has not started, run it now on this worker.
   Worker* w = Worker::current();
   if (!deadline && !target.started() && FiberAccess::worker(target) == w &&
-      (FiberAccess::wait_word(self).load(std::memory_order_acquire) & 1) == 0) {
+      wait_word::is_open(FiberAccess::wait_word(self).load(std::memory_order_acquire))) {
     check_unwinding(self);
     w->park(FiberAccess::record(self), &target);
   }
@@ -134,8 +136,8 @@ void unpark(Fiber& fiber) noexcept { Worker::unpark(fiber, ReadyHint::Normal); }
 WaitTicket begin_wait(const WaitRecord& record) {
   Fiber& self = running_fiber("weft: a blocking call");
   auto& word = FiberAccess::wait_word(self);
-  std::uint64_t epoch = (word.load(std::memory_order_relaxed) >> 1) + 1;
-  word.store(epoch << 1, std::memory_order_seq_cst);
+  std::uint64_t epoch = wait_word::epoch_of(word.load(std::memory_order_relaxed)) + 1;
+  word.store(wait_word::make(epoch, wait_word::kOpen), std::memory_order_seq_cst);
   FiberAccess::record(self) = record;
   WaitTicket ticket{&self, epoch};
   auto& cancel = FiberAccess::cancel_pending(self);
@@ -145,11 +147,14 @@ WaitTicket begin_wait(const WaitRecord& record) {
 }
 
 bool try_claim(WaitTicket ticket, WakeReason reason, std::uintptr_t detail) noexcept {
-  std::uint64_t open = ticket.epoch << 1;
+  std::uint64_t open = wait_word::make(ticket.epoch, wait_word::kOpen);
   auto& word = FiberAccess::wait_word(*ticket.fiber);
-  if (!word.compare_exchange_strong(open, open | 1, std::memory_order_acq_rel)) return false;
+  if (!word.compare_exchange_strong(open, wait_word::make(ticket.epoch, wait_word::kClaiming),
+                                    std::memory_order_acq_rel))
+    return false;
   FiberAccess::wake_reason(*ticket.fiber) = reason;
   FiberAccess::wake_detail(*ticket.fiber) = detail;
+  word.store(wait_word::make(ticket.epoch, wait_word::kClaimed), std::memory_order_release);
   return true;
 }
 
@@ -157,7 +162,7 @@ WaitOutcome await(WaitTicket ticket, std::optional<TimePoint> deadline) {
   Fiber& self = *ticket.fiber;
   check_unwinding(self);
   auto& word = FiberAccess::wait_word(self);
-  const std::uint64_t claimed = ticket.epoch << 1 | 1;
+  const std::uint64_t claimed = wait_word::make(ticket.epoch, wait_word::kClaimed);
   auto is_claimed = [&] { return word.load(std::memory_order_acquire) == claimed; };
 
   Worker* w = Worker::current();

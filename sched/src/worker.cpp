@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "overflow_guard.hpp"
+#include "stuck_registry.hpp"
+#include "wait_word.hpp"
 #include "weft/sched/detail/fiber_locals.hpp"
 #include "weft/sched/errors.hpp"
 
@@ -57,6 +59,11 @@ void Worker::run(Fiber& first) {
     throw UsageError("weft::Runtime::run: this thread is already running a weft runtime");
   weft_worker_tls = this;
   OverflowGuard guard;  // alternate signal stack of this thread for overflow reports
+  struct Registration {
+    Worker& worker;
+    explicit Registration(Worker& w) : worker(w) { StuckRegistry::instance().enter(w); }
+    ~Registration() { StuckRegistry::instance().leave(worker); }
+  } registration(*this);
   shutting_down_ = false;
   deadlock_report_.clear();
   start(first, {});
@@ -76,6 +83,19 @@ void Worker::run(Fiber& first) {
     if (!deadline && runtime_.options_.detect_deadlock &&
         runtime_.external_waits_.load(std::memory_order_acquire) == 0 &&
         !inbox_nonempty_.load(std::memory_order_acquire)) {
+      // Nothing here can wake anybody; another runtime sharing our primitives still may.
+      idle_.prepare();
+      StuckRegistry::Mark mark = StuckRegistry::instance().mark_stuck(*this);
+      if (!mark.marked) {
+        idle_.cancel();
+        continue;
+      }
+      if (!mark.global_deadlock) {
+        idle_.sleep(std::nullopt);
+        if (!StuckRegistry::instance().unmark(*this, mark.generation)) continue;
+      } else {
+        idle_.cancel();
+      }
       handle_deadlock();
       continue;
     }
@@ -281,6 +301,7 @@ void Worker::make_ready(Fiber& fiber, ReadyHint hint) noexcept {
     inbox_tail_ = &fiber;
     inbox_nonempty_.store(true, std::memory_order_seq_cst);
   }
+  if (stuck_.load(std::memory_order_seq_cst)) StuckRegistry::instance().revive(*this);
   idle_.wake();
 }
 
@@ -364,7 +385,7 @@ void Worker::unwind_all() noexcept {
     f->unwinding_ = true;
     if (f->state() != FiberState::Parked) continue;
     std::uint64_t word = f->wait_word_.load(std::memory_order_acquire);
-    if ((word & 1) == 0) try_claim(WaitTicket{f, word >> 1}, WakeReason::Cancelled);
+    if (wait_word::is_open(word)) try_claim(WaitTicket{f, wait_word::epoch_of(word)}, WakeReason::Cancelled);
     std::uint8_t parked = kParked;
     if (f->park_state_.compare_exchange_strong(parked, kRunning)) {
       f->state_.store(FiberState::Ready, std::memory_order_relaxed);

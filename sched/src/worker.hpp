@@ -93,6 +93,11 @@ class Worker {
   std::size_t started() const noexcept { return started_.load(std::memory_order_acquire); }
   std::size_t retired() const noexcept { return retired_.load(std::memory_order_acquire); }
 
+  // For StuckRegistry (global deadlock across runtimes).
+  void set_stuck(bool stuck) noexcept { stuck_.store(stuck, std::memory_order_seq_cst); }
+  bool has_inbox_work() const noexcept { return inbox_nonempty_.load(std::memory_order_seq_cst); }
+  void wake_idle() noexcept { idle_.wake(); }
+
   // Stack-overflow reporting reads these from the signal handler.
   static const Fiber* running_fiber_for_signal() noexcept;
 
@@ -144,6 +149,7 @@ class Worker {
   Fiber* inbox_head_ = nullptr;
   Fiber* inbox_tail_ = nullptr;
   std::atomic<bool> inbox_nonempty_{false};
+  std::atomic<bool> stuck_{false};  // registered in StuckRegistry
 
   // Every live fiber started here, for dump() and deadlock reports.
   mutable weft::detail::SpinLock registry_lock_;

@@ -37,18 +37,10 @@ namespace detail {
 
 void report_unjoined(FiberId id, const std::string& name, std::exception_ptr error) noexcept;
 
-// A fiber together with its function and outcome.
+// A fiber's outcome (its value or exception), as a JoinHandle<T> sees it.
 template <class T>
-class TaskFiber final : public sched::Fiber {
+class TaskFiber : public sched::Fiber {
  public:
-  // Starts with two references: the runtime's and the JoinHandle's.
-  template <class F>
-  TaskFiber(std::string name, F&& fn) : Fiber(std::move(name), 2), fn_(std::forward<F>(fn)) {}
-
-  ~TaskFiber() override {
-    if (error_ && !observed_) report_unjoined(id(), name(), error_);
-  }
-
   // The outcome; call only when finished. Rethrows the fiber's exception.
   T take() {
     observed_ = true;
@@ -57,25 +49,46 @@ class TaskFiber final : public sched::Fiber {
   }
   bool failed() const noexcept { return error_ != nullptr; }
 
- private:
-  void run() noexcept override {
+ protected:
+  // Starts with two references: the runtime's and the JoinHandle's.
+  explicit TaskFiber(std::string name) : Fiber(std::move(name), 2) {}
+  ~TaskFiber() override {
+    if (error_ && !observed_) report_unjoined(id(), name(), error_);
+  }
+
+  template <class F>
+  void run_function(F& fn) noexcept {
     try {
       if constexpr (std::is_void_v<T>)
-        fn_();
+        fn();
       else
-        value_.emplace(fn_());
+        value_.emplace(fn());
     } catch (const weft::detail::Unwind&) {
       // Unwound at shutdown after a deadlock; the runtime reports that.
     } catch (...) {
       error_ = std::current_exception();
     }
-    fn_ = nullptr;  // release captures on the fiber, before joiners wake
   }
 
-  std::function<T()> fn_;
+ private:
   std::conditional_t<std::is_void_v<T>, bool, std::optional<T>> value_{};
   std::exception_ptr error_;
   bool observed_ = false;
+};
+
+// A fiber together with its function (stored as is: no type erasure, no extra allocation).
+template <class T, class F>
+class FunctionFiber final : public TaskFiber<T> {
+ public:
+  template <class G>
+  FunctionFiber(std::string name, G&& fn) : TaskFiber<T>(std::move(name)), fn_(std::forward<G>(fn)) {}
+
+ private:
+  void run() noexcept override {
+    this->run_function(*fn_);
+    fn_.reset();  // release captures on the fiber, before joiners wake
+  }
+  std::optional<F> fn_;
 };
 
 }  // namespace detail
@@ -167,7 +180,7 @@ using SpawnResult = std::invoke_result_t<std::decay_t<F>&>;
 template <class F>
 auto make_task(F&& fn, std::string name) {
   using T = SpawnResult<F>;
-  return new TaskFiber<T>(std::move(name), std::forward<F>(fn));
+  return static_cast<TaskFiber<T>*>(new FunctionFiber<T, std::decay_t<F>>(std::move(name), std::forward<F>(fn)));
 }
 }  // namespace detail
 

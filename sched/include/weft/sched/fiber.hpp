@@ -106,8 +106,8 @@ class Fiber {
   // park/unpark handshake (see kernel.cpp): Running, Notified, Parking, Parked.
   std::atomic<std::uint8_t> park_state_{0};
 
-  // Claimed waits (see wait.hpp): epoch << 1 | claimed.
-  std::atomic<std::uint64_t> wait_word_{1};
+  // Claimed waits (see wait_queue.hpp; layout in src/wait_word.hpp): epoch and state.
+  std::atomic<std::uint64_t> wait_word_{3};
   WakeReason wake_reason_ = WakeReason::Notified;
   std::uintptr_t wake_detail_ = 0;
   std::atomic<bool> cancel_pending_{false};

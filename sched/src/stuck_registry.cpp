@@ -1,0 +1,69 @@
+#include "stuck_registry.hpp"
+
+#include <algorithm>
+
+#include "worker.hpp"
+
+namespace weft::sched::detail {
+
+namespace {
+void erase(std::vector<Worker*>& list, Worker* w) {
+  list.erase(std::remove(list.begin(), list.end(), w), list.end());
+}
+}  // namespace
+
+StuckRegistry& StuckRegistry::instance() {
+  static StuckRegistry registry;
+  return registry;
+}
+
+void StuckRegistry::enter(Worker& worker) {
+  std::lock_guard guard(mutex_);
+  running_.push_back(&worker);
+}
+
+void StuckRegistry::leave(Worker& worker) {
+  std::lock_guard guard(mutex_);
+  erase(running_, &worker);
+  erase(stuck_, &worker);
+  declare_if_all_stuck();
+}
+
+StuckRegistry::Mark StuckRegistry::mark_stuck(Worker& worker) {
+  std::lock_guard guard(mutex_);
+  worker.set_stuck(true);
+  if (worker.has_inbox_work()) {  // a wake-up arrived: not stuck after all
+    worker.set_stuck(false);
+    return {generation_, false, false};
+  }
+  stuck_.push_back(&worker);
+  std::uint64_t before = generation_;
+  declare_if_all_stuck();
+  if (generation_ != before) {
+    erase(stuck_, &worker);
+    worker.set_stuck(false);
+    return {before, true, true};
+  }
+  return {generation_, true, false};
+}
+
+bool StuckRegistry::unmark(Worker& worker, std::uint64_t generation) {
+  std::lock_guard guard(mutex_);
+  erase(stuck_, &worker);
+  worker.set_stuck(false);
+  return generation_ != generation;
+}
+
+void StuckRegistry::revive(Worker& worker) {
+  std::lock_guard guard(mutex_);
+  erase(stuck_, &worker);
+  worker.set_stuck(false);
+}
+
+void StuckRegistry::declare_if_all_stuck() {
+  if (stuck_.empty() || stuck_.size() != running_.size()) return;
+  ++generation_;
+  for (Worker* w : stuck_) w->wake_idle();
+}
+
+}  // namespace weft::sched::detail

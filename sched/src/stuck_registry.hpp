@@ -1,0 +1,47 @@
+// Global deadlock across runtimes. Fibers of different runtimes (each on its own kernel
+// thread) may share primitives, so a runtime whose fibers are all blocked is not
+// deadlocked while another runtime might still wake them. A runtime with nothing to do
+// registers here as stuck; only when every running runtime of the process is stuck at
+// once is the deadlock declared, and every stuck runtime then reports and unwinds its own
+// fibers. A cross-thread wake-up of a stuck runtime takes it off the stuck list first, so
+// no runtime that has work waiting can be counted as stuck.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+namespace weft::sched::detail {
+
+class Worker;
+
+class StuckRegistry {
+ public:
+  static StuckRegistry& instance();
+
+  void enter(Worker& worker);
+  // A runtime finished: the ones left may now all be stuck.
+  void leave(Worker& worker);
+
+  struct Mark {
+    std::uint64_t generation;
+    bool marked;          // false: the worker has work after all (its inbox is not empty)
+    bool global_deadlock; // every runtime is stuck: the caller reports right away
+  };
+  Mark mark_stuck(Worker& worker);
+  // After sleeping: takes the worker off the list; true when a global deadlock was
+  // declared since `generation`.
+  bool unmark(Worker& worker, std::uint64_t generation);
+  // Called by a thread that just queued a wake-up for `worker`.
+  void revive(Worker& worker);
+
+ private:
+  void declare_if_all_stuck();  // with mutex_ held
+
+  std::mutex mutex_;
+  std::vector<Worker*> running_;
+  std::vector<Worker*> stuck_;
+  std::uint64_t generation_ = 0;
+};
+
+}  // namespace weft::sched::detail
