@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <new>
+#include <optional>
 
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
@@ -46,13 +47,41 @@ void unmap_stack(const Stack& stack) noexcept {
   ::munmap(stack.base, stack.mapped);
 }
 
+// Stacks left over by pools that were destroyed on this thread. A thread that creates
+// runtime after runtime (the interleaving checker runs a scenario thousands of times)
+// then reuses mapped stacks instead of paying mmap and page faults for every run.
+struct SpareStacks {
+  static constexpr std::size_t kMaxStacks = 64;
+  std::vector<Stack> stacks;
+  ~SpareStacks() {
+    for (auto& s : stacks) unmap_stack(s);
+  }
+  bool keep(const Stack& stack) {
+    if (stacks.size() >= kMaxStacks) return false;
+    stacks.push_back(stack);
+    return true;
+  }
+  std::optional<Stack> take(std::size_t mapped) {
+    for (auto it = stacks.begin(); it != stacks.end(); ++it) {
+      if (it->mapped != mapped) continue;
+      Stack s = *it;
+      stacks.erase(it);
+      return s;
+    }
+    return std::nullopt;
+  }
+};
+
+thread_local SpareStacks t_spare;
+
 }  // namespace
 
 StackPool::StackPool(std::size_t max_pooled_bytes) : max_pooled_bytes_(max_pooled_bytes) {}
 
 StackPool::~StackPool() {
   for (auto& size_class : classes_)
-    for (auto& stack : size_class.free) unmap_stack(stack);
+    for (auto& stack : size_class.free)
+      if (!t_spare.keep(stack)) unmap_stack(stack);
 }
 
 Stack StackPool::acquire(std::size_t usable) {
@@ -65,9 +94,9 @@ Stack StackPool::acquire(std::size_t usable) {
     pooled_bytes_ -= mapped;
     return stack;
   }
-  Stack stack = map_stack(mapped, page);
   ++mapped_count_;
-  return stack;
+  if (auto spare = t_spare.take(mapped)) return *spare;
+  return map_stack(mapped, page);
 }
 
 void StackPool::release(Stack stack) noexcept {

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <cstdio>
 #include <cstdlib>
@@ -209,19 +211,17 @@ Report explore(Options options, std::function<void()> scenario) {
   std::atomic<std::size_t> best{~std::size_t{0}};
   std::atomic<std::size_t> total_runs{0};
   std::vector<Slice> workers(threads);
-  std::atomic<bool> finished{false};
+  std::mutex progress_mutex;
+  std::condition_variable progress_cv;
+  bool finished = false;
   std::thread progress([&] {
     // A line every few seconds on long explorations.
-    auto next = start + std::chrono::seconds(5);
-    while (!finished.load()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      auto now = std::chrono::steady_clock::now();
-      if (now < next || finished.load()) continue;
-      double secs = std::chrono::duration<double>(now - start).count();
+    std::unique_lock lock(progress_mutex);
+    while (!progress_cv.wait_for(lock, std::chrono::seconds(5), [&] { return finished; })) {
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::size_t runs = total_runs.load();
       std::fprintf(stderr, "weft-check: %s: %zu of %zu runs in %.1f s (%.0f runs/s)\n",
                    options.name.c_str(), runs, options.iterations, secs, runs / secs);
-      next = now + std::chrono::seconds(5);
     }
   });
   if (threads == 1) {
@@ -232,7 +232,11 @@ Report explore(Options options, std::function<void()> scenario) {
       pool.emplace_back([&, t] { explore_slice(options, scenario, t, threads, best, workers[t], total_runs); });
     for (auto& th : pool) th.join();
   }
-  finished.store(true);
+  {
+    std::lock_guard lock(progress_mutex);
+    finished = true;
+  }
+  progress_cv.notify_one();
   progress.join();
 
   Report report;

@@ -61,7 +61,9 @@ void Report::write_chrome_trace(std::ostream& out) const {
   out << "\n],\"otherData\":{\"scenario\":";
   json_string(out, scenario);
   out << ",\"failure\":";
-  json_string(out, std::string(check::to_string(kind)) + ": " + message);
+  json_string(out, check::to_string(kind));
+  out << ",\"message\":";
+  json_string(out, message);
   out << ",\"schedule\":";
   json_string(out, shrunk_schedule.empty() ? schedule : shrunk_schedule);
   out << "}}\n";
