@@ -310,8 +310,8 @@ void Controller::on_fiber_failed(std::uint64_t, const std::string& name, const c
 }
 
 void Controller::on_fiber_exit(const sched::Fiber& fiber) {
-  (void)fiber;
-  record(Op::Custom, nullptr, {}, "finished");
+  // After a failure the remaining fibers are unwound, not finished.
+  record(Op::Custom, nullptr, {}, sched::detail::unwinding(fiber) ? "unwound" : "finished");
 }
 
 void Controller::fail(FailureKind kind, std::string message) {

@@ -107,7 +107,7 @@ void Report::write_html(std::ostream& out) const {
       << "const colours = {spawn:'#8e44ad',join:'#2c3e50',yield:'#bdc3c7',sleep:'#95a5a6',\n"
       << " lock:'#e67e22',unlock:'#f5b041',wait:'#16a085',notify:'#48c9b0',send:'#2980b9',\n"
       << " recv:'#5dade2',select:'#1abc9c',close:'#34495e',load:'#27ae60',store:'#c0392b',\n"
-      << " 'read-modify-write':'#e74c3c',park:'#7f8c8d',finished:'#000'};\n"
+      << " 'read-modify-write':'#e74c3c',park:'#e84393',finished:'#000',unwound:'#ddd'};\n"
       << "document.getElementById('msg').textContent = report.message + '\\nschedule: ' + report.schedule;\n"
       << "const fibers = [...new Map(report.trace.map(e => [e[1], e[2]])).entries()].sort((a,b)=>a[0]-b[0]);\n"
       << "const grid = document.getElementById('grid');\n"
