@@ -129,8 +129,7 @@ Fiber& Worker::next_or_thread() noexcept {
 
 // ---- switching ---------------------------------------------------------------------
 
-void Worker::prepare_context(Fiber& fiber) noexcept {
-  if (fiber.context_.started()) return;
+void Worker::create_context(Fiber& fiber) noexcept {
   std::size_t size = fiber.stack_size_ ? fiber.stack_size_ : runtime_.options_.stack_size;
   try {
     fiber.context_.create(stacks_, stacks_.acquire(size), &Worker::fiber_entry, &fiber);
@@ -141,20 +140,8 @@ void Worker::prepare_context(Fiber& fiber) noexcept {
   }
 }
 
-void Worker::switch_to(Fiber& next, After action) noexcept {
-  Fiber* from = running_;
-  prepare_context(next);
-  switch_from_ = from;
-  after_ = action;
-  running_ = &next;
-  next.worker_ = this;
-  next.state_.store(FiberState::Running, std::memory_order_relaxed);
-  Context::switch_to(from->context_, next.context_);
-  // Resumed, maybe by another worker: finish what the switcher left to do.
-  Worker::current()->finish_switch();
-}
-
-void Worker::finish_switch() noexcept {
+// Inlined into switch_to: it runs after every switch.
+inline void Worker::finish_switch() noexcept {
   Fiber& prev = *switch_from_;
   switch (after_) {
     case After::None:
@@ -183,6 +170,20 @@ void Worker::finish_switch() noexcept {
   after_ = After::None;
 }
 
+void Worker::switch_to(Fiber& next, After action) noexcept {
+  Fiber* from = running_;
+  if (!next.context_.started()) create_context(next);
+  switch_from_ = from;
+  after_ = action;
+  running_ = &next;
+  next.worker_ = this;
+  next.state_.store(FiberState::Running, std::memory_order_relaxed);
+  Context::switch_to(from->context_, next.context_);
+  // Resumed, maybe by another worker: finish what the switcher left to do.
+  Worker::current()->finish_switch();
+}
+
+
 Context& Worker::fiber_entry(void* arg) noexcept {
   Worker::current()->finish_switch();
   Fiber* self = static_cast<Fiber*>(arg);
@@ -200,7 +201,7 @@ Context& Worker::retire_running() noexcept {
   }
   wake_joiners(self);
   Fiber& next = next_or_thread();
-  prepare_context(next);
+  if (!next.context_.started()) create_context(next);
   switch_from_ = &self;
   after_ = After::Exit;
   running_ = &next;

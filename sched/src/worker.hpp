@@ -107,11 +107,12 @@ class Worker {
   class ThreadFiber;
 
   void switch_to(Fiber& next, After action) noexcept;
-  void finish_switch() noexcept;
+  __attribute__((always_inline)) void finish_switch() noexcept;
   Fiber& next_or_thread() noexcept;
   void maintenance() noexcept;
   void drain_inbox() noexcept;
-  void prepare_context(Fiber& fiber) noexcept;
+  // Takes a stack from the pool and prepares the first switch into `fiber`.
+  void create_context(Fiber& fiber) noexcept;
   Context& retire_running() noexcept;
   void wake_joiners(Fiber& fiber) noexcept;
   void register_fiber(Fiber& fiber) noexcept;
