@@ -1,5 +1,7 @@
 #include "worker.hpp"
 
+#include <cxxabi.h>
+
 #include <cstdio>
 #include <exception>
 #include <mutex>
@@ -58,6 +60,7 @@ void Worker::run(Fiber& first) {
   if (weft_worker_tls != nullptr)
     throw UsageError("weft::Runtime::run: this thread is already running a weft runtime");
   weft_worker_tls = this;
+  eh_globals_ = reinterpret_cast<Fiber::ExceptionState*>(abi::__cxa_get_globals());
   OverflowGuard guard;  // alternate signal stack of this thread for overflow reports
   struct Registration {
     Worker& worker;
@@ -178,6 +181,7 @@ void Worker::switch_to(Fiber& next, After action) noexcept {
   running_ = &next;
   next.worker_ = this;
   next.state_.store(FiberState::Running, std::memory_order_relaxed);
+  swap_exception_state(*from, next);
   Context::switch_to(from->context_, next.context_);
   // Resumed, maybe by another worker: finish what the switcher left to do.
   Worker::current()->finish_switch();
@@ -207,6 +211,7 @@ Context& Worker::retire_running() noexcept {
   running_ = &next;
   next.worker_ = this;
   next.state_.store(FiberState::Running, std::memory_order_relaxed);
+  swap_exception_state(self, next);
   return next.context_;
 }
 

@@ -141,6 +141,14 @@ class Worker {
   std::atomic<std::size_t> started_{0};
   std::atomic<std::size_t> retired_{0};
 
+  // This thread's exception state in the C++ runtime (Itanium ABI __cxa_eh_globals),
+  // swapped on every switch so each fiber keeps its own.
+  Fiber::ExceptionState* eh_globals_ = nullptr;
+  void swap_exception_state(Fiber& from, Fiber& to) noexcept {
+    from.exceptions_ = *eh_globals_;
+    *eh_globals_ = to.exceptions_;
+  }
+
   // Post-switch note, written by the switcher, carried out by the resumed side.
   Fiber* switch_from_ = nullptr;
   After after_ = After::None;

@@ -117,6 +117,13 @@ class Fiber {
   weft::detail::SpinLock join_lock_;
   WaitQueue joiners_;
 
+  // The C++ runtime's per-thread exception state (caught exceptions, uncaught count),
+  // saved while the fiber is switched out: a fiber may block inside a catch block.
+  struct ExceptionState {
+    void* caught = nullptr;
+    unsigned int uncaught = 0;
+  } exceptions_;
+
   // Fiber-local storage, created on first use.
   detail::FiberLocalSlots* locals_ = nullptr;
 };
