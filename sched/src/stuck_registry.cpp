@@ -26,7 +26,7 @@ void StuckRegistry::leave(Worker& worker) {
   std::lock_guard guard(mutex_);
   erase(running_, &worker);
   erase(stuck_, &worker);
-  declare_if_all_stuck();
+  if (all_stuck()) declare_locked();  // the ones left can only wait for each other
 }
 
 StuckRegistry::Mark StuckRegistry::mark_stuck(Worker& worker) {
@@ -37,14 +37,14 @@ StuckRegistry::Mark StuckRegistry::mark_stuck(Worker& worker) {
     return {generation_, false, false};
   }
   stuck_.push_back(&worker);
-  std::uint64_t before = generation_;
-  declare_if_all_stuck();
-  if (generation_ != before) {
-    erase(stuck_, &worker);
-    worker.set_stuck(false);
-    return {before, true, true};
-  }
-  return {generation_, true, false};
+  return {generation_, true, all_stuck()};
+}
+
+void StuckRegistry::declare(Worker& worker) {
+  std::lock_guard guard(mutex_);
+  erase(stuck_, &worker);
+  worker.set_stuck(false);
+  declare_locked();
 }
 
 bool StuckRegistry::unmark(Worker& worker, std::uint64_t generation) {
@@ -60,8 +60,7 @@ void StuckRegistry::revive(Worker& worker) {
   worker.set_stuck(false);
 }
 
-void StuckRegistry::declare_if_all_stuck() {
-  if (stuck_.empty() || stuck_.size() != running_.size()) return;
+void StuckRegistry::declare_locked() {
   ++generation_;
   for (Worker* w : stuck_) w->wake_idle();
 }

@@ -25,10 +25,13 @@ class StuckRegistry {
 
   struct Mark {
     std::uint64_t generation;
-    bool marked;          // false: the worker has work after all (its inbox is not empty)
-    bool global_deadlock; // every runtime is stuck: the caller reports right away
+    bool marked;     // false: the worker has work after all (its inbox is not empty)
+    bool all_stuck;  // every running runtime is stuck now; the caller may declare()
   };
   Mark mark_stuck(Worker& worker);
+  // Declares the global deadlock: wakes every other stuck runtime to report, and takes
+  // the caller off the list (it reports right away).
+  void declare(Worker& worker);
   // After sleeping: takes the worker off the list; true when a global deadlock was
   // declared since `generation`.
   bool unmark(Worker& worker, std::uint64_t generation);
@@ -36,7 +39,8 @@ class StuckRegistry {
   void revive(Worker& worker);
 
  private:
-  void declare_if_all_stuck();  // with mutex_ held
+  bool all_stuck() const { return !stuck_.empty() && stuck_.size() == running_.size(); }
+  void declare_locked();  // with mutex_ held
 
   std::mutex mutex_;
   std::vector<Worker*> running_;

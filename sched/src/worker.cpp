@@ -1,6 +1,7 @@
 #include "worker.hpp"
 
 #include <cxxabi.h>
+#include <dirent.h>
 
 #include <cstdio>
 #include <exception>
@@ -74,6 +75,7 @@ void Worker::run(Fiber& first) {
   for (;;) {
     maintenance();
     if (Fiber* next = ready_pick()) {
+      deadlock_suspected_ = false;
       switch_to(*next, After::None);
       continue;
     }
@@ -86,18 +88,32 @@ void Worker::run(Fiber& first) {
     if (!deadline && runtime_.options_.detect_deadlock &&
         runtime_.external_waits_.load(std::memory_order_acquire) == 0 &&
         !inbox_nonempty_.load(std::memory_order_acquire)) {
+      if (clock_->is_virtual()) {  // a checker run is a world of its own
+        handle_deadlock();
+        continue;
+      }
       // Nothing here can wake anybody; another runtime sharing our primitives still may.
       idle_.prepare();
-      StuckRegistry::Mark mark = StuckRegistry::instance().mark_stuck(*this);
+      StuckRegistry& registry = StuckRegistry::instance();
+      StuckRegistry::Mark mark = registry.mark_stuck(*this);
       if (!mark.marked) {
         idle_.cancel();
         continue;
       }
-      if (!mark.global_deadlock) {
-        idle_.sleep(std::nullopt);
-        if (!StuckRegistry::instance().unmark(*this, mark.generation)) continue;
-      } else {
+      if (mark.all_stuck && !deadlock_suspected_ && other_threads_exist()) {
+        // Another thread may be about to start a runtime that would wake us: look
+        // again after a grace period before declaring the deadlock.
+        deadlock_suspected_ = true;
+        registry.unmark(*this, mark.generation);
+        idle_.sleep(kDeadlockGrace);
+        continue;
+      }
+      if (mark.all_stuck) {
         idle_.cancel();
+        registry.declare(*this);
+      } else {
+        idle_.sleep(std::nullopt);
+        if (!registry.unmark(*this, mark.generation)) continue;
       }
       handle_deadlock();
       continue;
@@ -117,6 +133,17 @@ void Worker::run(Fiber& first) {
   if (!deadlock_report_.empty()) throw DeadlockError(deadlock_report_);
 }
 
+bool Worker::other_threads_exist() noexcept {
+  // Counting /proc/self/task is slow, but it only runs when a deadlock is suspected.
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (tasks == nullptr) return true;
+  int threads = 0;
+  while (dirent* entry = ::readdir(tasks))
+    if (entry->d_name[0] != '.') ++threads;
+  ::closedir(tasks);
+  return threads > 1;
+}
+
 void Worker::maintenance() noexcept {
   if (inbox_nonempty_.load(std::memory_order_acquire)) drain_inbox();
   if (!timers_.empty()) timers_.fire_due(clock_->now());
@@ -134,6 +161,9 @@ Fiber& Worker::next_or_thread() noexcept {
 
 void Worker::create_context(Fiber& fiber) noexcept {
   std::size_t size = fiber.stack_size_ ? fiber.stack_size_ : runtime_.options_.stack_size;
+#if defined(WEFT_ASAN) || defined(WEFT_TSAN)
+  size *= 4;  // sanitizer instrumentation needs several times the stack
+#endif
   try {
     fiber.context_.create(stacks_, stacks_.acquire(size), &Worker::fiber_entry, &fiber);
   } catch (const std::exception& e) {

@@ -164,6 +164,12 @@ class Worker {
   mutable weft::detail::SpinLock registry_lock_;
   Fiber* registry_head_ = nullptr;
 
+  // Before declaring a deadlock while other threads exist, wait this long for a runtime
+  // that is still starting up (see run()).
+  static constexpr std::chrono::milliseconds kDeadlockGrace{50};
+  static bool other_threads_exist() noexcept;
+  bool deadlock_suspected_ = false;
+
   bool shutting_down_ = false;
   std::string deadlock_report_;
 };

@@ -1,0 +1,48 @@
+// Bounded concurrency: 20 "fetch" tasks start at once, but a Semaphore with 5 permits
+// lets only 5 of them fetch at a time (each fetch sleeps a few milliseconds, like a
+// network request). The demo tracks how many fetches are in flight and reports the
+// maximum, which must be exactly 5, and the total time, about 20 / 5 = 4 fetch times.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "weft/weft.hpp"
+
+using namespace std::chrono_literals;
+
+int main() {
+  constexpr int kTasks = 20;
+  constexpr int kLimit = 5;
+  constexpr auto kFetchTime = 5ms;
+  int in_flight = 0, max_in_flight = 0, fetched = 0;
+  double elapsed_ms = 0;
+
+  weft::run([&] {
+    weft::Semaphore slots(kLimit);
+    const weft::TimePoint start = weft::sched::now();
+    std::vector<weft::JoinHandle<void>> tasks;
+    for (int i = 0; i < kTasks; ++i) {
+      tasks.push_back(weft::spawn(
+          [&, i] {
+            slots.acquire();
+            ++in_flight;
+            max_in_flight = std::max(max_in_flight, in_flight);
+            std::printf("  fetch %2d starts (%d in flight)\n", i, in_flight);
+            weft::this_fiber::sleep_for(kFetchTime);
+            --in_flight;
+            ++fetched;
+            slots.release();
+          },
+          {.name = "fetch " + std::to_string(i)}));
+    }
+    for (auto& t : tasks) t.join();
+    elapsed_ms =
+        std::chrono::duration<double, std::milli>(weft::sched::now() - start).count();
+  });
+
+  std::printf("%d fetches, at most %d in flight (limit %d), %.1f ms in total\n", fetched,
+              max_in_flight, kLimit, elapsed_ms);
+  return fetched == kTasks && max_in_flight == kLimit ? 0 : 1;
+}

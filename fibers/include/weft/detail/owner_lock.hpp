@@ -1,0 +1,48 @@
+// The state machine behind Mutex and RecursiveMutex: an owner fiber, a FIFO of waiting
+// fibers and direct hand-off from the unlocking owner to the first waiter (no barging).
+// Internal to weft; use weft::Mutex.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+
+#include "weft/sched/fiber.hpp"
+#include "weft/sched/spinlock.hpp"
+#include "weft/sched/time.hpp"
+#include "weft/sched/wait_queue.hpp"
+#include "weft/sched/wait_record.hpp"
+
+namespace weft::detail {
+
+class OwnerLock {
+ public:
+  OwnerLock() = default;
+  ~OwnerLock();
+  OwnerLock(const OwnerLock&) = delete;
+  OwnerLock& operator=(const OwnerLock&) = delete;
+
+  // Makes `self` (the calling fiber, not the owner) the owner, waiting in FIFO order until
+  // `deadline`. Returns false on timeout. When cancelled: throws Cancelled if
+  // `cancellable`, else keeps waiting and re-arms the cancellation once it owns the lock.
+  bool acquire(sched::Fiber& self, std::optional<TimePoint> deadline, bool cancellable,
+               const WaitRecord& record);
+  // Makes `self` the owner if nobody owns it and nobody waits.
+  bool try_acquire(sched::Fiber& self) noexcept;
+  // Precondition: the calling fiber owns it. Hands ownership to the first waiter, if any.
+  void release() noexcept;
+
+  // The owner. Exact when read by the owner itself; a snapshot for anyone else.
+  sched::Fiber* owner() const noexcept { return owner_.load(std::memory_order_relaxed); }
+  // "held by fiber 'x' (#n)" or "not locked", read consistently.
+  std::string owner_description() const;
+
+ private:
+  void set_owner(sched::Fiber* fiber) noexcept;
+
+  mutable SpinLock lock_;
+  std::atomic<sched::Fiber*> owner_{nullptr};  // retained while it owns the lock
+  sched::WaitQueue waiters_;
+};
+
+}  // namespace weft::detail

@@ -1,0 +1,30 @@
+#include "weft/lock.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+
+#include "weft/sched/errors.hpp"
+
+namespace weft::detail {
+
+void lock_in_address_order(LockSlot* slots, std::size_t count) {
+  std::sort(slots, slots + count, [](const LockSlot& a, const LockSlot& b) {
+    return std::less<void*>{}(a.object, b.object);
+  });
+  for (std::size_t i = 1; i < count; ++i)
+    if (slots[i].object == slots[i - 1].object)
+      throw UsageError("weft::lock: the same lock was passed twice");
+  std::size_t taken = 0;
+  try {
+    for (; taken < count; ++taken) slots[taken].lock(slots[taken].object);
+  } catch (...) {
+    while (taken > 0) {
+      --taken;
+      slots[taken].unlock(slots[taken].object);
+    }
+    throw;
+  }
+}
+
+}  // namespace weft::detail

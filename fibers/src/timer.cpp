@@ -1,0 +1,59 @@
+#include "weft/timer.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+#include "settle.hpp"
+#include "sync_wait.hpp"
+
+namespace weft {
+
+Timer::Timer(Duration delay, std::function<void()> callback, SpawnOptions options)
+    : state_(std::make_unique<State>()) {
+  state_->deadline = sched::now() + std::max(delay, Duration::zero());
+  state_->callback = std::move(callback);
+  if (options.name.empty()) options.name = "timer";
+  State* state = state_.get();
+  driver_ = spawn([state] { drive(*state); }, std::move(options));
+}
+
+Timer::~Timer() {
+  cancel();
+  detail::settle(driver_);
+}
+
+void Timer::drive(State& state) {
+  schedule_point(Op::Wait, &state);
+  std::unique_lock guard(state.lock);
+  while (state.status == Status::Armed) {
+    if (sched::now() >= state.deadline) {
+      state.status = Status::Fired;
+      break;
+    }
+    sched::WaitOutcome outcome = detail::wait_in(
+        state.lock, state.waiters, WaitRecord{WaitKind::Sleep, &state, "timer"}, state.deadline);
+    // The driver itself cancelled (only the runtime can): the callback will not run.
+    if (outcome.reason == WakeReason::Cancelled) state.status = Status::Cancelled;
+  }
+  const bool run = state.status == Status::Fired;
+  guard.unlock();
+  if (run) state.callback();
+}
+
+bool Timer::cancel() {
+  schedule_point(Op::Notify, state_.get());
+  std::lock_guard guard(state_->lock);
+  if (state_->status != Status::Armed) return false;
+  state_->status = Status::Cancelled;
+  state_->waiters.notify_all();
+  return true;
+}
+
+bool Timer::fired() const noexcept {
+  std::lock_guard guard(state_->lock);
+  return state_->status == Status::Fired;
+}
+
+void Timer::join() { driver_.join(); }
+
+}  // namespace weft

@@ -1,0 +1,186 @@
+// Global deadlock detection: run() throws DeadlockError naming every stuck fiber and
+// what it waits on, after unwinding them (their destructors run).
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include <weft/weft.hpp>
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+// Counts live instances: every one built on a stuck fiber's stack must be destroyed by
+// the time run() throws.
+struct StackObject {
+  static inline int alive = 0;
+  static inline int destroyed = 0;
+  StackObject() { ++alive; }
+  StackObject(const StackObject&) = delete;
+  StackObject& operator=(const StackObject&) = delete;
+  ~StackObject() {
+    --alive;
+    ++destroyed;
+  }
+};
+
+// A latch nobody opens, built on the kernel seam the way every primitive is: a lock,
+// a WaitQueue of stack-allocated Waiters, begin_wait + await, and an RAII unlink.
+class Gate {
+ public:
+  explicit Gate(const char* name) : name_(name) {}
+
+  void wait() {
+    lock_.lock();
+    if (open_) {
+      lock_.unlock();
+      return;
+    }
+    auto ticket = weft::sched::begin_wait(weft::WaitRecord{weft::WaitKind::Event, this, name_});
+    weft::sched::Waiter waiter(ticket);
+    waiters_.push_back(waiter);
+    lock_.unlock();
+    struct Unlink {
+      Gate& gate;
+      weft::sched::Waiter& waiter;
+      ~Unlink() {
+        gate.lock_.lock();
+        gate.waiters_.remove(waiter);
+        gate.lock_.unlock();
+      }
+    } unlink{*this, waiter};
+    if (weft::sched::await(ticket).reason == weft::WakeReason::Cancelled) throw weft::Cancelled();
+  }
+
+  void open() {
+    lock_.lock();
+    open_ = true;
+    waiters_.notify_all();
+    lock_.unlock();
+  }
+
+ private:
+  const char* name_;
+  weft::detail::SpinLock lock_;
+  weft::sched::WaitQueue waiters_;
+  bool open_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("two fibers joining each other deadlock; run throws and names both",
+          "[deadlock]") {
+  StackObject::alive = 0;
+  StackObject::destroyed = 0;
+  weft::JoinHandle<void> a_handle, b_handle;  // shared slots: each fiber joins the other
+  std::string report;
+  bool reached_after_join = false;
+  try {
+    weft::run([&] {
+      a_handle = weft::spawn(
+          [&] {
+            StackObject on_a_stack;
+            b_handle.join();
+            reached_after_join = true;
+          },
+          {.name = "fiber-a"});
+      b_handle = weft::spawn(
+          [&] {
+            StackObject on_b_stack;
+            a_handle.join();
+            reached_after_join = true;
+          },
+          {.name = "fiber-b"});
+    });
+    FAIL("weft::run returned although its fibers deadlocked");
+  } catch (const weft::DeadlockError& e) {
+    report = e.what();
+  }
+  INFO(report);
+  CHECK_THAT(report, Contains("deadlock"));
+  CHECK_THAT(report, Contains("'fiber-a'") && Contains("'fiber-b'"));
+  CHECK_THAT(report, Contains("waits on join (fiber-a)") && Contains("waits on join (fiber-b)"));
+  CHECK_FALSE(reached_after_join);
+  CHECK(StackObject::destroyed == 2);  // both stuck fibers were unwound
+  CHECK(StackObject::alive == 0);
+}
+
+TEST_CASE("fibers blocked on a WaitQueue nobody notifies are reported with their wait",
+          "[deadlock]") {
+  StackObject::alive = 0;
+  StackObject::destroyed = 0;
+  Gate left("left gate"), right("right gate");
+  int cancelled_or_woken = 0;
+  try {
+    weft::run([&] {
+      auto a = weft::spawn(
+          [&] {
+            StackObject guard;
+            try {
+              left.wait();
+            } catch (const weft::Cancelled&) {
+              ++cancelled_or_woken;  // unwinding must not look like a cancel
+            }
+            ++cancelled_or_woken;
+          },
+          {.name = "waits-left"});
+      auto b = weft::spawn(
+          [&] {
+            StackObject guard;
+            right.wait();
+            ++cancelled_or_woken;
+          },
+          {.name = "waits-right"});
+      StackObject main_guard;
+      a.join();
+      b.join();
+    });
+    FAIL("weft::run returned although its fibers deadlocked");
+  } catch (const weft::DeadlockError& e) {
+    const std::string report = e.what();
+    INFO(report);
+    CHECK_THAT(report, Contains("all 3 remaining fibers are blocked"));
+    CHECK_THAT(report, Contains("'waits-left' parked: waits on event (left gate)"));
+    CHECK_THAT(report, Contains("'waits-right' parked: waits on event (right gate)"));
+    CHECK_THAT(report, Contains("'main' parked: waits on join (waits-left)"));
+  }
+  CHECK(cancelled_or_woken == 0);
+  CHECK(StackObject::destroyed == 3);
+  CHECK(StackObject::alive == 0);
+}
+
+TEST_CASE("a fiber parked with no waker at all is a deadlock", "[deadlock]") {
+  CHECK_THROWS_AS(weft::run([] {
+                    weft::sched::park(
+                        weft::WaitRecord{weft::WaitKind::Other, nullptr, "forgotten park"});
+                  }),
+                  weft::DeadlockError);
+}
+
+TEST_CASE("the thread can run weft again after a deadlock", "[deadlock]") {
+  Gate never("never opened");
+  CHECK_THROWS_AS(weft::run([&] { never.wait(); }), weft::DeadlockError);
+  CHECK(weft::run([] { return weft::spawn([] { return 9; }).join(); }) == 9);
+}
+
+TEST_CASE("a gate that is opened wakes its waiters (no false deadlock)", "[deadlock]") {
+  Gate gate("opened gate");
+  int woken = weft::run([&] {
+    int count = 0;
+    auto w1 = weft::spawn([&] {
+      gate.wait();
+      ++count;
+    });
+    auto w2 = weft::spawn([&] {
+      gate.wait();
+      ++count;
+    });
+    weft::this_fiber::yield();  // both park on the gate
+    gate.open();
+    w1.join();
+    w2.join();
+    gate.wait();  // already open: returns at once
+    return count;
+  });
+  CHECK(woken == 2);
+}

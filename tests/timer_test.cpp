@@ -1,0 +1,146 @@
+// weft::Ticker, weft::PeriodicTimer and weft::Timer. Time bounds are tolerant: lower
+// bounds are exact (timers never fire early), upper bounds generous.
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+
+#include "sync_support.hpp"
+#include "weft/weft.hpp"
+
+using namespace std::chrono_literals;
+using weft_test::let_others_run;
+using weft_test::ms_since;
+
+TEST_CASE("Ticker: ticks at multiples of the period", "[ticker]") {
+  weft::run([] {
+    weft::Ticker ticker(5ms);
+    const weft::TimePoint start = weft::sched::now();
+    std::uint64_t ticks = 0;
+    while (ticks < 4) {
+      const std::uint64_t n = ticker.wait_tick();
+      REQUIRE(n >= 1);
+      ticks += n;
+      CHECK(ms_since(start) >= 5.0 * static_cast<double>(ticks) - 0.5);
+    }
+    CHECK(ms_since(start) < 2000);
+  });
+}
+
+TEST_CASE("Ticker: missed ticks coalesce into one wait", "[ticker]") {
+  weft::run([] {
+    weft::Ticker ticker(2ms);
+    weft::this_fiber::sleep_for(11ms);  // the subject: fall behind by five ticks
+    CHECK(ticker.wait_tick() >= 5);
+    CHECK(ticker.wait_tick() >= 1);
+  });
+}
+
+TEST_CASE("Ticker: stop wakes a waiter; cancellation; misuse", "[ticker][cancel][errors]") {
+  weft::run([] {
+    weft::Ticker ticker(1h);
+    std::uint64_t result = 99;
+    auto waiter = weft::spawn([&] { result = ticker.wait_tick(); });
+    let_others_run();
+    ticker.stop();
+    waiter.join();
+    CHECK(result == 0);
+    CHECK(ticker.stopped());
+    CHECK(ticker.wait_tick() == 0);
+
+    weft::Ticker slow(1h);
+    bool cancelled = false;
+    auto victim = weft::spawn([&] {
+      try {
+        (void)slow.wait_tick();
+      } catch (const weft::Cancelled&) {
+        cancelled = true;
+      }
+    });
+    let_others_run();
+    victim.cancel();
+    victim.join();
+    CHECK(cancelled);
+    CHECK_THROWS_AS(weft::Ticker(0ms), weft::UsageError);
+  });
+}
+
+TEST_CASE("PeriodicTimer: calls back at every tick until stopped", "[ticker]") {
+  weft::run([] {
+    int calls = 0;
+    weft::Event enough;
+    weft::PeriodicTimer timer(2ms, [&] {
+      if (++calls == 3) enough.set();
+    });
+    enough.wait();
+    timer.stop();
+    timer.join();
+    CHECK(calls == 3);
+    CHECK(timer.runs() == 3);
+  });
+}
+
+TEST_CASE("PeriodicTimer: a throwing callback stops it; join rethrows", "[ticker][errors]") {
+  weft::run([] {
+    weft::PeriodicTimer timer(1ms, [] { throw std::runtime_error("tick failed"); });
+    CHECK_THROWS_WITH(timer.join(), "tick failed");
+    CHECK(timer.runs() == 1);
+  });
+}
+
+TEST_CASE("PeriodicTimer: destruction stops it", "[ticker]") {
+  weft::run([] {
+    int calls = 0;
+    {
+      weft::PeriodicTimer timer(1h, [&] { ++calls; });
+      let_others_run();
+    }
+    CHECK(calls == 0);
+  });
+}
+
+TEST_CASE("Timer: runs the callback in a new fiber after the delay", "[timer]") {
+  weft::run([] {
+    const weft::TimePoint start = weft::sched::now();
+    double fired_after = -1;
+    weft::FiberId fired_on = 0;
+    weft::Timer timer(10ms, [&] {
+      fired_after = ms_since(start);
+      fired_on = weft::this_fiber::id();
+    });
+    CHECK_FALSE(timer.fired());
+    timer.join();
+    CHECK(timer.fired());
+    CHECK(fired_after >= 9.5);
+    CHECK(fired_after < 2000);
+    CHECK(fired_on != weft::this_fiber::id());
+    CHECK_FALSE(timer.cancel());  // too late: it ran
+  });
+}
+
+TEST_CASE("Timer: cancel prevents the run, exactly once", "[timer][cancel]") {
+  weft::run([] {
+    bool ran = false;
+    weft::Timer timer(1h, [&] { ran = true; });
+    let_others_run();
+    bool first = false, second = true;
+    auto canceller = weft::spawn([&] { first = timer.cancel(); });
+    canceller.join();
+    second = timer.cancel();
+    timer.join();  // returns promptly: cancelled
+    CHECK(first);
+    CHECK_FALSE(second);
+    CHECK_FALSE(ran);
+    CHECK_FALSE(timer.fired());
+    {
+      weft::Timer dropped(1h, [&] { ran = true; });
+    }  // destruction cancels
+    CHECK_FALSE(ran);
+  });
+}
+
+TEST_CASE("Timer: a throwing callback is rethrown by join", "[timer][errors]") {
+  weft::run([] {
+    weft::Timer timer(0ms, [] { throw std::runtime_error("boom"); });
+    CHECK_THROWS_WITH(timer.join(), "boom");
+  });
+}

@@ -1,0 +1,91 @@
+// weft-bench's small framework: a case measures one quantity on weft and on each peer;
+// the runner alternates the sides run by run and reports medians with their spread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace weft::bench {
+
+// What every measurement may read from the command line.
+struct Options {
+  bool quick = false;   // --quick: small sizes for a smoke test
+};
+
+// Thrown by a side that cannot run on this machine or build. The runner reports the
+// side as "skipped (reason)" instead of dropping it.
+struct Skip : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Thrown when a measurement computed a wrong result: weft-bench reports it and exits 1.
+struct Failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Why the Boost.Fiber peers skip in a build without Boost.Fiber.
+inline constexpr const char* kNoBoostFiber = "Boost.Fiber was not found at build time";
+
+enum class Better { Lower, Higher };
+
+// One contender of a case.
+struct Side {
+  std::string key;    // short id, used to address the side in a child process
+  std::string name;   // shown in reports: what it is and how it ran
+  // Runs one measurement and returns its value in the case's unit. Throws Skip when the
+  // side cannot run here, Failure (or any exception) when it went wrong.
+  std::function<double(const Options&)> measure;
+  // Extra environment ("NAME=value") of this side's child processes (isolated cases).
+  std::vector<std::string> env = {};
+};
+
+struct Case {
+  std::string name;
+  std::string unit;
+  Better better = Better::Lower;
+  std::string about;   // one line for --list
+  // Run every measurement in a fresh process (re-executing this program) and report the
+  // child's peak RSS as a second row, `<name>_rss` in MB, lower is better.
+  bool isolate = false;
+  Side weft;
+  std::vector<Side> peers;
+};
+
+// The cases, in the order they run by default.
+Case yield_case();
+Case spawn_join_case();
+Case skynet_case();
+Case chan_pingpong_0_case();
+Case chan_pingpong_1_case();
+Case mutex_contended_case();
+Case chan_throughput_case();
+
+// ---- helpers for cases --------------------------------------------------------------
+
+using Clock = std::chrono::steady_clock;
+
+inline double elapsed_ns(Clock::time_point since) {
+  return std::chrono::duration<double, std::nano>(Clock::now() - since).count();
+}
+
+// Makes the compiler assume `value` is read, so computing it cannot be optimised away.
+template <class T>
+inline void keep(const T& value) {
+  asm volatile("" : : "r,m"(value) : "memory");
+}
+
+// True when a shared object whose file name contains `fragment` is loaded.
+bool shared_object_loaded(const char* fragment);
+
+// "boost.fiber round_robin, <how> (Boost 1.74, shared lib)": the peer, how it ran, its
+// version, and whether it is a shared library (which costs it __tls_get_addr calls).
+std::string boost_fiber_label(const std::string& how);
+
+// MemAvailable from /proc/meminfo in MB (0 when unknown).
+std::uint64_t available_memory_mb();
+
+}  // namespace weft::bench
