@@ -40,12 +40,8 @@ bool contains_number(const std::string& text, const std::string& number) {
 
 }  // namespace
 
-// [!mayfail]: kernel bug, the report is never printed. Fiber::started() is
-// `handle_ != nullptr || is_thread_` (detail/context.hpp), and handle_ is empty while a
-// fiber runs (it is taken when the fiber is resumed), so the SIGSEGV handler in
-// overflow_guard.cpp takes the running fiber for an unstarted one and chains to SIG_DFL.
 TEST_CASE("a stack overflow kills the process with a report naming the fiber",
-          "[stack][overflow][!mayfail]") {
+          "[stack][overflow]") {
   ChildResult child = run_in_child([] {
     weft::run([] {
       auto h = weft::spawn([] { return recurse(0); },

@@ -58,8 +58,10 @@ const Fiber* Worker::running_fiber_for_signal() noexcept {
 // ---- the loop ----------------------------------------------------------------------
 
 void Worker::run(Fiber& first) {
-  if (weft_worker_tls != nullptr)
+  if (weft_worker_tls != nullptr) {
+    first.release();  // the runtime's reference: it will never run
     throw UsageError("weft::Runtime::run: this thread is already running a weft runtime");
+  }
   weft_worker_tls = this;
   eh_globals_ = reinterpret_cast<Fiber::ExceptionState*>(abi::__cxa_get_globals());
   OverflowGuard guard;  // alternate signal stack of this thread for overflow reports

@@ -294,7 +294,9 @@ class BasicChannel {
 
   // ---- the operations ---------------------------------------------------------------
 
-  ChannelStatus send_impl(T& value, std::optional<TimePoint> deadline, bool block) {
+  // The deadline is passed by reference: by value, GCC 12 stores the optional's flag as a
+  // byte and reloads it as a word, a store-forwarding stall on every send and recv.
+  ChannelStatus send_impl(T& value, const std::optional<TimePoint>& deadline, bool block) {
     schedule_point(Op::Send, this);
     hb_release(this);
     std::unique_lock guard(lock_);
@@ -325,7 +327,7 @@ class BasicChannel {
     return timeout_or_throw(outcome.reason);
   }
 
-  void recv_impl(RecvResult<T>& out, std::optional<TimePoint> deadline, bool block) {
+  void recv_impl(RecvResult<T>& out, const std::optional<TimePoint>& deadline, bool block) {
     schedule_point(Op::Recv, this);
     if (capacity_ == 0) hb_release(this);  // a rendezvous recv happens before the send completes
     std::unique_lock guard(lock_);

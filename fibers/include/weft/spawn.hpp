@@ -20,7 +20,7 @@ using sched::FiberId;
 using sched::Launch;
 
 struct SpawnOptions {
-  std::string name;              // shown by dump(), deadlock and overflow reports
+  std::string name{};            // shown by dump(), deadlock and overflow reports
   std::size_t stack_size = 0;    // usable bytes; 0 = the runtime's default (64 KiB)
   Launch launch = Launch::Post;  // Post: queue it; Dispatch: run it now, caller continues later
 };

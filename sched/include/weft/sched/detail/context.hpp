@@ -30,7 +30,8 @@ class Context {
   static void switch_to(Context& from, Context& to) noexcept;
 
   const Stack& stack() const noexcept { return stack_; }
-  bool started() const noexcept { return handle_ != nullptr || is_thread_; }
+  // True once create() gave it a stack (a running fiber has no suspended handle).
+  bool started() const noexcept { return stack_.base != nullptr || is_thread_; }
 
  private:
   friend struct ContextAccess;
