@@ -73,7 +73,9 @@ TEST_CASE("a segfault that is not an overflow is not reported as one", "[stack][
     });
   });
   INFO("child stderr: " << child.err);
-  CHECK(WIFSIGNALED(child.status));
+  // Dies of the signal; under UBSan (halt_on_error) the null store is caught first and
+  // the child exits with an error status instead.
+  CHECK((WIFSIGNALED(child.status) || (WIFEXITED(child.status) && WEXITSTATUS(child.status) != 0)));
   CHECK_THAT(child.err, !Catch::Matchers::Contains("stack overflow"));
 }
 

@@ -7,6 +7,12 @@
 #include <new>
 #include <optional>
 
+#include "weft/sched/macros.hpp"
+
+#if WEFT_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
 #define WEFT_VALGRIND 1
@@ -76,6 +82,15 @@ thread_local SpareStacks t_spare;
 
 }  // namespace
 
+// A reused stack may still carry the poisoned redzones of frames that never returned
+// (a fiber leaves its stack by a jump): clear them before new frames land there.
+Stack StackPool::fresh(Stack stack) noexcept {
+#if WEFT_ASAN
+  ASAN_UNPOISON_MEMORY_REGION(static_cast<char*>(stack.base) + stack.guard, stack.usable());
+#endif
+  return stack;
+}
+
 StackPool::StackPool(std::size_t max_pooled_bytes) : max_pooled_bytes_(max_pooled_bytes) {}
 
 StackPool::~StackPool() {
@@ -92,10 +107,10 @@ Stack StackPool::acquire(std::size_t usable) {
     Stack stack = size_class.free.back();
     size_class.free.pop_back();
     pooled_bytes_ -= mapped;
-    return stack;
+    return fresh(stack);
   }
   ++mapped_count_;
-  if (auto spare = t_spare.take(mapped)) return *spare;
+  if (auto spare = t_spare.take(mapped)) return fresh(*spare);
   return map_stack(mapped, page);
 }
 

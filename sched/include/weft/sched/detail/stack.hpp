@@ -46,6 +46,7 @@ class StackPool {
   std::size_t mapped_count() const noexcept { return mapped_count_; }
 
  private:
+  static Stack fresh(Stack stack) noexcept;
   struct SizeClass {
     std::size_t mapped;
     std::vector<Stack> free;
