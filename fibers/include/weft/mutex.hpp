@@ -6,6 +6,7 @@
 #include <string>
 
 #include "weft/detail/deadline.hpp"
+#include "weft/detail/timed_lockable.hpp"
 #include "weft/detail/owner_lock.hpp"
 #include "weft/lock_order.hpp"
 
@@ -22,7 +23,7 @@ struct MutexAccess;
 // Use from fibers on any thread; the owner must unlock it. Lock-order checking (see
 // lock_order.hpp) covers lock(). Unlocking makes every write of the owner visible to the
 // next owner (release/acquire).
-class Mutex {
+class Mutex : public detail::TimedLockable<Mutex> {
  public:
   Mutex() : Mutex(std::string()) {}
   // `name` appears in dumps, deadlock and lock-order reports and usage errors.
@@ -42,16 +43,10 @@ class Mutex {
   [[nodiscard]] bool try_lock();
   // Blocks until the mutex is taken (true) or the timeout passed (false). Throws
   // Cancelled and UsageError like lock().
-  template <class Rep, class Period>
-  [[nodiscard]] bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
-    return try_lock_until(detail::deadline_after(timeout));
-  }
+  using detail::TimedLockable<Mutex>::try_lock_for;
+  using detail::TimedLockable<Mutex>::try_lock_until;
   // As try_lock_for, with a deadline on the runtime's clock (weft::sched::now()).
   [[nodiscard]] bool try_lock_until(TimePoint deadline);
-  template <class Clock, class Dur>
-  [[nodiscard]] bool try_lock_until(const std::chrono::time_point<Clock, Dur>& deadline) {
-    return try_lock_until(detail::to_deadline(deadline));
-  }
   // Releases the mutex and hands it to the first waiter, if any. Throws UsageError, with
   // both fibers named, when the caller is not the owner.
   void unlock();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "weft/detail/deadline.hpp"
+#include "weft/detail/timed_lockable.hpp"
 #include "weft/detail/owner_lock.hpp"
 #include "weft/lock_order.hpp"
 
@@ -15,7 +16,7 @@ namespace weft {
 // called as often as lock(). Otherwise like Mutex: FIFO hand-off to waiters, std
 // Lockable and TimedLockable, usable from fibers on any thread, release/acquire ordering.
 // Lock-order checking covers the first (outermost) lock() only.
-class RecursiveMutex {
+class RecursiveMutex : public detail::TimedLockable<RecursiveMutex> {
  public:
   RecursiveMutex() : RecursiveMutex(std::string()) {}
   // `name` appears in dumps, deadlock and lock-order reports and usage errors.
@@ -30,16 +31,10 @@ class RecursiveMutex {
   // Takes the mutex if it is free or already the caller's; never blocks.
   [[nodiscard]] bool try_lock();
   // Blocks until the mutex is taken (true) or the timeout passed (false); Cancelled as lock().
-  template <class Rep, class Period>
-  [[nodiscard]] bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
-    return try_lock_until(detail::deadline_after(timeout));
-  }
+  using detail::TimedLockable<RecursiveMutex>::try_lock_for;
+  using detail::TimedLockable<RecursiveMutex>::try_lock_until;
   // As try_lock_for, with a deadline on the runtime's clock (weft::sched::now()).
   [[nodiscard]] bool try_lock_until(TimePoint deadline);
-  template <class Clock, class Dur>
-  [[nodiscard]] bool try_lock_until(const std::chrono::time_point<Clock, Dur>& deadline) {
-    return try_lock_until(detail::to_deadline(deadline));
-  }
   // Undoes one lock(); the last one hands the mutex to the first waiter. Throws
   // UsageError, naming both fibers, when the caller is not the owner.
   void unlock();

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "weft/detail/deadline.hpp"
+#include "weft/detail/timed_lockable.hpp"
 #include "weft/sched/fiber.hpp"
 #include "weft/sched/spinlock.hpp"
 #include "weft/sched/wait_queue.hpp"
@@ -22,7 +23,7 @@ namespace weft {
 // the holder's writes visible to the next holders. Not recursive in either mode (a
 // reader that locks shared again may deadlock behind a waiting writer). Lock-order
 // checking does not cover it.
-class SharedMutex {
+class SharedMutex : public detail::TimedLockable<SharedMutex> {
  public:
   SharedMutex() = default;
   // `name` appears in dumps and usage errors.
@@ -39,16 +40,10 @@ class SharedMutex {
   // Takes it exclusively if nobody holds it; never blocks.
   [[nodiscard]] bool try_lock();
   // Blocks until held exclusively (true) or the timeout passed (false); Cancelled as lock().
-  template <class Rep, class Period>
-  [[nodiscard]] bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
-    return try_lock_until(detail::deadline_after(timeout));
-  }
+  using detail::TimedLockable<SharedMutex>::try_lock_for;
+  using detail::TimedLockable<SharedMutex>::try_lock_until;
   // As try_lock_for, with a deadline on the runtime's clock (weft::sched::now()).
   [[nodiscard]] bool try_lock_until(TimePoint deadline);
-  template <class Clock, class Dur>
-  [[nodiscard]] bool try_lock_until(const std::chrono::time_point<Clock, Dur>& deadline) {
-    return try_lock_until(detail::to_deadline(deadline));
-  }
   // Releases exclusive ownership. Throws UsageError, naming both fibers, when the caller
   // is not the writer holding it.
   void unlock();
