@@ -154,7 +154,7 @@ class Worker {
   After after_ = After::None;
 
   // Wake-ups from other threads.
-  weft::detail::SpinLock inbox_lock_;
+  weft::detail::PlainSpinLock inbox_lock_;  // cross-thread by nature: never biased
   Fiber* inbox_head_ = nullptr;
   Fiber* inbox_tail_ = nullptr;
   std::atomic<bool> inbox_nonempty_{false};

@@ -299,14 +299,27 @@ class BasicChannel {
   ChannelStatus send_impl(T& value, const std::optional<TimePoint>& deadline, bool block) {
     schedule_point(Op::Send, this);
     hb_release(this);
-    std::unique_lock guard(lock_);
-    ChannelStatus status = send_locked(value);
-    if (status != ChannelStatus::full) {
-      guard.unlock();
+    lock_.lock();
+    ChannelStatus status;
+    try {
+      status = send_locked(value);
+    } catch (...) {  // the buffer could not grow
+      lock_.unlock();
+      throw;
+    }
+    if (WEFT_LIKELY(status != ChannelStatus::full)) {
+      lock_.unlock();
       if (status == ChannelStatus::ok && capacity_ == 0) hb_acquire(this);
       return status;
     }
+    std::unique_lock guard(lock_, std::adopt_lock);
     if (!block) return ChannelStatus::full;
+    return send_blocking(value, deadline, guard);
+  }
+
+  // The slow path of send, kept out of line so the fast path stays small.
+  WEFT_NOINLINE ChannelStatus send_blocking(T& value, const std::optional<TimePoint>& deadline,
+                                            std::unique_lock<weft::detail::SpinLock>& guard) {
     if (deadline && *deadline <= sched::now()) return ChannelStatus::timeout;
     sched::require_fiber("weft::Channel::send");
 
@@ -330,14 +343,21 @@ class BasicChannel {
   void recv_impl(RecvResult<T>& out, const std::optional<TimePoint>& deadline, bool block) {
     schedule_point(Op::Recv, this);
     if (capacity_ == 0) hb_release(this);  // a rendezvous recv happens before the send completes
-    std::unique_lock guard(lock_);
-    ChannelStatus status = recv_locked(out);
-    if (status != ChannelStatus::empty) {
-      guard.unlock();
+    lock_.lock();
+    ChannelStatus status = recv_locked(out);  // noexcept
+    if (WEFT_LIKELY(status != ChannelStatus::empty)) {
+      lock_.unlock();
       hb_acquire(this);
       return;
     }
+    std::unique_lock guard(lock_, std::adopt_lock);
     if (!block) return;  // status empty
+    recv_blocking(out, deadline, guard);
+  }
+
+  // The slow path of recv, kept out of line so the fast path stays small.
+  WEFT_NOINLINE void recv_blocking(RecvResult<T>& out, const std::optional<TimePoint>& deadline,
+                                   std::unique_lock<weft::detail::SpinLock>& guard) {
     if (deadline && *deadline <= sched::now()) {
       out.set_status(ChannelStatus::timeout);
       return;

@@ -7,6 +7,7 @@
 #define WEFT_LIKELY(x) __builtin_expect(!!(x), 1)
 #define WEFT_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define WEFT_NOINLINE __attribute__((noinline))
+#define WEFT_ALWAYS_INLINE inline __attribute__((always_inline))
 
 // The hot thread-local of a worker: initial-exec avoids __tls_get_addr when weft is
 // linked as a static library into the executable (the default build).
