@@ -48,7 +48,7 @@ CvCore::Wait::~Wait() {
 
 WakeReason CvCore::Wait::await(std::optional<TimePoint> deadline) {
   // Under the checker a wait may end without a notify, as POSIX allows: claim our own wait.
-  if (choose(2, Choice::SpuriousWakeup) == 1) sched::try_claim(ticket_, WakeReason::Notified);
+  if (choose(2, Choice::SpuriousWakeup) == 1) sched::try_wake(ticket_, WakeReason::Notified);
   return sched::await(ticket_, deadline).reason;
 }
 

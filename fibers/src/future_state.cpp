@@ -162,7 +162,7 @@ std::optional<std::size_t> FutureStateBase::wait_any_once(std::span<FutureStateB
         // Completed while we were publishing: end our own wait (unless a completion
         // or a cancel claimed it first).
         guard.unlock();
-        sched::try_claim(ticket, WakeReason::Notified, i);
+        sched::try_wake(ticket, WakeReason::Notified, i);
         break;
       }
       nodes[i].emplace(ticket, nullptr, i);

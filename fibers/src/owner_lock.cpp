@@ -61,7 +61,7 @@ void OwnerLock::release() noexcept {
   sched::Fiber* previous = owner_.load(std::memory_order_relaxed);
   sched::Waiter* next = claim_first(waiters_);
   set_owner(next ? next->ticket.fiber : nullptr);
-  if (next) sched::unpark(*next->ticket.fiber);  // under the lock: the node is on its stack
+  if (next) sched::wake(next->ticket);  // under the lock: the node is on its stack
   lock_.unlock();
   previous->release();  // the caller: still alive, the runtime holds it
 }

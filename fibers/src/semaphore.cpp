@@ -75,7 +75,7 @@ void Semaphore::release(std::ptrdiff_t n) {
     sched::Waiter* w = detail::claim_first(waiters_);
     if (w == nullptr) break;
     --count_;
-    sched::unpark(*w->ticket.fiber);
+    sched::wake(w->ticket);
   }
 }
 

@@ -28,7 +28,7 @@ void SharedMutex::set_writer(sched::Fiber* fiber) noexcept {
 void SharedMutex::admit_readers() noexcept {
   while (sched::Waiter* w = detail::claim_first(waiting_readers_)) {
     ++readers_;
-    sched::unpark(*w->ticket.fiber);
+    sched::wake(w->ticket);
   }
 }
 
@@ -36,7 +36,7 @@ void SharedMutex::admit_readers() noexcept {
 void SharedMutex::hand_off() noexcept {
   if (sched::Waiter* w = detail::claim_first(waiting_writers_)) {
     set_writer(w->ticket.fiber);
-    sched::unpark(*w->ticket.fiber);
+    sched::wake(w->ticket);
     return;
   }
   admit_readers();

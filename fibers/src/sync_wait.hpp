@@ -23,7 +23,7 @@ sched::WaitOutcome wait_in(SpinLock& lock, sched::WaitQueue& queue, const WaitRe
 
 // Claims the first waiter of `queue` that can still be claimed (FIFO, no checker choice)
 // and returns its node, unlinked; null when none could be claimed. The caller hands the
-// payload over and then unparks the fiber, all under the primitive's lock.
+// payload over and then wakes the fiber (sched::wake), all under the primitive's lock.
 sched::Waiter* claim_first(sched::WaitQueue& queue) noexcept;
 
 // "fiber 'name' (#id)", or "fiber #id" for an unnamed one; for reports.

@@ -4,6 +4,7 @@
 
 #include "weft/sched/detail/fiber_locals.hpp"
 #include "weft/sched/kernel.hpp"
+#include "asymmetric_fence.hpp"
 #include "wait_word.hpp"
 #include "worker.hpp"
 
@@ -37,13 +38,15 @@ Fiber::Fiber(std::string name, std::uint32_t initial_refs, bool thread_context)
 Fiber::~Fiber() { delete locals_; }
 
 void Fiber::request_cancel() noexcept {
+  // Dekker with begin_wait: publish the request, then look for an open wait. When
+  // asymmetric fences are available the waiter's side has only a compiler fence and
+  // this side pays for both (see asymmetric_fence.hpp).
   cancel_pending_.store(true, std::memory_order_seq_cst);
+  if (weft::detail::asymmetric_fences()) weft::detail::heavy_fence();
   std::uint64_t word = wait_word_.load(std::memory_order_seq_cst);
-  if (!detail::wait_word::is_open(word)) return;  // not waiting: its next wait sees it
+  if (!detail::wait_word::is_waiting(word)) return;  // not waiting: its next wait sees it
   if (!cancel_pending_.exchange(false)) return;  // the fiber took the request itself
-  if (try_claim(WaitTicket{this, detail::wait_word::epoch_of(word)}, WakeReason::Cancelled))
-    unpark(*this);
-  else
+  if (!try_wake(WaitTicket{this, detail::wait_word::epoch_of(word)}, WakeReason::Cancelled))
     cancel_pending_.store(true, std::memory_order_seq_cst);  // that wait ended otherwise
 }
 

@@ -11,6 +11,7 @@
 
 #include <exception>
 
+#include "asymmetric_fence.hpp"
 #include "timer_heap.hpp"
 #include "wait_word.hpp"
 #include "weft/sched/errors.hpp"
@@ -36,6 +37,10 @@ void check_unwinding(Fiber& self) {
 }
 
 }  // namespace
+
+// await() that first runs `preferred` (an unstarted fiber of this worker) if it parks.
+static WaitOutcome await_preferring(WaitTicket ticket, std::optional<TimePoint> deadline,
+                                    Fiber* preferred);
 
 Fiber* current_fiber() noexcept {
   Worker* w = Worker::current();
@@ -90,12 +95,8 @@ WakeReason join(Fiber& target, std::optional<TimePoint> deadline, std::source_lo
 
   // A joiner blocks anyway: if the child has not started, run it now on this worker.
   Worker* w = Worker::current();
-  if (!deadline && !target.started() && FiberAccess::worker(target) == w &&
-      wait_word::is_open(FiberAccess::wait_word(self).load(std::memory_order_acquire))) {
-    check_unwinding(self);
-    w->park(FiberAccess::record(self), &target);
-  }
-  WaitOutcome outcome = await(ticket, deadline);
+  Fiber* run_now = !deadline && !target.started() && FiberAccess::worker(target) == w ? &target : nullptr;
+  WaitOutcome outcome = await_preferring(ticket, deadline, run_now);
   // Notified: the finishing fiber unlinked our node before it claimed the wait.
   unlink.needed = outcome.reason != WakeReason::Notified;
   if (outcome.reason == WakeReason::Notified) hb_acquire(&target);
@@ -137,33 +138,48 @@ WaitTicket begin_wait(const WaitRecord& record) {
   Fiber& self = running_fiber("weft: a blocking call");
   auto& word = FiberAccess::wait_word(self);
   std::uint64_t epoch = wait_word::epoch_of(word.load(std::memory_order_relaxed)) + 1;
-  word.store(wait_word::make(epoch, wait_word::kOpen), std::memory_order_seq_cst);
   FiberAccess::record(self) = record;
   WaitTicket ticket{&self, epoch};
+  // Dekker with Fiber::request_cancel: open the wait, then look for a pending request.
+  // The canceller pays for the fence when it can (see asymmetric_fence.hpp).
   auto& cancel = FiberAccess::cancel_pending(self);
-  if (cancel.load(std::memory_order_seq_cst) && cancel.exchange(false))
-    try_claim(ticket, WakeReason::Cancelled);
+  if (weft::detail::asymmetric_fences()) {
+    word.store(wait_word::make(epoch, wait_word::kOpen), std::memory_order_release);
+    weft::detail::light_fence();
+  } else {
+    word.store(wait_word::make(epoch, wait_word::kOpen), std::memory_order_seq_cst);
+  }
+  if (WEFT_UNLIKELY(cancel.load(std::memory_order_seq_cst)) && cancel.exchange(false))
+    try_wake(ticket, WakeReason::Cancelled);
   return ticket;
 }
 
 bool try_claim(WaitTicket ticket, WakeReason reason, std::uintptr_t detail) noexcept {
-  std::uint64_t open = wait_word::make(ticket.epoch, wait_word::kOpen);
-  auto& word = FiberAccess::wait_word(*ticket.fiber);
-  if (!word.compare_exchange_strong(open, wait_word::make(ticket.epoch, wait_word::kClaiming),
-                                    std::memory_order_acq_rel))
-    return false;
-  FiberAccess::wake_reason(*ticket.fiber) = reason;
-  FiberAccess::wake_detail(*ticket.fiber) = detail;
-  word.store(wait_word::make(ticket.epoch, wait_word::kClaimed), std::memory_order_release);
+  Fiber& fiber = *ticket.fiber;
+  auto& word = FiberAccess::wait_word(fiber);
+  std::uint64_t seen = word.load(std::memory_order_relaxed);
+  do {
+    if (wait_word::epoch_of(seen) != ticket.epoch || !wait_word::is_waiting(seen)) return false;
+  } while (!word.compare_exchange_weak(seen, wait_word::make(ticket.epoch, wait_word::kClaiming),
+                                       std::memory_order_acq_rel, std::memory_order_relaxed));
+  FiberAccess::wake_reason(fiber) = reason;
+  FiberAccess::wake_detail(fiber) = detail;
+  FiberAccess::claimed_sleeping(fiber) = wait_word::state_of(seen) == wait_word::kSleeping;
   return true;
 }
 
+void wake(WaitTicket ticket) noexcept { Worker::wake(ticket, ReadyHint::Normal); }
+
 WaitOutcome await(WaitTicket ticket, std::optional<TimePoint> deadline) {
+  return await_preferring(ticket, deadline, nullptr);
+}
+
+static WaitOutcome await_preferring(WaitTicket ticket, std::optional<TimePoint> deadline,
+                                    Fiber* preferred) {
   Fiber& self = *ticket.fiber;
   check_unwinding(self);
   auto& word = FiberAccess::wait_word(self);
   const std::uint64_t claimed = wait_word::make(ticket.epoch, wait_word::kClaimed);
-  auto is_claimed = [&] { return word.load(std::memory_order_acquire) == claimed; };
 
   Worker* w = Worker::current();
   struct Timer : detail::TimerNode {  // cancelled on every exit, unwinding included
@@ -171,18 +187,24 @@ WaitOutcome await(WaitTicket ticket, std::optional<TimePoint> deadline) {
       if (heap) heap->cancel(*this);
     }
   } timer;
-  if (deadline && !is_claimed()) {
+  if (deadline && word.load(std::memory_order_acquire) != claimed) {
     if (*deadline <= w->clock().now()) {
-      try_claim(ticket, WakeReason::Timeout);
+      try_wake(ticket, WakeReason::Timeout);
     } else {
       timer.deadline = *deadline;
       timer.ticket = ticket;
       w->timers().insert(timer);
     }
   }
-  WaitRecord record = FiberAccess::record(self);
-  while (!is_claimed()) {
-    Worker::current()->park(record);
+  for (;;) {
+    const std::uint64_t seen = word.load(std::memory_order_acquire);
+    if (seen == claimed) break;
+    if (wait_word::state_of(seen) == wait_word::kClaiming) {
+      weft::detail::spin_pause();  // a claimer on another thread is handing over
+      continue;
+    }
+    Worker::current()->park_in_wait(preferred);
+    preferred = nullptr;
     check_unwinding(self);
   }
   return WaitOutcome{FiberAccess::wake_reason(self), FiberAccess::wake_detail(self)};

@@ -1,38 +1,14 @@
 #include "weft/sched/spinlock.hpp"
 
-#include <linux/membarrier.h>
 #include <sched.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+
+#include "asymmetric_fence.hpp"
 
 extern "C" {
 __attribute__((used)) constinit thread_local std::uint64_t weft_thread_ticket_tls WEFT_TLS_FAST = 0;
 }
 
 namespace weft::detail {
-
-namespace {
-
-void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-}
-
-int membarrier(int command) noexcept { return static_cast<int>(::syscall(__NR_membarrier, command, 0, 0)); }
-
-// Biasing needs the expedited private membarrier; registering for it is a one-time step.
-bool biasing_available() noexcept {
-#ifdef WEFT_TSAN
-  return false;  // TSan does not model membarrier and would report the fast path as racy
-#else
-  const int commands = membarrier(MEMBARRIER_CMD_QUERY);
-  return commands > 0 && (commands & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
-         membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
-#endif
-}
-
-}  // namespace
 
 void PlainSpinLock::lock_slow() noexcept {
   // PAUSE costs ~28 ns on the reference machine: ~64 of them cover a short critical
@@ -42,7 +18,7 @@ void PlainSpinLock::lock_slow() noexcept {
       if (!locked_.load(std::memory_order_relaxed) &&
           !locked_.exchange(true, std::memory_order_acquire))
         return;
-      cpu_relax();
+      spin_pause();
     }
     ::sched_yield();
   }
@@ -56,14 +32,14 @@ std::uint64_t assign_thread_ticket() noexcept {
 }
 
 bool SpinLock::try_bias() noexcept {
-  static const bool available = biasing_available();
+  const bool available = asymmetric_fences();
   std::uint64_t expected = 0;
   if (!bias_.compare_exchange_strong(expected, available ? thread_ticket() : kRevoked,
                                      std::memory_order_acq_rel))
     return false;
   if (!available) return false;
   owner_inside_.store(true, std::memory_order_relaxed);
-  std::atomic_signal_fence(std::memory_order_seq_cst);
+  light_fence();
   if (!(bias_.load(std::memory_order_relaxed) & kRevoked)) return true;
   owner_inside_.store(false, std::memory_order_release);
   return false;
@@ -73,11 +49,10 @@ void SpinLock::revoke(std::uint64_t bias) noexcept {
   bias_.store(bias | kRevoked, std::memory_order_seq_cst);
   // After this every thread has passed a full fence: the owner either sees the revoked
   // mark before entering, or its owner_inside_ store is visible to the loop below.
-  const int status = membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
-  WEFT_INVARIANT(status == 0, "membarrier failed after registering for it");
+  heavy_fence();
   for (int spins = 0; owner_inside_.load(std::memory_order_acquire); ++spins) {
     if (spins < 64)
-      cpu_relax();
+      spin_pause();
     else
       ::sched_yield();
   }

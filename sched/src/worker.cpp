@@ -196,6 +196,18 @@ inline void Worker::finish_switch() noexcept {
       }
       break;
     }
+    case After::ParkInWait: {
+      // Off its stack now: mark the wait sleeping, unless it was claimed meanwhile.
+      auto& word = prev.wait_word_;
+      std::uint64_t seen = word.load(std::memory_order_relaxed);
+      if (wait_word::state_of(seen) != wait_word::kOpen ||
+          !word.compare_exchange_strong(seen, wait_word::make(wait_word::epoch_of(seen), wait_word::kSleeping),
+                                        std::memory_order_acq_rel, std::memory_order_relaxed)) {
+        prev.state_.store(FiberState::Ready, std::memory_order_relaxed);
+        ready_push(prev, ReadyHint::Normal);
+      }
+      break;
+    }
     case After::Exit:
       unregister_fiber(prev);
       prev.release();  // the runtime's reference
@@ -254,7 +266,7 @@ void Worker::wake_joiners(Fiber& fiber) noexcept {
   ReadyHint hint = ReadyHint::Handoff;  // the first joiner runs next: it waited for us
   while (Waiter* w = fiber.joiners_.pop_front()) {
     if (!try_claim(w->ticket, WakeReason::Notified)) continue;
-    unpark(*w->ticket.fiber, hint);
+    wake(w->ticket, hint);
     hint = ReadyHint::Normal;
   }
 }
@@ -285,7 +297,7 @@ void Worker::yield() {
   switch_to(*next, After::Requeue);
 }
 
-void Worker::park(const WaitRecord& record, Fiber* preferred) {
+void Worker::park(const WaitRecord& record) {
   Fiber& self = *running_;
   std::uint8_t expected = kRunning;
   if (!self.park_state_.compare_exchange_strong(expected, kParking, std::memory_order_acq_rel)) {
@@ -297,15 +309,23 @@ void Worker::park(const WaitRecord& record, Fiber* preferred) {
   const bool external = record.external();
   Runtime& runtime = runtime_;
   if (external) runtime.external_waits_.fetch_add(1, std::memory_order_acq_rel);
+  switch_to(next_or_thread(), After::Park);
+  if (external) runtime.external_waits_.fetch_sub(1, std::memory_order_acq_rel);
+  self.record_ = WaitRecord{};
+}
 
+void Worker::park_in_wait(Fiber* preferred) {
+  Fiber& self = *running_;
+  self.state_.store(FiberState::Parked, std::memory_order_relaxed);
+  const bool external = self.record_.external();
+  Runtime& runtime = runtime_;
+  if (external) runtime.external_waits_.fetch_add(1, std::memory_order_acq_rel);
   Fiber* next = nullptr;
   if (preferred && preferred->worker_ == this && !preferred->context_.started() &&
       policy_->take(*preferred))
     next = preferred;
-  switch_to(next ? *next : next_or_thread(), After::Park);
-
+  switch_to(next ? *next : next_or_thread(), After::ParkInWait);
   if (external) runtime.external_waits_.fetch_sub(1, std::memory_order_acq_rel);
-  self.record_ = WaitRecord{};
 }
 
 void Worker::unpark(Fiber& fiber, ReadyHint hint) noexcept {
@@ -321,6 +341,15 @@ void Worker::unpark(Fiber& fiber, ReadyHint hint) noexcept {
       return;  // Running: the next park returns at once; Parking: finish_switch requeues it
     }
   }
+}
+
+void Worker::wake(WaitTicket ticket, ReadyHint hint) noexcept {
+  Fiber& fiber = *ticket.fiber;
+  const bool sleeping = fiber.claimed_sleeping_;
+  fiber.wait_word_.store(wait_word::make(ticket.epoch, wait_word::kClaimed), std::memory_order_release);
+  // Only a sleeping fiber needs enqueuing; one still switching out is requeued by the
+  // worker that switches away from it, which sees the claim.
+  if (sleeping) fiber.worker_->make_ready(fiber, hint);
 }
 
 void Worker::make_ready(Fiber& fiber, ReadyHint hint) noexcept {
@@ -422,8 +451,9 @@ void Worker::unwind_all() noexcept {
   for (Fiber* f = registry_head_; f; f = f->registry_next_) {
     f->unwinding_ = true;
     if (f->state() != FiberState::Parked) continue;
+    // A claimed wait (its claimer enqueues it if it sleeps), or a raw park.
     std::uint64_t word = f->wait_word_.load(std::memory_order_acquire);
-    if (wait_word::is_open(word)) try_claim(WaitTicket{f, wait_word::epoch_of(word)}, WakeReason::Cancelled);
+    if (wait_word::is_waiting(word)) try_wake(WaitTicket{f, wait_word::epoch_of(word)}, WakeReason::Cancelled);
     std::uint8_t parked = kParked;
     if (f->park_state_.compare_exchange_strong(parked, kRunning)) {
       f->state_.store(FiberState::Ready, std::memory_order_relaxed);

@@ -34,6 +34,7 @@ struct FiberAccess {
   static auto& wait_word(Fiber& f) noexcept { return f.wait_word_; }
   static auto& wake_reason(Fiber& f) noexcept { return f.wake_reason_; }
   static auto& wake_detail(Fiber& f) noexcept { return f.wake_detail_; }
+  static bool& claimed_sleeping(Fiber& f) noexcept { return f.claimed_sleeping_; }
   static auto& cancel_pending(Fiber& f) noexcept { return f.cancel_pending_; }
   static bool& unwinding(Fiber& f) noexcept { return f.unwinding_; }
   static WaitRecord& record(Fiber& f) noexcept { return f.record_; }
@@ -79,12 +80,17 @@ class Worker {
   void preempt_to(Fiber& next) noexcept { switch_to(next, After::Requeue); }
   // Marks every live fiber as unwinding and makes the parked ones runnable.
   void unwind_all() noexcept;
-  // Parks the running fiber. If `preferred` is a queued, unstarted fiber of this worker,
-  // it runs next (join of an unstarted child).
-  void park(const WaitRecord& record, Fiber* preferred = nullptr);
+  // Raw park of the running fiber (permit semantics, see kernel.hpp).
+  void park(const WaitRecord& record);
+  // Switches away from the running fiber, which has an open claimed wait (see
+  // wait_word.hpp). If `preferred` is a queued, unstarted fiber of this worker, it runs
+  // next (join of an unstarted child).
+  void park_in_wait(Fiber* preferred);
   // The unpark protocol (see kernel.hpp), with a hint for the policy.
   static void unpark(Fiber& fiber, ReadyHint hint) noexcept;
-  // Makes a fiber whose park_state_ just went Parked -> Running runnable here.
+  // Ends a claimed wait (see wait_word.hpp), with a hint for the policy.
+  static void wake(WaitTicket ticket, ReadyHint hint) noexcept;
+  // Makes a fiber runnable here: its raw park just ended, or its claimed wait did.
   void make_ready(Fiber& fiber, ReadyHint hint) noexcept;
 
   void dump(std::ostream& out) const;
@@ -102,7 +108,7 @@ class Worker {
   static const Fiber* running_fiber_for_signal() noexcept;
 
  private:
-  enum class After : std::uint8_t { None, Requeue, RequeueFront, Park, Exit };
+  enum class After : std::uint8_t { None, Requeue, RequeueFront, Park, ParkInWait, Exit };
 
   class ThreadFiber;
 

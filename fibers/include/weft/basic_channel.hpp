@@ -15,7 +15,7 @@
 // SpinLock guards the buffer and two WaitQueues (blocked senders, blocked receivers).
 // A sender's Waiter points at a SendOffer (the caller's value); a receiver's Waiter
 // points at its RecvResult. Whoever completes a blocked party's operation claims its
-// wait, moves the value through the node, writes the status, and unparks it, all under
+// wait, moves the value through the node, writes the status, and wakes it, all under
 // the lock. Invariant: receivers only wait while the buffer is empty, and senders only
 // while it is full (nodes of a select that fired elsewhere may linger until their
 // owner removes them; a failed claim skips them).
@@ -160,12 +160,12 @@ class BasicChannel {
     while (sched::Waiter* w = receivers_.pop_front()) {
       if (!sched::try_claim(w->ticket, WakeReason::Notified, w->tag)) continue;
       static_cast<RecvResult<T>*>(w->slot)->set_status(ChannelStatus::closed);
-      sched::unpark(*w->ticket.fiber);
+      sched::wake(w->ticket);
     }
     while (sched::Waiter* w = senders_.pop_front()) {
       if (!sched::try_claim(w->ticket, WakeReason::Notified, w->tag)) continue;
       static_cast<detail::SendOffer<T>*>(w->slot)->status = ChannelStatus::closed;
-      sched::unpark(*w->ticket.fiber);
+      sched::wake(w->ticket);
     }
     return true;
   }
@@ -250,7 +250,7 @@ class BasicChannel {
     while (sched::Waiter* w = receivers_.pop_front()) {
       if (!sched::try_claim(w->ticket, WakeReason::Notified, w->tag)) continue;  // stale
       static_cast<RecvResult<T>*>(w->slot)->fulfil(std::move(value));
-      sched::unpark(*w->ticket.fiber);
+      sched::wake(w->ticket);
       return ChannelStatus::ok;
     }
     if (buffer_.size() < capacity_) {
@@ -272,7 +272,7 @@ class BasicChannel {
         auto* offer = static_cast<detail::SendOffer<T>*>(w->slot);
         buffer_.push(std::move(*offer->value));
         offer->status = ChannelStatus::ok;
-        sched::unpark(*w->ticket.fiber);
+        sched::wake(w->ticket);
         break;
       }
       return ChannelStatus::ok;
@@ -282,7 +282,7 @@ class BasicChannel {
       auto* offer = static_cast<detail::SendOffer<T>*>(w->slot);
       out.fulfil(std::move(*offer->value));
       offer->status = ChannelStatus::ok;
-      sched::unpark(*w->ticket.fiber);
+      sched::wake(w->ticket);
       return ChannelStatus::ok;
     }
     if (closed_) {

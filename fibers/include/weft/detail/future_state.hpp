@@ -5,7 +5,7 @@
 // for it, guarded by a SpinLock and built on the kernel's claimed waits:
 //   complete: claim() (an atomic flag: exactly one completion wins), store the value or
 //             exception without the lock, then publish(): under the lock stamp the
-//             completion order, set ready_, and claim + unpark every waiter.
+//             completion order, set ready_, and claim + wake every waiter.
 //   wait:     under the lock, if not ready push a Waiter and unlock; await(); relock and
 //             unlink the node if it is still linked (timeout, cancel, unwinding).
 // ready_ is released after the payload is written, so a reader that sees it set may

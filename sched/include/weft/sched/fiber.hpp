@@ -103,13 +103,14 @@ class Fiber {
   Fiber* registry_prev_ = nullptr;
   Fiber* registry_next_ = nullptr;
 
-  // park/unpark handshake (see kernel.cpp): Running, Notified, Parking, Parked.
+  // Raw park/unpark handshake (see kernel.cpp): Running, Notified, Parking, Parked.
   std::atomic<std::uint8_t> park_state_{0};
 
   // Claimed waits (see wait_queue.hpp; layout in src/wait_word.hpp): epoch and state.
   std::atomic<std::uint64_t> wait_word_{3};
   WakeReason wake_reason_ = WakeReason::Notified;
   std::uintptr_t wake_detail_ = 0;
+  bool claimed_sleeping_ = false;  // the claimer found it switched out: wake() enqueues it
   std::atomic<bool> cancel_pending_{false};
   bool unwinding_ = false;   // shutting down: waits throw detail::Unwind
 

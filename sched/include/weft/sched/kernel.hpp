@@ -81,14 +81,18 @@ void unpark(Fiber& fiber) noexcept;
 WaitTicket begin_wait(const WaitRecord& record);
 
 // Tries to become the one party that ends the wait `ticket`. On success records
-// `reason` and `detail` for the waiter; the caller must then unpark(*ticket.fiber).
-// Safe from any thread.
+// `reason` and `detail` for the waiter; the caller must then hand over its payload (if
+// any) and call wake(ticket) -- without switching fibers in between: the waiter may be
+// spinning on the outcome. Safe from any thread.
 bool try_claim(WaitTicket ticket, WakeReason reason, std::uintptr_t detail = 0) noexcept;
 
-// try_claim + unpark.
+// Ends a wait claimed by try_claim: publishes the outcome and makes the waiter runnable.
+void wake(WaitTicket ticket) noexcept;
+
+// try_claim + wake.
 inline bool try_wake(WaitTicket ticket, WakeReason reason, std::uintptr_t detail = 0) noexcept {
   if (!try_claim(ticket, reason, detail)) return false;
-  unpark(*ticket.fiber);
+  wake(ticket);
   return true;
 }
 

@@ -28,6 +28,13 @@ extern constinit thread_local std::uint64_t weft_thread_ticket_tls WEFT_TLS_FAST
 
 namespace weft::detail {
 
+// PAUSE: tells the core it is in a spin-wait loop.
+inline void spin_pause() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 class PlainSpinLock {
  public:
   void lock() noexcept {

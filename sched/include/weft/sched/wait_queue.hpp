@@ -8,7 +8,7 @@
 //
 // Protocol for primitive authors (the primitive's own lock guards its WaitQueues):
 //   waker:  under the lock, pop a Waiter; if try_claim() wins, hand over the payload,
-//           then unpark() -- still under the lock. If it loses, drop the node, pop again.
+//           then wake() -- still under the lock. If it loses, drop the node, pop again.
 //   waiter: under the lock, push its Waiter; unlock; await(); relock; if the node is
 //           still linked (woken by timeout or cancel), unlink it.
 // Holding the lock while waking is what keeps the waiter's stack node alive until the

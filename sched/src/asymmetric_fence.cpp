@@ -1,0 +1,37 @@
+#include "asymmetric_fence.hpp"
+
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "weft/sched/macros.hpp"
+
+namespace weft::detail {
+
+namespace {
+
+int membarrier(int command) noexcept { return static_cast<int>(::syscall(__NR_membarrier, command, 0, 0)); }
+
+bool register_for_membarrier() noexcept {
+#ifdef WEFT_TSAN
+  return false;  // TSan does not model membarrier: it would report the light side as racy
+#else
+  const int commands = membarrier(MEMBARRIER_CMD_QUERY);
+  return commands > 0 && (commands & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+         membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+#endif
+}
+
+}  // namespace
+
+bool asymmetric_fences() noexcept {
+  static const bool available = register_for_membarrier();
+  return available;
+}
+
+void heavy_fence() noexcept {
+  const int status = membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+  WEFT_INVARIANT(status == 0, "membarrier failed after registering for it");
+}
+
+}  // namespace weft::detail

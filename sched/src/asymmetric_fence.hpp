@@ -1,0 +1,25 @@
+// Asymmetric fences: a cheap side that runs often and a heavy side that runs rarely.
+//
+// A Dekker-style handshake (each side stores its flag, then reads the other's) needs a
+// full fence on both sides. When one side is hot (a fiber opening a wait, a thread
+// entering its own biased lock) and the other is rare (a cancellation, a bias
+// revocation), the hot side can use a compiler fence only, provided the rare side runs
+// membarrier(2), which executes a full fence on every running thread of the process.
+#pragma once
+
+#include <atomic>
+
+namespace weft::detail {
+
+// True when the heavy side is available (Linux membarrier, private expedited, and not
+// under ThreadSanitizer). Decided once per process.
+bool asymmetric_fences() noexcept;
+
+// The hot side: orders nothing at run time, but keeps the compiler from reordering.
+inline void light_fence() noexcept { std::atomic_signal_fence(std::memory_order_seq_cst); }
+
+// The rare side: a full fence on every thread of the process. Requires
+// asymmetric_fences().
+void heavy_fence() noexcept;
+
+}  // namespace weft::detail
