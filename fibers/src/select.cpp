@@ -25,7 +25,7 @@ constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 std::size_t random_below(std::size_t n) {
   if (n <= 1) return 0;
   if (instrumentation() != nullptr) return choose(n, Choice::Data);
-  thread_local std::uint64_t state = 0;
+  thread_local std::uint64_t state WEFT_TLS_FAST = 0;
   std::uint64_t x = state;
   if (x == 0) {
     x = static_cast<std::uint64_t>(SteadyClock::now().time_since_epoch().count()) ^

@@ -13,7 +13,12 @@ namespace weft::detail {
 
 // True when the heavy side is available (Linux membarrier, private expedited, and not
 // under ThreadSanitizer). Decided once per process.
-bool asymmetric_fences() noexcept;
+bool decide_asymmetric_fences() noexcept;
+extern std::atomic<int> g_asymmetric_fences;  // 0: not decided yet, 1: yes, -1: no
+inline bool asymmetric_fences() noexcept {
+  const int decided = g_asymmetric_fences.load(std::memory_order_relaxed);
+  return decided != 0 ? decided > 0 : decide_asymmetric_fences();
+}
 
 // The hot side: orders nothing at run time, but keeps the compiler from reordering.
 inline void light_fence() noexcept { std::atomic_signal_fence(std::memory_order_seq_cst); }

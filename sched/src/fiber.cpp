@@ -18,8 +18,8 @@ std::atomic<FiberId> g_next_id_block{1};
 // shared atomics.
 FiberId next_fiber_id() noexcept {
   constexpr FiberId kBlock = 1024;
-  thread_local FiberId next = 0;
-  thread_local FiberId end = 0;
+  thread_local FiberId next WEFT_TLS_FAST = 0;
+  thread_local FiberId end WEFT_TLS_FAST = 0;
   if (next == end) {
     next = g_next_id_block.fetch_add(kBlock, std::memory_order_relaxed);
     end = next + kBlock;
@@ -33,7 +33,8 @@ Fiber::Fiber(std::string name, std::uint32_t initial_refs, bool thread_context)
     : id_(thread_context ? 0 : next_fiber_id()),
       name_(std::move(name)),
       is_thread_(thread_context),
-      refs_(initial_refs) {}
+      refs_(initial_refs),
+      join_lock_(weft::detail::SpinLock::BiasToCaller{}) {}
 
 Fiber::~Fiber() { delete locals_; }
 

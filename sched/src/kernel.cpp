@@ -75,9 +75,9 @@ WakeReason join(Fiber& target, std::optional<TimePoint> deadline, std::source_lo
   Waiter waiter(ticket);
   FiberAccess::joiners(target).push_back(waiter);
   lock.unlock();
-  // The waiter keeps the target alive: whoever holds the handle may go away meanwhile
-  // (e.g. when a deadlock unwinds every fiber, in no particular order).
-  target.retain();
+  // The target stays alive while we wait: the caller holds a reference (its handle),
+  // and when a deadlock unwinds fibers in no particular order the worker keeps every
+  // unwound fiber alive until the run ends (Worker::unwind_all).
   struct Unlink {  // also when unwinding: the node lives on this stack
     weft::detail::SpinLock& lock;
     Fiber& target;
@@ -89,7 +89,6 @@ WakeReason join(Fiber& target, std::optional<TimePoint> deadline, std::source_lo
         FiberAccess::joiners(target).remove(waiter);
         lock.unlock();
       }
-      target.release();
     }
   } unlink{lock, target, waiter};
 

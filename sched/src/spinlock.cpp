@@ -31,8 +31,24 @@ std::uint64_t assign_thread_ticket() noexcept {
   return ticket;
 }
 
+namespace {
+
+// Revocations so far; past kMaxRevocations no new lock is biased.
+constexpr std::uint64_t kMaxRevocations = 1000;
+std::atomic<std::uint64_t> g_revocations{0};
+
+bool biasing_on() noexcept {
+  return asymmetric_fences() && g_revocations.load(std::memory_order_relaxed) < kMaxRevocations;
+}
+
+}  // namespace
+
+SpinLock::SpinLock(BiasToCaller) noexcept {
+  if (biasing_on()) bias_.store(thread_ticket(), std::memory_order_relaxed);
+}
+
 bool SpinLock::try_bias() noexcept {
-  const bool available = asymmetric_fences();
+  const bool available = biasing_on();
   std::uint64_t expected = 0;
   if (!bias_.compare_exchange_strong(expected, available ? thread_ticket() : kRevoked,
                                      std::memory_order_acq_rel))
@@ -46,6 +62,7 @@ bool SpinLock::try_bias() noexcept {
 }
 
 void SpinLock::revoke(std::uint64_t bias) noexcept {
+  g_revocations.fetch_add(1, std::memory_order_relaxed);
   bias_.store(bias | kRevoked, std::memory_order_seq_cst);
   // After this every thread has passed a full fence: the owner either sees the revoked
   // mark before entering, or its owner_inside_ store is visible to the loop below.

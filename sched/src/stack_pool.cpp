@@ -78,7 +78,7 @@ struct SpareStacks {
   }
 };
 
-thread_local SpareStacks t_spare;
+thread_local SpareStacks t_spare WEFT_TLS_FAST;
 
 }  // namespace
 

@@ -131,6 +131,8 @@ void Worker::run(Fiber& first) {
   }
 
   shutting_down_ = true;
+  for (Fiber* f : unwound_) f->release();
+  unwound_.clear();
   weft_worker_tls = nullptr;
   if (!deadlock_report_.empty()) throw DeadlockError(deadlock_report_);
 }
@@ -449,6 +451,12 @@ void Worker::handle_deadlock() {
 void Worker::unwind_all() noexcept {
   std::lock_guard guard(registry_lock_);
   for (Fiber* f = registry_head_; f; f = f->registry_next_) {
+    if (!f->unwinding_) {
+      // Fibers unwind in no particular order: one may still be joining another whose
+      // last handle the unwinding destroys. Keep them all until the run ends.
+      f->retain();
+      unwound_.push_back(f);
+    }
     f->unwinding_ = true;
     if (f->state() != FiberState::Parked) continue;
     // A claimed wait (its claimer enqueues it if it sleeps), or a raw park.

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "idle_waiter.hpp"
 #include "timer_heap.hpp"
@@ -177,6 +178,7 @@ class Worker {
   bool deadlock_suspected_ = false;
 
   bool shutting_down_ = false;
+  std::vector<Fiber*> unwound_;  // kept alive until run() ends (see unwind_all)
   std::string deadlock_report_;
 };
 

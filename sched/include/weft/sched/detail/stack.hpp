@@ -12,7 +12,7 @@ struct Stack {
   void* base = nullptr;         // lowest address of the mapping (the guard page)
   std::size_t mapped = 0;       // bytes mapped, guard included
   std::size_t guard = 0;        // bytes of guard at `base`
-  unsigned valgrind_id = 0;
+  std::size_t valgrind_id = 0;  // word-sized: a 4-byte field made every copy of a Stack a store-forwarding stall
 
   explicit operator bool() const noexcept { return base != nullptr; }
   // One past the highest usable byte: where a downward-growing stack starts.
