@@ -163,7 +163,6 @@ bool try_claim(WaitTicket ticket, WakeReason reason, std::uintptr_t detail) noex
                                        std::memory_order_acq_rel, std::memory_order_relaxed));
   FiberAccess::wake_reason(fiber) = reason;
   FiberAccess::wake_detail(fiber) = detail;
-  FiberAccess::claimed_sleeping(fiber) = wait_word::state_of(seen) == wait_word::kSleeping;
   return true;
 }
 
@@ -202,7 +201,7 @@ static WaitOutcome await_preferring(WaitTicket ticket, std::optional<TimePoint> 
       weft::detail::spin_pause();  // a claimer on another thread is handing over
       continue;
     }
-    Worker::current()->park_in_wait(preferred);
+    Worker::current()->park_in_wait(ticket.epoch, preferred);
     preferred = nullptr;
     check_unwinding(self);
   }

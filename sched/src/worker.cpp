@@ -198,18 +198,6 @@ inline void Worker::finish_switch() noexcept {
       }
       break;
     }
-    case After::ParkInWait: {
-      // Off its stack now: mark the wait sleeping, unless it was claimed meanwhile.
-      auto& word = prev.wait_word_;
-      std::uint64_t seen = word.load(std::memory_order_relaxed);
-      if (wait_word::state_of(seen) != wait_word::kOpen ||
-          !word.compare_exchange_strong(seen, wait_word::make(wait_word::epoch_of(seen), wait_word::kSleeping),
-                                        std::memory_order_acq_rel, std::memory_order_relaxed)) {
-        prev.state_.store(FiberState::Ready, std::memory_order_relaxed);
-        ready_push(prev, ReadyHint::Normal);
-      }
-      break;
-    }
     case After::Exit:
       unregister_fiber(prev);
       prev.release();  // the runtime's reference
@@ -316,17 +304,26 @@ void Worker::park(const WaitRecord& record) {
   self.record_ = WaitRecord{};
 }
 
-void Worker::park_in_wait(Fiber* preferred) {
+void Worker::park_in_wait(std::uint64_t epoch, Fiber* preferred) {
   Fiber& self = *running_;
+  // Timers and wake-ups from other threads may end this very wait: look first.
+  if ((++tick_ & 63) == 0 || !ready_any()) maintenance();
+  if (!wait_word::is_waiting(self.wait_word_.load(std::memory_order_acquire))) return;
   self.state_.store(FiberState::Parked, std::memory_order_relaxed);
   const bool external = self.record_.external();
   Runtime& runtime = runtime_;
   if (external) runtime.external_waits_.fetch_add(1, std::memory_order_acq_rel);
+  // From here on a claim of this wait finds it asleep: claimers on this thread run only
+  // once it has switched out, and the ones on other threads go through the inbox,
+  // which only this thread drains.
+  self.sleep_epoch_.store(epoch, std::memory_order_relaxed);
   Fiber* next = nullptr;
   if (preferred && preferred->worker_ == this && !preferred->context_.started() &&
       policy_->take(*preferred))
     next = preferred;
-  switch_to(next ? *next : next_or_thread(), After::ParkInWait);
+  else
+    next = ready_pick();
+  switch_to(next ? *next : thread_fiber_, After::None);
   if (external) runtime.external_waits_.fetch_sub(1, std::memory_order_acq_rel);
 }
 
@@ -336,7 +333,7 @@ void Worker::unpark(Fiber& fiber, ReadyHint hint) noexcept {
     if (s == kNotified) return;  // a permit is already pending
     if (s == kParked) {
       if (fiber.park_state_.compare_exchange_weak(s, kRunning, std::memory_order_acq_rel)) {
-        fiber.worker_->make_ready(fiber, hint);
+        fiber.worker_->make_ready(fiber, hint, kRawPark);
         return;
       }
     } else if (fiber.park_state_.compare_exchange_weak(s, kNotified, std::memory_order_acq_rel)) {
@@ -347,48 +344,45 @@ void Worker::unpark(Fiber& fiber, ReadyHint hint) noexcept {
 
 void Worker::wake(WaitTicket ticket, ReadyHint hint) noexcept {
   Fiber& fiber = *ticket.fiber;
-  const bool sleeping = fiber.claimed_sleeping_;
+  // Read before publishing: once claimed, the fiber may run on and migrate.
+  Worker* worker = fiber.worker_;
   fiber.wait_word_.store(wait_word::make(ticket.epoch, wait_word::kClaimed), std::memory_order_release);
-  // Only a sleeping fiber needs enqueuing; one still switching out is requeued by the
-  // worker that switches away from it, which sees the claim.
-  if (sleeping) fiber.worker_->make_ready(fiber, hint);
+  worker->make_ready(fiber, hint, ticket.epoch);
 }
 
-void Worker::make_ready(Fiber& fiber, ReadyHint hint) noexcept {
+void Worker::make_ready(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept {
   if (current() == this) {
-    fiber.state_.store(FiberState::Ready, std::memory_order_relaxed);
-    ready_push(fiber, hint);
+    enqueue_woken(fiber, hint, epoch);
     return;
   }
   {
     std::lock_guard guard(inbox_lock_);
-    fiber.run_link_.next = nullptr;
-    if (inbox_tail_)
-      inbox_tail_->run_link_.next = &fiber;
-    else
-      inbox_head_ = &fiber;
-    inbox_tail_ = &fiber;
+    inbox_.push_back(Wakeup{&fiber, epoch, hint});  // capacity is kept: rarely allocates
     inbox_nonempty_.store(true, std::memory_order_seq_cst);
   }
   if (stuck_.load(std::memory_order_seq_cst)) StuckRegistry::instance().revive(*this);
   idle_.wake();
 }
 
+void Worker::enqueue_woken(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept {
+  if (epoch != kRawPark) {
+    // Only a fiber asleep in that very wait is queued; otherwise it saw the claim
+    // before switching out and went on (it may even be running right now).
+    if (fiber.sleep_epoch_.load(std::memory_order_relaxed) != epoch) return;
+    fiber.sleep_epoch_.store(0, std::memory_order_relaxed);
+  }
+  fiber.state_.store(FiberState::Ready, std::memory_order_relaxed);
+  ready_push(fiber, hint);
+}
+
 void Worker::drain_inbox() noexcept {
-  Fiber* list;
   {
     std::lock_guard guard(inbox_lock_);
-    list = inbox_head_;
-    inbox_head_ = inbox_tail_ = nullptr;
+    inbox_.swap(inbox_spare_);
     inbox_nonempty_.store(false, std::memory_order_relaxed);
   }
-  while (list) {
-    Fiber* next = list->run_link_.next;
-    list->run_link_.next = nullptr;
-    list->state_.store(FiberState::Ready, std::memory_order_relaxed);
-    ready_push(*list, ReadyHint::Normal);
-    list = next;
-  }
+  for (const Wakeup& w : inbox_spare_) enqueue_woken(*w.fiber, w.hint, w.epoch);
+  inbox_spare_.clear();
 }
 
 // ---- registry, dump, deadlock ------------------------------------------------------
@@ -463,10 +457,8 @@ void Worker::unwind_all() noexcept {
     std::uint64_t word = f->wait_word_.load(std::memory_order_acquire);
     if (wait_word::is_waiting(word)) try_wake(WaitTicket{f, wait_word::epoch_of(word)}, WakeReason::Cancelled);
     std::uint8_t parked = kParked;
-    if (f->park_state_.compare_exchange_strong(parked, kRunning)) {
-      f->state_.store(FiberState::Ready, std::memory_order_relaxed);
-      ready_push(*f, ReadyHint::Normal);
-    }
+    if (f->park_state_.compare_exchange_strong(parked, kRunning))
+      enqueue_woken(*f, ReadyHint::Normal, kRawPark);
   }
 }
 

@@ -63,7 +63,7 @@ class Fiber {
   bool started() const noexcept { return context_.started(); }
 
   // Intrusive links owned by whichever run queue holds the fiber (scheduling policies,
-  // worker inboxes). A fiber is in at most one queue at a time.
+  // worker inboxes). A fiber is in at most one run queue at a time.
   struct RunLink {
     Fiber* prev = nullptr;
     Fiber* next = nullptr;
@@ -110,7 +110,10 @@ class Fiber {
   std::atomic<std::uint64_t> wait_word_{3};
   WakeReason wake_reason_ = WakeReason::Notified;
   std::uintptr_t wake_detail_ = 0;
-  bool claimed_sleeping_ = false;  // the claimer found it switched out: wake() enqueues it
+  // The epoch of the claimed wait it sleeps in (switched out), 0 while it does not.
+  // Written and read by the worker it sleeps on; atomic only for stale wake-ups read
+  // by another worker after a migration (see Worker::enqueue_woken).
+  std::atomic<std::uint64_t> sleep_epoch_{0};
   std::atomic<bool> cancel_pending_{false};
   bool unwinding_ = false;   // shutting down: waits throw detail::Unwind
 
