@@ -35,7 +35,6 @@ struct FiberAccess {
   static auto& wait_word(Fiber& f) noexcept { return f.wait_word_; }
   static auto& wake_reason(Fiber& f) noexcept { return f.wake_reason_; }
   static auto& wake_detail(Fiber& f) noexcept { return f.wake_detail_; }
-  static bool& claimed_sleeping(Fiber& f) noexcept { return f.claimed_sleeping_; }
   static auto& cancel_pending(Fiber& f) noexcept { return f.cancel_pending_; }
   static bool& unwinding(Fiber& f) noexcept { return f.unwinding_; }
   static WaitRecord& record(Fiber& f) noexcept { return f.record_; }
@@ -83,16 +82,18 @@ class Worker {
   void unwind_all() noexcept;
   // Raw park of the running fiber (permit semantics, see kernel.hpp).
   void park(const WaitRecord& record);
-  // Switches away from the running fiber, which has an open claimed wait (see
-  // wait_word.hpp). If `preferred` is a queued, unstarted fiber of this worker, it runs
-  // next (join of an unstarted child).
-  void park_in_wait(Fiber* preferred);
+  // Switches away from the running fiber, which has the open claimed wait `epoch` (see
+  // wait_word.hpp), unless that wait was claimed meanwhile. If `preferred` is a queued,
+  // unstarted fiber of this worker, it runs next (join of an unstarted child).
+  void park_in_wait(std::uint64_t epoch, Fiber* preferred);
   // The unpark protocol (see kernel.hpp), with a hint for the policy.
   static void unpark(Fiber& fiber, ReadyHint hint) noexcept;
   // Ends a claimed wait (see wait_word.hpp), with a hint for the policy.
   static void wake(WaitTicket ticket, ReadyHint hint) noexcept;
-  // Makes a fiber runnable here: its raw park just ended, or its claimed wait did.
-  void make_ready(Fiber& fiber, ReadyHint hint) noexcept;
+  // Asks this worker to run `fiber` again, from any thread: its raw park ended
+  // (epoch kRawPark), or its claimed wait `epoch` was claimed.
+  static constexpr std::uint64_t kRawPark = 0;
+  void make_ready(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept;
 
   void dump(std::ostream& out) const;
   std::size_t ready_count() const noexcept { return policy_->ready_count(); }
@@ -109,7 +110,7 @@ class Worker {
   static const Fiber* running_fiber_for_signal() noexcept;
 
  private:
-  enum class After : std::uint8_t { None, Requeue, RequeueFront, Park, ParkInWait, Exit };
+  enum class After : std::uint8_t { None, Requeue, RequeueFront, Park, Exit };
 
   class ThreadFiber;
 
@@ -118,6 +119,9 @@ class Worker {
   Fiber& next_or_thread() noexcept;
   void maintenance() noexcept;
   void drain_inbox() noexcept;
+  // On this worker's thread: queues a woken fiber, unless the wake-up is stale (the
+  // fiber never switched out for that wait, or already runs again).
+  void enqueue_woken(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept;
   // Takes a stack from the pool and prepares the first switch into `fiber`.
   void create_context(Fiber& fiber) noexcept;
   Context& retire_running() noexcept;
@@ -161,9 +165,15 @@ class Worker {
   After after_ = After::None;
 
   // Wake-ups from other threads.
+  // Not intrusive: a stale wake-up may sit here while the fiber is in a run queue.
+  struct Wakeup {
+    Fiber* fiber;
+    std::uint64_t epoch;
+    ReadyHint hint;
+  };
   weft::detail::PlainSpinLock inbox_lock_;  // cross-thread by nature: never biased
-  Fiber* inbox_head_ = nullptr;
-  Fiber* inbox_tail_ = nullptr;
+  std::vector<Wakeup> inbox_;
+  std::vector<Wakeup> inbox_spare_;  // swapped with inbox_ when draining: no allocation
   std::atomic<bool> inbox_nonempty_{false};
   std::atomic<bool> stuck_{false};  // registered in StuckRegistry
 
