@@ -65,8 +65,17 @@ void SpinLock::revoke(std::uint64_t bias) noexcept {
   g_revocations.fetch_add(1, std::memory_order_relaxed);
   bias_.store(bias | kRevoked, std::memory_order_seq_cst);
   // After this every thread has passed a full fence: the owner either sees the revoked
-  // mark before entering, or its owner_inside_ store is visible to the loop below.
+  // mark before entering, or its owner_inside_ store is visible to whoever holds plain_.
   heavy_fence();
+}
+
+void SpinLock::lock_slow() noexcept {
+  if (bias_.load(std::memory_order_acquire) == 0 && try_bias()) return;
+  plain_.lock();
+  const std::uint64_t bias = bias_.load(std::memory_order_acquire);
+  if (!(bias & kRevoked)) revoke(bias);
+  // The owner may still be inside from before the revocation (every plain holder
+  // checks: the revoker may have been a try_lock that gave up).
   for (int spins = 0; owner_inside_.load(std::memory_order_acquire); ++spins) {
     if (spins < 64)
       spin_pause();
@@ -75,23 +84,20 @@ void SpinLock::revoke(std::uint64_t bias) noexcept {
   }
 }
 
-void SpinLock::lock_slow() noexcept {
-  if (bias_.load(std::memory_order_acquire) == 0 && try_bias()) return;
-  plain_.lock();
-  const std::uint64_t bias = bias_.load(std::memory_order_acquire);
-  if (!(bias & kRevoked)) revoke(bias);
-}
-
 bool SpinLock::try_lock() noexcept {
   const std::uint64_t bias = bias_.load(std::memory_order_relaxed);
   if (bias == thread_ticket()) {
-    lock();  // the owner never waits: nobody else uses the fast path
+    lock();  // the owner never waits for long: nobody else uses the fast path
     return true;
   }
   if (bias == 0 && try_bias()) return true;
   if (!plain_.try_lock()) return false;
   const std::uint64_t now = bias_.load(std::memory_order_acquire);
   if (!(now & kRevoked)) revoke(now);
+  if (owner_inside_.load(std::memory_order_acquire)) {  // the owner holds it: give up
+    plain_.unlock();
+    return false;
+  }
   return true;
 }
 

@@ -40,11 +40,15 @@ StuckRegistry::Mark StuckRegistry::mark_stuck(Worker& worker) {
   return {generation_, true, all_stuck()};
 }
 
-void StuckRegistry::declare(Worker& worker) {
+bool StuckRegistry::declare(Worker& worker) {
   std::lock_guard guard(mutex_);
+  // A wake-up may have revived it since it was marked: then there is no deadlock.
+  const bool still_stuck = std::find(stuck_.begin(), stuck_.end(), &worker) != stuck_.end();
   erase(stuck_, &worker);
   worker.set_stuck(false);
+  if (!still_stuck || worker.has_inbox_work()) return false;
   declare_locked();
+  return true;
 }
 
 bool StuckRegistry::unmark(Worker& worker, std::uint64_t generation) {

@@ -30,8 +30,9 @@ class StuckRegistry {
   };
   Mark mark_stuck(Worker& worker);
   // Declares the global deadlock: wakes every other stuck runtime to report, and takes
-  // the caller off the list (it reports right away).
-  void declare(Worker& worker);
+  // the caller off the list (it reports right away). False, declaring nothing, when a
+  // wake-up reached the caller since it was marked.
+  bool declare(Worker& worker);
   // After sleeping: takes the worker off the list; true when a global deadlock was
   // declared since `generation`.
   bool unmark(Worker& worker, std::uint64_t generation);

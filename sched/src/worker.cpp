@@ -102,20 +102,30 @@ void Worker::run(Fiber& first) {
         idle_.cancel();
         continue;
       }
-      if (mark.all_stuck && !deadlock_suspected_ && other_threads_exist()) {
-        // Another thread may be about to start a runtime that would wake us: look
-        // again after a grace period before declaring the deadlock.
-        deadlock_suspected_ = true;
-        registry.unmark(*this, mark.generation);
-        idle_.sleep(kDeadlockGrace);
-        continue;
+      // A suspicion from before the last wake-up is stale: fibers ran since.
+      if (deadlock_suspected_ && suspected_at_wakeups_ != wakeups_) deadlock_suspected_ = false;
+      if (mark.all_stuck && other_threads_exist()) {
+        // Another thread may be about to wake us (a canceller, a runtime starting up):
+        // declare the deadlock only after a grace period of real time without any
+        // wake-up. The idle sleep may end early, so the time is measured.
+        const auto now = std::chrono::steady_clock::now();
+        if (!deadlock_suspected_) {
+          deadlock_suspected_ = true;
+          suspected_at_wakeups_ = wakeups_;
+          suspected_since_ = now;
+        }
+        if (now - suspected_since_ < kDeadlockGrace) {
+          registry.unmark(*this, mark.generation);
+          idle_.sleep(std::chrono::duration_cast<Duration>(kDeadlockGrace - (now - suspected_since_)));
+          continue;
+        }
       }
       if (mark.all_stuck) {
         idle_.cancel();
-        registry.declare(*this);
+        if (!registry.declare(*this)) continue;
       } else {
         idle_.sleep(std::nullopt);
-        if (!registry.unmark(*this, mark.generation)) continue;
+        if (!registry.unmark(*this, mark.generation) || has_inbox_work()) continue;
       }
       handle_deadlock();
       continue;
@@ -344,10 +354,15 @@ void Worker::unpark(Fiber& fiber, ReadyHint hint) noexcept {
 
 void Worker::wake(WaitTicket ticket, ReadyHint hint) noexcept {
   Fiber& fiber = *ticket.fiber;
-  // Read before publishing: once claimed, the fiber may run on and migrate.
+  // Read before publishing: once claimed, the fiber may run on, migrate or end.
   Worker* worker = fiber.worker_;
+  const bool local = current() == worker;
+  if (!local) fiber.retain();  // the inbox entry may outlive the wait (see post)
   fiber.wait_word_.store(wait_word::make(ticket.epoch, wait_word::kClaimed), std::memory_order_release);
-  worker->make_ready(fiber, hint, ticket.epoch);
+  if (local)
+    worker->enqueue_woken(fiber, hint, ticket.epoch);
+  else
+    worker->post(fiber, hint, ticket.epoch);
 }
 
 void Worker::make_ready(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept {
@@ -355,6 +370,11 @@ void Worker::make_ready(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexc
     enqueue_woken(fiber, hint, epoch);
     return;
   }
+  fiber.retain();
+  post(fiber, hint, epoch);
+}
+
+void Worker::post(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept {
   {
     std::lock_guard guard(inbox_lock_);
     inbox_.push_back(Wakeup{&fiber, epoch, hint});  // capacity is kept: rarely allocates
@@ -373,6 +393,7 @@ void Worker::enqueue_woken(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) no
   }
   fiber.state_.store(FiberState::Ready, std::memory_order_relaxed);
   ready_push(fiber, hint);
+  ++wakeups_;
 }
 
 void Worker::drain_inbox() noexcept {
@@ -381,7 +402,10 @@ void Worker::drain_inbox() noexcept {
     inbox_.swap(inbox_spare_);
     inbox_nonempty_.store(false, std::memory_order_relaxed);
   }
-  for (const Wakeup& w : inbox_spare_) enqueue_woken(*w.fiber, w.hint, w.epoch);
+  for (const Wakeup& w : inbox_spare_) {
+    enqueue_woken(*w.fiber, w.hint, w.epoch);
+    w.fiber->release();  // the reference post() took: a stale entry may hold the last one
+  }
   inbox_spare_.clear();
 }
 
@@ -463,3 +487,4 @@ void Worker::unwind_all() noexcept {
 }
 
 }  // namespace weft::sched::detail
+

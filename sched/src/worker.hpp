@@ -119,6 +119,9 @@ class Worker {
   Fiber& next_or_thread() noexcept;
   void maintenance() noexcept;
   void drain_inbox() noexcept;
+  // From another thread: hands a wake-up to this worker's inbox. The caller has taken a
+  // reference to `fiber` for the entry; draining releases it.
+  void post(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept;
   // On this worker's thread: queues a woken fiber, unless the wake-up is stale (the
   // fiber never switched out for that wait, or already runs again).
   void enqueue_woken(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept;
@@ -186,6 +189,9 @@ class Worker {
   static constexpr std::chrono::milliseconds kDeadlockGrace{50};
   static bool other_threads_exist() noexcept;
   bool deadlock_suspected_ = false;
+  std::uint64_t wakeups_ = 0;  // fibers woken here so far (see enqueue_woken)
+  std::uint64_t suspected_at_wakeups_ = 0;
+  std::chrono::steady_clock::time_point suspected_since_{};
 
   bool shutting_down_ = false;
   std::vector<Fiber*> unwound_;  // kept alive until run() ends (see unwind_all)
