@@ -55,7 +55,12 @@ void start(Fiber& fiber, const StartOptions& options, std::source_location where
     fiber.release();
     throw UsageError("weft::spawn: not called inside a weft runtime (use weft::run)");
   }
-  schedule_point(Op::Spawn, &fiber, where);
+  try {
+    schedule_point(Op::Spawn, &fiber, where);  // under the checker: may unwind the caller
+  } catch (...) {
+    fiber.release();  // the runtime's reference: it will never run
+    throw;
+  }
   hb_release(&fiber);  // everything before the spawn happens before the child's body
   w->start(fiber, options);
 }
