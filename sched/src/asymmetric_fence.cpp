@@ -27,7 +27,8 @@ bool register_for_membarrier() noexcept {
 std::atomic<int> g_asymmetric_fences{0};
 
 bool decide_asymmetric_fences() noexcept {
-  static const bool available = register_for_membarrier();
+  // Threads racing here all register; registering twice is harmless.
+  const bool available = register_for_membarrier();
   g_asymmetric_fences.store(available ? 1 : -1, std::memory_order_relaxed);
   return available;
 }

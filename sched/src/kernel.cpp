@@ -161,11 +161,10 @@ WaitTicket begin_wait(const WaitRecord& record) {
 bool try_claim(WaitTicket ticket, WakeReason reason, std::uintptr_t detail) noexcept {
   Fiber& fiber = *ticket.fiber;
   auto& word = FiberAccess::wait_word(fiber);
-  std::uint64_t seen = word.load(std::memory_order_relaxed);
-  do {
-    if (wait_word::epoch_of(seen) != ticket.epoch || !wait_word::is_waiting(seen)) return false;
-  } while (!word.compare_exchange_weak(seen, wait_word::make(ticket.epoch, wait_word::kClaiming),
-                                       std::memory_order_acq_rel, std::memory_order_relaxed));
+  std::uint64_t open = wait_word::make(ticket.epoch, wait_word::kOpen);
+  if (!word.compare_exchange_strong(open, wait_word::make(ticket.epoch, wait_word::kClaiming),
+                                    std::memory_order_acq_rel, std::memory_order_relaxed))
+    return false;
   FiberAccess::wake_reason(fiber) = reason;
   FiberAccess::wake_detail(fiber) = detail;
   return true;

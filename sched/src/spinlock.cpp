@@ -53,12 +53,7 @@ bool SpinLock::try_bias() noexcept {
   if (!bias_.compare_exchange_strong(expected, available ? thread_ticket() : kRevoked,
                                      std::memory_order_acq_rel))
     return false;
-  if (!available) return false;
-  owner_inside_.store(true, std::memory_order_relaxed);
-  light_fence();
-  if (!(bias_.load(std::memory_order_relaxed) & kRevoked)) return true;
-  owner_inside_.store(false, std::memory_order_release);
-  return false;
+  return available && enter_as_owner();
 }
 
 void SpinLock::revoke(std::uint64_t bias) noexcept {

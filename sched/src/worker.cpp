@@ -77,7 +77,7 @@ void Worker::run(Fiber& first) {
   for (;;) {
     maintenance();
     if (Fiber* next = ready_pick()) {
-      deadlock_suspected_ = false;
+      suspected_since_.reset();
       switch_to(*next, After::None);
       continue;
     }
@@ -103,20 +103,19 @@ void Worker::run(Fiber& first) {
         continue;
       }
       // A suspicion from before the last wake-up is stale: fibers ran since.
-      if (deadlock_suspected_ && suspected_at_wakeups_ != wakeups_) deadlock_suspected_ = false;
+      if (suspected_since_ && suspected_at_wakeups_ != wakeups_) suspected_since_.reset();
       if (mark.all_stuck && other_threads_exist()) {
         // Another thread may be about to wake us (a canceller, a runtime starting up):
         // declare the deadlock only after a grace period of real time without any
         // wake-up. The idle sleep may end early, so the time is measured.
         const auto now = std::chrono::steady_clock::now();
-        if (!deadlock_suspected_) {
-          deadlock_suspected_ = true;
-          suspected_at_wakeups_ = wakeups_;
+        if (!suspected_since_) {
           suspected_since_ = now;
+          suspected_at_wakeups_ = wakeups_;
         }
-        if (now - suspected_since_ < kDeadlockGrace) {
+        if (now - *suspected_since_ < kDeadlockGrace) {
           registry.unmark(*this, mark.generation);
-          idle_.sleep(std::chrono::duration_cast<Duration>(kDeadlockGrace - (now - suspected_since_)));
+          idle_.sleep(std::chrono::duration_cast<Duration>(kDeadlockGrace - (now - *suspected_since_)));
           continue;
         }
       }

@@ -188,10 +188,10 @@ class Worker {
   // that is still starting up (see run()).
   static constexpr std::chrono::milliseconds kDeadlockGrace{50};
   static bool other_threads_exist() noexcept;
-  bool deadlock_suspected_ = false;
   std::uint64_t wakeups_ = 0;  // fibers woken here so far (see enqueue_woken)
+  // Since when a deadlock is suspected, and how many wake-ups there had been then.
+  std::optional<std::chrono::steady_clock::time_point> suspected_since_;
   std::uint64_t suspected_at_wakeups_ = 0;
-  std::chrono::steady_clock::time_point suspected_since_{};
 
   bool shutting_down_ = false;
   std::vector<Fiber*> unwound_;  // kept alive until run() ends (see unwind_all)

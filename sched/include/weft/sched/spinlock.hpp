@@ -75,13 +75,8 @@ class SpinLock {
   explicit SpinLock(BiasToCaller) noexcept;
 
   WEFT_ALWAYS_INLINE void lock() noexcept {
-    if (WEFT_LIKELY(bias_.load(std::memory_order_relaxed) == thread_ticket())) {
-      owner_inside_.store(true, std::memory_order_relaxed);
-      // Only a compiler fence: a revoker's membarrier orders this store before its check.
-      std::atomic_signal_fence(std::memory_order_seq_cst);
-      if (WEFT_LIKELY(!(bias_.load(std::memory_order_relaxed) & kRevoked))) return;
-      owner_inside_.store(false, std::memory_order_release);
-    }
+    if (WEFT_LIKELY(bias_.load(std::memory_order_relaxed) == thread_ticket()) && enter_as_owner())
+      return;
     lock_slow();
   }
   bool try_lock() noexcept;
@@ -96,6 +91,15 @@ class SpinLock {
 
  private:
   static constexpr std::uint64_t kRevoked = std::uint64_t{1} << 63;
+  // The owner's way in: announce itself, then check the bias was not revoked meanwhile.
+  WEFT_ALWAYS_INLINE bool enter_as_owner() noexcept {
+    owner_inside_.store(true, std::memory_order_relaxed);
+    // Only a compiler fence: a revoker's membarrier orders this store before its check.
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    if (WEFT_LIKELY(!(bias_.load(std::memory_order_relaxed) & kRevoked))) return true;
+    owner_inside_.store(false, std::memory_order_release);
+    return false;
+  }
   void lock_slow() noexcept;
   // Takes the bias for the calling thread if nobody has it; true when the caller now
   // holds the lock through the bias.
