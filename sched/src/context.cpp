@@ -2,20 +2,19 @@
 // the sanitizer annotations of every switch (ASan fake stacks, TSan fibers) and the
 // Valgrind stack registration happens in stack_pool.cpp.
 //
+// weft uses Boost.Context's bottom layer, fcontext (make_fcontext / jump_fcontext), which
+// its `fiber` class is built on. `fiber` would cost an extra round trip into every new
+// fiber (to hand it its record) and a hop through an exit function at its end; here a
+// new fiber starts straight in `fiber_start` and its stack goes back to the pool on the
+// side that resumes after it.
+//
 // Symmetric switching: a fiber resumes the next fiber directly. Boost.Context hands the
 // suspended caller to the resumed side as a return value, so the switcher leaves a note
-// of who it is in `weft_switch_from_tls` and the resumed side files the caller's continuation
-// back into the caller's Context.
+// of who it is in `weft_switch_from_tls` and the resumed side files the caller's
+// continuation back into the caller's Context.
 #include "weft/sched/detail/context.hpp"
 
 #include <boost/context/detail/fcontext.hpp>
-#include <boost/context/fiber.hpp>
-#include <boost/context/preallocated.hpp>
-#include <boost/context/stack_context.hpp>
-
-#include <cstring>
-#include <new>
-#include <utility>
 
 #include "weft/sched/macros.hpp"
 
@@ -26,20 +25,18 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
-namespace ctx = boost::context;
+namespace fc = boost::context::detail;
 
-// Every switch goes through Boost.Context's jump_fcontext. It is entered with a call but
-// leaves with an indirect jump, so each switch leaves one extra entry on the CPU's
-// return-stack predictor and every return after the switch is then mispredicted (about
-// 4 ns each here, several per switch). weft_balanced_jump enters jump_fcontext with a
-// return address of its own whose only instruction is a `ret`: the suspended side comes
-// back through that `ret`, calls and returns pair up again, and returns after a switch
-// are predicted from the same call site. The suspended state stays Boost.Context's.
-// The 8-byte pad keeps jump_fcontext's frame aligned as if it had been called: at a
-// fiber's end Boost.Context runs its exit function on top of that frame.
+// jump_fcontext is entered with a call but leaves with an indirect jump, so each switch
+// would leave one extra entry on the CPU's return-stack predictor, and every return after
+// the switch would then be mispredicted (about 4 ns each here, several per switch).
+// weft_balanced_jump enters jump_fcontext with a return address of its own whose only
+// job is a `ret`: the suspended side comes back through that `ret`, calls and returns
+// pair up again, and returns after a switch are predicted from the same call site. The
+// 8-byte pad keeps jump_fcontext's frame aligned as if it had been called.
 #if defined(__x86_64__) && defined(__linux__) && !defined(WEFT_PLAIN_JUMP)
 #define WEFT_BALANCED_JUMP 1
-extern "C" ctx::detail::transfer_t weft_balanced_jump(ctx::detail::fcontext_t to, void* data);
+extern "C" fc::transfer_t weft_balanced_jump(fc::fcontext_t to, void* data);
 asm(R"(
     .text
     .p2align 4
@@ -68,8 +65,6 @@ namespace weft::sched::detail {
 
 namespace {
 
-static_assert(sizeof(ctx::fiber) == sizeof(void*), "Context stores a fiber as one pointer");
-
 Context* switch_from() noexcept {
 #ifdef WEFT_HAVE_TLS_ASM
   return WEFT_TLS_READ(Context*, weft_switch_from_tls);
@@ -78,26 +73,26 @@ Context* switch_from() noexcept {
 #endif
 }
 
-ctx::fiber take(void*& handle) noexcept {
-  ctx::fiber f;
-  std::memcpy(static_cast<void*>(&f), &handle, sizeof(void*));
-  handle = nullptr;
-  return f;
+// Suspends the running context and resumes `to`, passing `data`; returns when somebody
+// resumes the caller, with their suspended context.
+inline fc::transfer_t jump(fc::fcontext_t to, void* data) noexcept {
+#ifdef WEFT_BALANCED_JUMP
+  return weft_balanced_jump(to, data);
+#else
+  return fc::jump_fcontext(to, data);
+#endif
 }
 
-void put(void*& handle, ctx::fiber&& f) noexcept {
-  WEFT_INVARIANT(handle == nullptr, "a suspended context was overwritten");
-  std::memcpy(&handle, static_cast<void*>(&f), sizeof(void*));
-  new (static_cast<void*>(&f)) ctx::fiber();  // moved-from: `f` must not unwind it
+// The last switch of a fiber. A jump, not a call, into weft_balanced_jump: the resumed
+// side's `ret` then pairs with the call that suspended it.
+[[noreturn]] inline void jump_for_good(fc::fcontext_t to, void* data) noexcept {
+#ifdef WEFT_BALANCED_JUMP
+  asm volatile("jmp weft_balanced_jump" : : "D"(to), "S"(data) : "memory");
+#else
+  fc::jump_fcontext(to, data);
+#endif
+  __builtin_unreachable();
 }
-
-// Gives the pool back its stack after the fiber has ended (runs on the resumed side).
-struct PoolAllocator {
-  StackPool* pool;
-  Stack stack;
-  ctx::stack_context allocate() { return {}; }  // never called: the stack is preallocated
-  void deallocate(ctx::stack_context&) noexcept { pool->release(stack); }
-};
 
 }  // namespace
 
@@ -111,14 +106,14 @@ struct ContextAccess {
 #if WEFT_TSAN
     __tsan_switch_to_fiber(to.tsan_fiber_, 0);
 #endif
-    (void)from;
     (void)to;
-    (void)from_dies;
+    if (from_dies) from.ended_ = true;
     weft_switch_from_tls = &from;
   }
 
-  // Runs on the resumed side: files the suspended caller's continuation.
-  static void after_switch(Context& self, ctx::fiber&& caller) noexcept {
+  // Runs on the resumed side: files the suspended caller's continuation, or gives the
+  // stack of a caller that ended back to its pool (nothing runs on it any more).
+  static void after_switch(Context& self, fc::fcontext_t caller) noexcept {
     Context* from = switch_from();
 #if WEFT_ASAN
     const void* bottom = nullptr;
@@ -131,7 +126,24 @@ struct ContextAccess {
     }
 #endif
     (void)self;
-    if (caller) put(from->handle_, std::move(caller));
+    if (WEFT_UNLIKELY(from->ended_)) {
+      from->pool_->release(from->stack_);
+      return;
+    }
+    WEFT_INVARIANT(from->handle_ == nullptr, "a suspended context was overwritten");
+    from->handle_ = caller;
+  }
+
+  // Where a new fiber starts, called by make_fcontext's frame with the context that
+  // switched to it and, as data, its own Context.
+  [[noreturn]] static void fiber_start(fc::transfer_t t) noexcept {
+    Context& self = *static_cast<Context*>(t.data);
+    after_switch(self, t.fctx);
+    Context& next = self.entry_(self.arg_);
+    before_switch(self, next, /*from_dies=*/true);
+    fc::fcontext_t to = next.handle_;
+    next.handle_ = nullptr;
+    jump_for_good(to, &next);
   }
 };
 
@@ -151,6 +163,9 @@ void Context::adopt_thread() noexcept {
 
 void Context::create(StackPool& pool, Stack stack, Entry entry, void* arg) {
   stack_ = stack;
+  pool_ = &pool;
+  entry_ = entry;
+  arg_ = arg;
 #if WEFT_ASAN
   asan_bottom_ = static_cast<char*>(stack.base) + stack.guard;
   asan_size_ = stack.usable();
@@ -158,33 +173,16 @@ void Context::create(StackPool& pool, Stack stack, Entry entry, void* arg) {
 #if WEFT_TSAN
   tsan_fiber_ = __tsan_create_fiber(0);
 #endif
-  ctx::stack_context sctx;
-  sctx.sp = stack.top();
-  sctx.size = stack.usable();
-  // Boost.Context keeps its small control record at the top of the stack itself.
-  ctx::preallocated prealloc(sctx.sp, sctx.size, sctx);
-  ctx::fiber f(std::allocator_arg, prealloc, PoolAllocator{&pool, stack},
-               [this, entry, arg](ctx::fiber&& caller) -> ctx::fiber {
-                 ContextAccess::after_switch(*this, std::move(caller));
-                 Context& next = entry(arg);
-                 ContextAccess::before_switch(*this, next, /*from_dies=*/true);
-                 return take(next.handle_);
-               });
-  put(handle_, std::move(f));
+  handle_ = fc::make_fcontext(stack.top(), stack.usable(), &ContextAccess::fiber_start);
 }
 
 void Context::switch_to(Context& from, Context& to) noexcept {
   ContextAccess::before_switch(from, to, /*from_dies=*/false);
-#ifdef WEFT_BALANCED_JUMP
-  void* target = to.handle_;
+  fc::fcontext_t target = to.handle_;
   to.handle_ = nullptr;
-  void* back = weft_balanced_jump(target, nullptr).fctx;
-  ctx::fiber caller;
-  std::memcpy(static_cast<void*>(&caller), &back, sizeof(void*));
-#else
-  ctx::fiber caller = take(to.handle_).resume();
-#endif
-  ContextAccess::after_switch(from, std::move(caller));
+  // `to` reads its own Context from the data only when it starts (fiber_start).
+  fc::fcontext_t caller = jump(target, &to).fctx;
+  ContextAccess::after_switch(from, caller);
 }
 
 }  // namespace weft::sched::detail

@@ -21,8 +21,9 @@ class Context {
 
   // Makes this the context of the calling kernel thread's own stack.
   void adopt_thread() noexcept;
-  // Prepares a new fiber on `stack` that calls entry(arg) when first switched to.
-  // The stack goes back to `pool` (on the switching-to side) when the fiber ends.
+  // Prepares a new fiber on `stack` that calls entry(arg) when first switched to and
+  // switches to the context entry returns when it ends. The stack goes back to `pool`
+  // on the resumed side, right after that last switch.
   void create(StackPool& pool, Stack stack, Entry entry, void* arg);
 
   // Suspends `from` (the running context) and resumes `to`. Returns in `from` when some
@@ -35,9 +36,13 @@ class Context {
 
  private:
   friend struct ContextAccess;
-  void* handle_ = nullptr;          // boost::context::fiber, suspended (see context.cpp)
+  void* handle_ = nullptr;          // Boost.Context fcontext_t while suspended (see context.cpp)
   Stack stack_{};                   // empty for a thread's own stack
+  StackPool* pool_ = nullptr;       // where stack_ goes back when the fiber has ended
+  Entry entry_ = nullptr;
+  void* arg_ = nullptr;
   bool is_thread_ = false;
+  bool ended_ = false;              // its last switch happened: the stack is free
   // Sanitizer state (unused in plain builds).
   void* asan_fake_stack_ = nullptr;
   const void* asan_bottom_ = nullptr;
