@@ -24,10 +24,13 @@ namespace wait_word = detail::wait_word;
 
 namespace {
 
-Fiber& running_fiber(const char* call) {
+[[noreturn]] WEFT_NOINLINE void throw_not_a_fiber(const char* call) {
+  throw UsageError(std::string(call) + ": not called from a weft fiber");
+}
+
+inline Fiber& running_fiber(const char* call) {
   Worker* w = Worker::current();
-  if (w == nullptr || w->on_thread_context())
-    throw UsageError(std::string(call) + ": not called from a weft fiber");
+  if (WEFT_UNLIKELY(w == nullptr || w->on_thread_context())) throw_not_a_fiber(call);
   return *w->running();
 }
 
@@ -138,11 +141,14 @@ void park(const WaitRecord& record) {
 
 void unpark(Fiber& fiber) noexcept { Worker::unpark(fiber, ReadyHint::Normal); }
 
-WaitTicket begin_wait(const WaitRecord& record) {
+WaitTicket begin_wait(WaitKind kind, const void* object, const char* name) {
   Fiber& self = running_fiber("weft: a blocking call");
   auto& word = FiberAccess::wait_word(self);
   std::uint64_t epoch = wait_word::epoch_of(word.load(std::memory_order_relaxed)) + 1;
-  FiberAccess::record(self) = record;
+  WaitRecord& record = FiberAccess::record(self);
+  record.kind = kind;
+  record.object = object;
+  record.name = name;
   WaitTicket ticket{&self, epoch};
   // Dekker with Fiber::request_cancel: open the wait, then look for a pending request.
   // The canceller pays for the fence when it can (see asymmetric_fence.hpp).

@@ -5,40 +5,6 @@
 
 namespace weft::sched {
 
-void WaitQueue::push_back(Waiter& w) noexcept {
-  w.prev = tail_;
-  w.next = nullptr;
-  w.linked = true;
-  if (tail_)
-    tail_->next = &w;
-  else
-    head_ = &w;
-  tail_ = &w;
-  ++size_;
-}
-
-bool WaitQueue::remove(Waiter& w) noexcept {
-  if (!w.linked) return false;
-  if (w.prev)
-    w.prev->next = w.next;
-  else
-    head_ = w.next;
-  if (w.next)
-    w.next->prev = w.prev;
-  else
-    tail_ = w.prev;
-  w.prev = w.next = nullptr;
-  w.linked = false;
-  --size_;
-  return true;
-}
-
-Waiter* WaitQueue::pop_front() noexcept {
-  Waiter* w = head_;
-  if (w) remove(*w);
-  return w;
-}
-
 Waiter* WaitQueue::pop_at(std::size_t index) noexcept {
   Waiter* w = head_;
   while (w && index-- > 0) w = w->next;

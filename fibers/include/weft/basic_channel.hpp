@@ -220,15 +220,18 @@ class BasicChannel {
  private:
   friend struct detail::ChannelAccess;
 
-  // Relocks and unlinks a waiter node when its wait ends, also when unwinding. Taking
-  // the lock even when the node was already unlinked matters: the claimer moves the
-  // payload after winning the claim, under the lock, so the lock is what orders the
-  // payload before the waiter reads it.
+  // Relocks and unlinks a waiter node when its wait ends, also when unwinding, unless a
+  // channel party ended it (`taken`). Such a party unlinked the node, moved the payload
+  // and wrote the status before wake() published the claim (release), and the waiter
+  // saw the claim (acquire): nothing is left to order or unlink. A timer or a canceller
+  // leaves the node queued, and a channel party that then fails to claim it only pops it.
   struct Unlink {
     weft::detail::SpinLock& lock;
     sched::WaitQueue& queue;
     sched::Waiter& waiter;
+    bool taken = false;
     ~Unlink() {
+      if (taken) return;
       lock.lock();
       queue.remove(waiter);
       lock.unlock();
@@ -332,6 +335,7 @@ class BasicChannel {
     {
       Unlink unlink{lock_, senders_, waiter};
       outcome = sched::await(ticket, deadline);
+      unlink.taken = outcome.reason == WakeReason::Notified;
     }
     if (offer.status != ChannelStatus::timeout) {  // a receiver or close() ended the wait
       if (offer.status == ChannelStatus::ok && capacity_ == 0) hb_acquire(this);
@@ -373,6 +377,7 @@ class BasicChannel {
     {
       Unlink unlink{lock_, receivers_, waiter};
       outcome = sched::await(ticket, deadline);
+      unlink.taken = outcome.reason == WakeReason::Notified;
     }
     if (out.status() != ChannelStatus::timeout) {  // a sender or close() ended the wait
       hb_acquire(this);

@@ -78,7 +78,12 @@ void unpark(Fiber& fiber) noexcept;
 
 // Opens a wait of the calling fiber. If a cancellation is pending, the returned ticket
 // is already claimed with WakeReason::Cancelled (await returns at once).
-WaitTicket begin_wait(const WaitRecord& record);
+WaitTicket begin_wait(WaitKind kind, const void* object, const char* name);
+// The same, for a record. Inline so the fields travel in registers: the callers build
+// the record field by field, and reading it back as one wide load would stall.
+inline WaitTicket begin_wait(const WaitRecord& record) {
+  return begin_wait(record.kind, record.object, record.name);
+}
 
 // Tries to become the one party that ends the wait `ticket`. On success records
 // `reason` and `detail` for the waiter; the caller must then hand over its payload (if

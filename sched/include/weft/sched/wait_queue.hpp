@@ -55,11 +55,39 @@ class WaitQueue {
   std::size_t size() const noexcept { return size_; }
   Waiter* front() const noexcept { return head_; }
 
-  void push_back(Waiter& w) noexcept;
+  void push_back(Waiter& w) noexcept {
+    w.prev = tail_;
+    w.next = nullptr;
+    w.linked = true;
+    if (tail_)
+      tail_->next = &w;
+    else
+      head_ = &w;
+    tail_ = &w;
+    ++size_;
+  }
   // Unlinks w if it is linked; returns whether it was.
-  bool remove(Waiter& w) noexcept;
+  bool remove(Waiter& w) noexcept {
+    if (!w.linked) return false;
+    if (w.prev)
+      w.prev->next = w.next;
+    else
+      head_ = w.next;
+    if (w.next)
+      w.next->prev = w.prev;
+    else
+      tail_ = w.prev;
+    w.prev = w.next = nullptr;
+    w.linked = false;
+    --size_;
+    return true;
+  }
   // Unlinks and returns the first waiter, or null.
-  Waiter* pop_front() noexcept;
+  Waiter* pop_front() noexcept {
+    Waiter* w = head_;
+    if (w) remove(*w);
+    return w;
+  }
   // Unlinks and returns the n-th waiter (0-based), or null.
   Waiter* pop_at(std::size_t index) noexcept;
 
