@@ -77,10 +77,10 @@ TEST_CASE("Launch::Dispatch runs the child before the parent continues",
           events.push_back("child ends");
         },
         {.name = "dispatched", .launch = weft::Launch::Dispatch});
-    events.push_back("parent continues");
+    events.push_back("parent runs on");
     h.join();
   });
-  CHECK(events == std::vector<std::string>{"child starts", "parent continues", "child ends"});
+  CHECK(events == std::vector<std::string>{"child starts", "parent runs on", "child ends"});
 }
 
 TEST_CASE("cancel_requested reports a pending cancel to a CPU-bound fiber",

@@ -29,7 +29,7 @@ FiberId next_fiber_id() noexcept {
 
 }  // namespace
 
-Fiber::Fiber(std::string name, std::uint32_t initial_refs, bool thread_context)
+Fiber::Fiber(std::string&& name, std::uint32_t initial_refs, bool thread_context)
     : id_(thread_context ? 0 : next_fiber_id()),
       name_(std::move(name)),
       is_thread_(thread_context),

@@ -94,6 +94,7 @@ Stack StackPool::fresh(Stack stack) noexcept {
 StackPool::StackPool(std::size_t max_pooled_bytes) : max_pooled_bytes_(max_pooled_bytes) {}
 
 StackPool::~StackPool() {
+  if (hot_ && !t_spare.keep(hot_)) unmap_stack(hot_);
   for (auto& size_class : classes_)
     for (auto& stack : size_class.free)
       if (!t_spare.keep(stack)) unmap_stack(stack);
@@ -102,6 +103,12 @@ StackPool::~StackPool() {
 Stack StackPool::acquire(std::size_t usable) {
   const std::size_t page = page_size();
   const std::size_t mapped = round_up(std::max(usable, kMinimumSize), page) + page;
+  if (hot_.mapped == mapped) {
+    Stack stack = hot_;
+    hot_ = Stack{};
+    pooled_bytes_ -= mapped;
+    return fresh(stack);
+  }
   for (auto& size_class : classes_) {
     if (size_class.mapped != mapped || size_class.free.empty()) continue;
     Stack stack = size_class.free.back();
@@ -116,6 +123,11 @@ Stack StackPool::acquire(std::size_t usable) {
 
 void StackPool::release(Stack stack) noexcept {
   if (pooled_bytes_ + stack.mapped <= max_pooled_bytes_) {
+    if (!hot_) {
+      hot_ = stack;
+      pooled_bytes_ += stack.mapped;
+      return;
+    }
     auto it = std::find_if(classes_.begin(), classes_.end(),
                            [&](const SizeClass& c) { return c.mapped == stack.mapped; });
     try {
@@ -132,7 +144,7 @@ void StackPool::release(Stack stack) noexcept {
 }
 
 std::size_t StackPool::pooled_count() const noexcept {
-  std::size_t n = 0;
+  std::size_t n = hot_ ? 1 : 0;
   for (const auto& c : classes_) n += c.free.size();
   return n;
 }

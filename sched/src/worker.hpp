@@ -186,7 +186,7 @@ class Worker {
 
   // Before declaring a deadlock while other threads exist, wait this long for a runtime
   // that is still starting up (see run()).
-  static constexpr std::chrono::milliseconds kDeadlockGrace{50};
+  static constexpr std::chrono::milliseconds kDeadlockGrace{250};
   static bool other_threads_exist() noexcept;
   std::uint64_t wakeups_ = 0;  // fibers woken here so far (see enqueue_woken)
   // Since when a deadlock is suspected, and how many wake-ups there had been then.

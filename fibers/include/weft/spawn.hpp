@@ -51,7 +51,7 @@ class TaskFiber : public sched::Fiber {
 
  protected:
   // Starts with two references: the runtime's and the JoinHandle's.
-  explicit TaskFiber(std::string name) : Fiber(std::move(name), 2) {}
+  explicit TaskFiber(std::string&& name) : Fiber(std::move(name), 2) {}
   ~TaskFiber() override {
     if (error_ && !observed_) report_unjoined(id(), name(), error_);
   }
@@ -81,7 +81,7 @@ template <class T, class F>
 class FunctionFiber final : public TaskFiber<T> {
  public:
   template <class G>
-  FunctionFiber(std::string name, G&& fn) : TaskFiber<T>(std::move(name)), fn_(std::forward<G>(fn)) {}
+  FunctionFiber(std::string&& name, G&& fn) : TaskFiber<T>(std::move(name)), fn_(std::forward<G>(fn)) {}
 
  private:
   void run() noexcept override {
@@ -178,7 +178,7 @@ template <class F>
 using SpawnResult = std::invoke_result_t<std::decay_t<F>&>;
 
 template <class F>
-auto make_task(F&& fn, std::string name) {
+auto make_task(F&& fn, std::string&& name) {
   using T = SpawnResult<F>;
   return static_cast<TaskFiber<T>*>(new FunctionFiber<T, std::decay_t<F>>(std::move(name), std::forward<F>(fn)));
 }

@@ -72,9 +72,14 @@ class Fiber {
   };
   RunLink& run_link() noexcept { return run_link_; }
 
+  // Control blocks (of every Fiber subclass) come from a per-thread cache of recently
+  // freed blocks, so spawning does not go to malloc (see src/fiber_memory.cpp).
+  static void* operator new(std::size_t size);
+  static void operator delete(void* block, std::size_t size) noexcept;
+
  protected:
   // `initial_refs`: 1 for the runtime, plus one per handle the creator keeps.
-  explicit Fiber(std::string name, std::uint32_t initial_refs = 1, bool thread_context = false);
+  explicit Fiber(std::string&& name, std::uint32_t initial_refs = 1, bool thread_context = false);
   virtual ~Fiber();
   // Runs the fiber's function. Must not throw: implementations keep the outcome.
   virtual void run() noexcept = 0;

@@ -51,6 +51,7 @@ class StackPool {
     std::size_t mapped;
     std::vector<Stack> free;
   };
+  Stack hot_{};  // the stack released last: a spawn right after a fiber ended takes it
   std::vector<SizeClass> classes_;
   std::size_t pooled_bytes_ = 0;
   std::size_t max_pooled_bytes_;
