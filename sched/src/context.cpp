@@ -23,8 +23,6 @@
 #endif
 #if WEFT_TSAN
 #include <sanitizer/tsan_interface.h>
-
-#include <vector>
 #endif
 
 namespace fc = boost::context::detail;
@@ -96,34 +94,6 @@ inline fc::transfer_t jump(fc::fcontext_t to, void* data) noexcept {
   __builtin_unreachable();
 }
 
-#if WEFT_TSAN
-// TSan keeps much of the state of every fiber it creates long after the fiber is
-// destroyed (to report races against finished threads): a process that starts millions
-// of fibers grows by gigabytes. So TSan fiber identities are recycled, per kernel thread.
-// A recycled identity carries the old fiber's clock, which hides no race TSan could see:
-// weft's switches synchronize (flags 0), so fibers of one thread are ordered anyway.
-// The cache is never freed: a Context may be destroyed during thread exit.
-thread_local std::vector<void*>* t_tsan_fibers = nullptr;
-
-void* acquire_tsan_fiber() noexcept {
-  if (t_tsan_fibers && !t_tsan_fibers->empty()) {
-    void* fiber = t_tsan_fibers->back();
-    t_tsan_fibers->pop_back();
-    return fiber;
-  }
-  return __tsan_create_fiber(0);
-}
-
-void release_tsan_fiber(void* fiber) noexcept {
-  if (!t_tsan_fibers) t_tsan_fibers = new std::vector<void*>();
-  try {
-    t_tsan_fibers->push_back(fiber);
-  } catch (...) {
-    __tsan_destroy_fiber(fiber);
-  }
-}
-#endif
-
 }  // namespace
 
 struct ContextAccess {
@@ -180,7 +150,7 @@ struct ContextAccess {
 Context::~Context() {
   WEFT_INVARIANT(handle_ == nullptr || is_thread_, "destroying a suspended fiber context");
 #if WEFT_TSAN
-  if (tsan_fiber_ && !is_thread_) release_tsan_fiber(tsan_fiber_);
+  if (tsan_fiber_ && !is_thread_) __tsan_destroy_fiber(tsan_fiber_);
 #endif
 }
 
@@ -201,7 +171,7 @@ void Context::create(StackPool& pool, Stack stack, Entry entry, void* arg) {
   asan_size_ = stack.usable();
 #endif
 #if WEFT_TSAN
-  tsan_fiber_ = acquire_tsan_fiber();
+  tsan_fiber_ = __tsan_create_fiber(0);
 #endif
   handle_ = fc::make_fcontext(stack.top(), stack.usable(), &ContextAccess::fiber_start);
 }

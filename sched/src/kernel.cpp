@@ -182,28 +182,11 @@ WaitOutcome await(WaitTicket ticket, std::optional<TimePoint> deadline) {
   return await_preferring(ticket, deadline, nullptr);
 }
 
-static WaitOutcome await_preferring(WaitTicket ticket, std::optional<TimePoint> deadline,
-                                    Fiber* preferred) {
+// Parks until the wait is claimed (the part of await after any timer is armed).
+static WaitOutcome park_until_claimed(WaitTicket ticket, Fiber* preferred) {
   Fiber& self = *ticket.fiber;
-  check_unwinding(self);
   auto& word = FiberAccess::wait_word(self);
   const std::uint64_t claimed = wait_word::make(ticket.epoch, wait_word::kClaimed);
-
-  Worker* w = Worker::current();
-  struct Timer : detail::TimerNode {  // cancelled on every exit, unwinding included
-    ~Timer() {
-      if (heap) heap->cancel(*this);
-    }
-  } timer;
-  if (deadline && word.load(std::memory_order_acquire) != claimed) {
-    if (*deadline <= w->clock().now()) {
-      try_wake(ticket, WakeReason::Timeout);
-    } else {
-      timer.deadline = *deadline;
-      timer.ticket = ticket;
-      w->timers().insert(timer);
-    }
-  }
   for (;;) {
     const std::uint64_t seen = word.load(std::memory_order_acquire);
     if (seen == claimed) break;
@@ -216,6 +199,36 @@ static WaitOutcome await_preferring(WaitTicket ticket, std::optional<TimePoint> 
     check_unwinding(self);
   }
   return WaitOutcome{FiberAccess::wake_reason(self), FiberAccess::wake_detail(self)};
+}
+
+// With a deadline: a timer on this worker claims the wait with Timeout.
+WEFT_NOINLINE static WaitOutcome await_until(WaitTicket ticket, TimePoint deadline,
+                                             Fiber* preferred) {
+  auto& word = FiberAccess::wait_word(*ticket.fiber);
+  const std::uint64_t claimed = wait_word::make(ticket.epoch, wait_word::kClaimed);
+  Worker* w = Worker::current();
+  struct Timer : detail::TimerNode {  // cancelled on every exit, unwinding included
+    ~Timer() {
+      if (heap) heap->cancel(*this);
+    }
+  } timer;
+  if (word.load(std::memory_order_acquire) != claimed) {
+    if (deadline <= w->clock().now()) {
+      try_wake(ticket, WakeReason::Timeout);
+    } else {
+      timer.deadline = deadline;
+      timer.ticket = ticket;
+      w->timers().insert(timer);
+    }
+  }
+  return park_until_claimed(ticket, preferred);
+}
+
+static WaitOutcome await_preferring(WaitTicket ticket, std::optional<TimePoint> deadline,
+                                    Fiber* preferred) {
+  check_unwinding(*ticket.fiber);
+  if (deadline) return await_until(ticket, *deadline, preferred);
+  return park_until_claimed(ticket, preferred);
 }
 
 namespace detail {

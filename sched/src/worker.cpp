@@ -140,6 +140,9 @@ void Worker::run(Fiber& first) {
   }
 
   shutting_down_ = true;
+  // Wait for wake-ups still being posted from other threads (they hold the inbox lock
+  // until they no longer touch this worker) and drop the stale ones.
+  drain_inbox();
   for (Fiber* f : unwound_) f->release();
   unwound_.clear();
   weft_worker_tls = nullptr;
@@ -355,13 +358,22 @@ void Worker::wake(WaitTicket ticket, ReadyHint hint) noexcept {
   Fiber& fiber = *ticket.fiber;
   // Read before publishing: once claimed, the fiber may run on, migrate or end.
   Worker* worker = fiber.worker_;
-  const bool local = current() == worker;
-  if (!local) fiber.retain();  // the inbox entry may outlive the wait (see post)
+  if (WEFT_UNLIKELY(current() != worker)) {
+    wake_remote(ticket, hint, *worker);
+    return;
+  }
   fiber.wait_word_.store(wait_word::make(ticket.epoch, wait_word::kClaimed), std::memory_order_release);
-  if (local)
-    worker->enqueue_woken(fiber, hint, ticket.epoch);
-  else
-    worker->post(fiber, hint, ticket.epoch);
+  worker->enqueue_woken(fiber, hint, ticket.epoch);
+}
+
+void Worker::wake_remote(WaitTicket ticket, ReadyHint hint, Worker& worker) noexcept {
+  Fiber& fiber = *ticket.fiber;
+  fiber.retain();  // the inbox entry may outlive the wait (see post_locked)
+  // Publish under the inbox lock: a fiber that sees the claim before it sleeps runs on
+  // and may end its worker's run, which then waits for this lock (see run()).
+  std::lock_guard guard(worker.inbox_lock_);
+  fiber.wait_word_.store(wait_word::make(ticket.epoch, wait_word::kClaimed), std::memory_order_release);
+  worker.post_locked(fiber, hint, ticket.epoch);
 }
 
 void Worker::make_ready(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept {
@@ -370,15 +382,13 @@ void Worker::make_ready(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexc
     return;
   }
   fiber.retain();
-  post(fiber, hint, epoch);
+  std::lock_guard guard(inbox_lock_);
+  post_locked(fiber, hint, epoch);
 }
 
-void Worker::post(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept {
-  {
-    std::lock_guard guard(inbox_lock_);
-    inbox_.push_back(Wakeup{&fiber, epoch, hint});  // capacity is kept: rarely allocates
-    inbox_nonempty_.store(true, std::memory_order_seq_cst);
-  }
+void Worker::post_locked(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept {
+  inbox_.push_back(Wakeup{&fiber, epoch, hint});  // capacity is kept: rarely allocates
+  inbox_nonempty_.store(true, std::memory_order_seq_cst);
   if (stuck_.load(std::memory_order_seq_cst)) StuckRegistry::instance().revive(*this);
   idle_.wake();
 }
@@ -403,7 +413,7 @@ void Worker::drain_inbox() noexcept {
   }
   for (const Wakeup& w : inbox_spare_) {
     enqueue_woken(*w.fiber, w.hint, w.epoch);
-    w.fiber->release();  // the reference post() took: a stale entry may hold the last one
+    w.fiber->release();  // the reference the poster took: a stale entry may hold the last one
   }
   inbox_spare_.clear();
 }

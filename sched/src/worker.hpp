@@ -119,9 +119,13 @@ class Worker {
   Fiber& next_or_thread() noexcept;
   void maintenance() noexcept;
   void drain_inbox() noexcept;
-  // From another thread: hands a wake-up to this worker's inbox. The caller has taken a
-  // reference to `fiber` for the entry; draining releases it.
-  void post(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept;
+  // From another thread, holding inbox_lock_: hands a wake-up to this worker's inbox and
+  // wakes the worker. The caller has taken a reference to `fiber` for the entry;
+  // draining releases it. Once the entry is visible the worker may finish its run, so
+  // posters touch the worker only while they hold the lock (run() takes it last).
+  void post_locked(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept;
+  // wake() of a fiber that sleeps on `worker`, from another thread.
+  WEFT_NOINLINE static void wake_remote(WaitTicket ticket, ReadyHint hint, Worker& worker) noexcept;
   // On this worker's thread: queues a woken fiber, unless the wake-up is stale (the
   // fiber never switched out for that wait, or already runs again).
   void enqueue_woken(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept;
