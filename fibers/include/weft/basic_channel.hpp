@@ -412,6 +412,10 @@ struct ChannelAccess {
   static weft::detail::SpinLock& lock(BasicChannel<T, B>& ch) noexcept {
     return ch.lock_;
   }
+  template <class T>
+  static void clear(RecvResult<T>& result) noexcept {
+    result.clear();
+  }
   template <class T, class B>
   static sched::WaitQueue& senders(BasicChannel<T, B>& ch) noexcept {
     return ch.senders_;

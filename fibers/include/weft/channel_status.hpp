@@ -90,6 +90,11 @@ class RecvResult {
     status_ = ChannelStatus::ok;
   }
   void set_status(ChannelStatus status) noexcept { status_ = status; }
+  // Back to a fresh result (a select case that is prepared again).
+  void clear() noexcept {
+    value_.reset();
+    status_ = ChannelStatus::empty;
+  }
 
   ChannelStatus status_ = ChannelStatus::empty;
   std::optional<T> value_;

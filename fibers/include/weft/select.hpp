@@ -142,7 +142,7 @@ class RecvCase final : public SelectCase {
 
   const void* object() const noexcept override { return &channel_; }
   void prepare() override {
-    result_ = RecvResult<T>{};
+    Access::clear(result_);
     if (channel_.capacity() == 0) hb_release(&channel_);
   }
   weft::detail::SpinLock* lock() noexcept override { return &Access::lock(channel_); }
