@@ -496,4 +496,3 @@ void Worker::unwind_all() noexcept {
 }
 
 }  // namespace weft::sched::detail
-

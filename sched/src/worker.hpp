@@ -188,8 +188,9 @@ class Worker {
   mutable weft::detail::SpinLock registry_lock_;
   Fiber* registry_head_ = nullptr;
 
-  // Before declaring a deadlock while other threads exist, wait this long for a runtime
-  // that is still starting up (see run()).
+  // Before declaring a deadlock while other threads exist, wait this long without a
+  // wake-up: a plain thread may be about to cancel a fiber, or a runtime that would wake
+  // us may still be starting up (see run()).
   static constexpr std::chrono::milliseconds kDeadlockGrace{250};
   static bool other_threads_exist() noexcept;
   std::uint64_t wakeups_ = 0;  // fibers woken here so far (see enqueue_woken)
