@@ -47,9 +47,13 @@ class Fiber {
 
   // Reference counting: the runtime holds one reference while the fiber is alive, and
   // each handle (JoinHandle) one more. The block is destroyed with its last reference.
+  // retain() only while a reference is known to be held (the fiber has not ended, or
+  // the caller holds one): a count of 1 then cannot grow behind the last holder's back.
   void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
-  void release() noexcept {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
+  WEFT_ALWAYS_INLINE void release() noexcept {
+    // The last holder frees without an atomic read-modify-write (~5 ns here).
+    if (refs_.load(std::memory_order_acquire) == 1 || refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      destroy();
   }
 
   // Requests cancellation: the fiber's current or next cancellable wait ends with

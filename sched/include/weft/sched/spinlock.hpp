@@ -111,4 +111,18 @@ class SpinLock {
   PlainSpinLock plain_;
 };
 
+// std::lock_guard for the kernel's hot paths, always inlined: in a large program the
+// compiler's inlining budget can run out and turn every lock and unlock into two calls.
+template <class Lock>
+class [[nodiscard]] SpinGuard {
+ public:
+  WEFT_ALWAYS_INLINE explicit SpinGuard(Lock& lock) noexcept : lock_(lock) { lock_.lock(); }
+  WEFT_ALWAYS_INLINE ~SpinGuard() { lock_.unlock(); }
+  SpinGuard(const SpinGuard&) = delete;
+  SpinGuard& operator=(const SpinGuard&) = delete;
+
+ private:
+  Lock& lock_;
+};
+
 }  // namespace weft::detail
