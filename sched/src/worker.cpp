@@ -35,9 +35,9 @@ class Worker::ThreadFiber final : public Fiber {
 Worker::Worker(Runtime& runtime)
     : runtime_(runtime),
       clock_(runtime.options_.clock ? runtime.options_.clock : &runtime.steady_),
-      policy_(runtime.options_.policy ? std::move(runtime.options_.policy)
-                                      : std::make_unique<FifoPolicy>()),
-      fifo_(dynamic_cast<FifoPolicy*>(policy_.get())),
+      custom_policy_(std::move(runtime.options_.policy)),
+      policy_(custom_policy_ ? custom_policy_.get() : &builtin_fifo_),
+      fifo_(dynamic_cast<FifoPolicy*>(policy_)),
       thread_fiber_owner_(std::make_unique<ThreadFiber>()),
       thread_fiber_(*thread_fiber_owner_),
       running_(&thread_fiber_),
