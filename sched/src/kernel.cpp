@@ -24,13 +24,13 @@ namespace wait_word = detail::wait_word;
 
 namespace {
 
-[[noreturn]] WEFT_NOINLINE void throw_not_a_fiber(const char* call) {
-  throw UsageError(std::string(call) + ": not called from a weft fiber");
+[[noreturn]] WEFT_NOINLINE void throw_not_a_fiber(const char* call, const char* detail = nullptr) {
+  throw UsageError(std::string(call) + (detail ? detail : "") + ": not called from a weft fiber");
 }
 
-inline Fiber& running_fiber(const char* call) {
+inline Fiber& running_fiber(const char* call, const char* detail = nullptr) {
   Worker* w = Worker::current();
-  if (WEFT_UNLIKELY(w == nullptr || w->on_thread_context())) throw_not_a_fiber(call);
+  if (WEFT_UNLIKELY(w == nullptr || w->on_thread_context())) throw_not_a_fiber(call, detail);
   return *w->running();
 }
 
@@ -142,7 +142,7 @@ void park(const WaitRecord& record) {
 void unpark(Fiber& fiber) noexcept { Worker::unpark(fiber, ReadyHint::Normal); }
 
 WaitTicket begin_wait(WaitKind kind, const void* object, const char* name) {
-  Fiber& self = running_fiber("weft: a blocking call");
+  Fiber& self = running_fiber("weft: ", name ? name : "a blocking call");
   auto& word = FiberAccess::wait_word(self);
   std::uint64_t epoch = wait_word::epoch_of(word.load(std::memory_order_relaxed)) + 1;
   WaitRecord& record = FiberAccess::record(self);

@@ -315,16 +315,18 @@ class BasicChannel {
       if (status == ChannelStatus::ok && capacity_ == 0) hb_acquire(this);
       return status;
     }
-    std::unique_lock guard(lock_, std::adopt_lock);
-    if (!block) return ChannelStatus::full;
-    return send_blocking(value, deadline, guard);
+    if (!block) {
+      lock_.unlock();
+      return ChannelStatus::full;
+    }
+    return send_blocking(value, deadline);
   }
 
-  // The slow path of send, kept out of line so the fast path stays small.
-  WEFT_NOINLINE ChannelStatus send_blocking(T& value, const std::optional<TimePoint>& deadline,
-                                            std::unique_lock<weft::detail::SpinLock>& guard) {
+  // The slow path of send, kept out of line so the fast path stays small. Called with
+  // the lock held; releases it. begin_wait throws outside a fiber.
+  WEFT_NOINLINE ChannelStatus send_blocking(T& value, const std::optional<TimePoint>& deadline) {
+    std::unique_lock guard(lock_, std::adopt_lock);
     if (deadline && *deadline <= sched::now()) return ChannelStatus::timeout;
-    sched::require_fiber("weft::Channel::send");
 
     detail::SendOffer<T> offer{&value, ChannelStatus::timeout};
     sched::WaitTicket ticket = sched::begin_wait(WaitRecord{WaitKind::Channel, this, "channel send"});
@@ -354,19 +356,21 @@ class BasicChannel {
       hb_acquire(this);
       return;
     }
-    std::unique_lock guard(lock_, std::adopt_lock);
-    if (!block) return;  // status empty
-    recv_blocking(out, deadline, guard);
+    if (!block) {  // status empty
+      lock_.unlock();
+      return;
+    }
+    recv_blocking(out, deadline);
   }
 
-  // The slow path of recv, kept out of line so the fast path stays small.
-  WEFT_NOINLINE void recv_blocking(RecvResult<T>& out, const std::optional<TimePoint>& deadline,
-                                   std::unique_lock<weft::detail::SpinLock>& guard) {
+  // The slow path of recv, kept out of line so the fast path stays small. Called with
+  // the lock held; releases it. begin_wait throws outside a fiber.
+  WEFT_NOINLINE void recv_blocking(RecvResult<T>& out, const std::optional<TimePoint>& deadline) {
+    std::unique_lock guard(lock_, std::adopt_lock);
     if (deadline && *deadline <= sched::now()) {
       out.set_status(ChannelStatus::timeout);
       return;
     }
-    sched::require_fiber("weft::Channel::recv");
 
     out.set_status(ChannelStatus::timeout);
     sched::WaitTicket ticket = sched::begin_wait(WaitRecord{WaitKind::Channel, this, "channel recv"});

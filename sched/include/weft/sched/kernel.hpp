@@ -77,7 +77,8 @@ void unpark(Fiber& fiber) noexcept;
 // ---- claimed waits (see wait_queue.hpp for the protocol) ---------------------------
 
 // Opens a wait of the calling fiber. If a cancellation is pending, the returned ticket
-// is already claimed with WakeReason::Cancelled (await returns at once).
+// is already claimed with WakeReason::Cancelled (await returns at once). Throws
+// UsageError naming `name` when the caller is not a fiber (nothing is opened then).
 WaitTicket begin_wait(WaitKind kind, const void* object, const char* name);
 // The same, for a record. Inline so the fields travel in registers: the callers build
 // the record field by field, and reading it back as one wide load would stall.
