@@ -63,3 +63,39 @@ TEST_CASE("runtimes that all wait for each other are deadlocked, and each one sa
   b->join();
   CHECK(deadlocks.load() == 2);
 }
+
+TEST_CASE("when a runtime ends, the stuck ones left get the grace period: another runtime "
+          "may still be starting",
+          "[deadlock]") {
+  // B runs (a sleeping fiber) while A blocks, so A waits as stuck. When B ends, A is the
+  // only runtime left and stuck, but C, which sends what A waits for, is not running yet:
+  // A must get the grace period (Worker::run), not a deadlock report.
+  weft::Channel<int> values(1);
+  std::atomic<bool> b_started{false};
+  std::thread b([&] {
+    weft::run([&] {
+      b_started = true;
+      weft::this_fiber::sleep_for(100ms);
+    });
+  });
+  while (!b_started) std::this_thread::yield();
+  std::optional<int> received;
+  std::optional<std::string> error;
+  std::thread a([&] {
+    try {
+      weft::run([&] {
+        auto r = values.recv();
+        if (r) received = *r;
+      });
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  });
+  b.join();
+  std::this_thread::sleep_for(10ms);
+  std::thread c([&] { weft::run([&] { (void)values.send(7); }); });
+  c.join();
+  a.join();
+  CHECK_FALSE(error);
+  CHECK(received == 7);
+}

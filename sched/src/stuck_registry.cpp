@@ -26,7 +26,11 @@ void StuckRegistry::leave(Worker& worker) {
   std::lock_guard guard(mutex_);
   erase(running_, &worker);
   erase(stuck_, &worker);
-  if (all_stuck()) declare_locked();  // the ones left can only wait for each other
+  // The ones left may all be stuck now. They look again rather than being declared
+  // deadlocked here: a runtime that is still starting on another thread may wake them,
+  // and Worker::run gives such threads a grace period.
+  if (all_stuck())
+    for (Worker* w : stuck_) w->wake_idle();
 }
 
 StuckRegistry::Mark StuckRegistry::mark_stuck(Worker& worker) {

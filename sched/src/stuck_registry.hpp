@@ -20,7 +20,8 @@ class StuckRegistry {
   static StuckRegistry& instance();
 
   void enter(Worker& worker);
-  // A runtime finished: the ones left may now all be stuck.
+  // A runtime finished: the ones left may now all be stuck, so they are woken to look
+  // again (and declare the deadlock after the grace period of Worker::run).
   void leave(Worker& worker);
 
   struct Mark {
