@@ -3,6 +3,7 @@
 // that may corrupt memory, so that they cannot take the rest of the test binary down.
 #pragma once
 
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,23 +25,32 @@ struct ChildResult {
   bool died_of_signal() const { return WIFSIGNALED(status); }
 };
 
-inline std::string read_all(int fd) {
-  std::string text;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n > 0) {
-      text.append(buf, static_cast<std::size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      return text;
+// Reads both pipes to their ends at once: a child that fills one (a sanitizer's report on
+// stderr can exceed a pipe's 64 KiB) must not block while the parent waits on the other.
+inline void read_both(int out_fd, int err_fd, std::string& out, std::string& err) {
+  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  std::string* texts[2] = {&out, &err};
+  for (int open = 2; open > 0;) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buf[4096];
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        texts[i]->append(buf, static_cast<std::size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        fds[i].fd = -1;  // poll skips it from now on
+        --open;
+      }
     }
   }
 }
 
 // Runs body() in a forked child with stdout and stderr captured. The child exits 0 when
-// body returns, 3 when it throws. Call only while the process has a single thread. The
-// parent reads stdout to the end before stderr: keep the child's stdout under a pipe's
-// capacity (64 KiB).
+// body returns, 3 when it throws. Call only while the process has a single thread.
 template <class Body>
 ChildResult run_in_child(Body body) {
   int out_pipe[2], err_pipe[2];
@@ -72,8 +82,7 @@ ChildResult run_in_child(Body body) {
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   ChildResult result;
-  result.out = read_all(out_pipe[0]);
-  result.err = read_all(err_pipe[0]);
+  read_both(out_pipe[0], err_pipe[0], result.out, result.err);
   ::close(out_pipe[0]);
   ::close(err_pipe[0]);
   REQUIRE(::waitpid(pid, &result.status, 0) == pid);

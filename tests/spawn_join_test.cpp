@@ -227,8 +227,16 @@ TEST_CASE("a joined exception is not reported as unjoined", "[spawn][unjoined]")
   CHECK(weft::unjoined_exception_count() == count_before);
 }
 
+// Under TSan every fiber gets a thread state of its own, ~0.5 ms to create and destroy on
+// the reference machine: the two tests below then run 5k fibers instead of 100k.
+#if defined(WEFT_TSAN)
+constexpr std::int64_t kManyFibers = 5'000;
+#else
+constexpr std::int64_t kManyFibers = 100'000;
+#endif
+
 TEST_CASE("100k fibers created and joined one by one", "[spawn][many]") {
-  constexpr std::int64_t kCount = 100'000;
+  constexpr std::int64_t kCount = kManyFibers;
   std::int64_t sum = weft::run([] {
     std::int64_t s = 0;
     for (std::int64_t i = 0; i < kCount; ++i) s += weft::spawn([i] { return i; }).join();
@@ -239,7 +247,7 @@ TEST_CASE("100k fibers created and joined one by one", "[spawn][many]") {
 
 TEST_CASE("100k fibers spawned first and joined later do not all hold a stack",
           "[spawn][many][stack]") {
-  constexpr std::int64_t kCount = 100'000;
+  constexpr std::int64_t kCount = kManyFibers;
   const std::size_t rss_before = current_rss_bytes();
   std::size_t rss_peak = rss_before;
   std::set<std::uintptr_t> stack_regions;  // where each fiber's frame lives, by 64 KiB block
@@ -269,10 +277,13 @@ TEST_CASE("100k fibers spawned first and joined later do not all hold a stack",
   INFO("distinct stack regions: " << stack_regions.size());
   CHECK(stack_regions.size() < 1000);
   // Control blocks and handles cost a few hundred bytes each; a touched stack page per
-  // queued fiber would add at least 400 MB.
+  // queued fiber would add at least 400 MB. (Not under TSan, whose own state for every
+  // fiber it has seen comes to ~200 KiB each and is not given back.)
   const std::size_t growth = rss_peak > rss_before ? rss_peak - rss_before : 0;
   INFO("RSS growth: " << growth / 1024 << " KiB");
+#if !defined(WEFT_TSAN)
   CHECK(growth < std::size_t{200} << 20);
+#endif
 }
 
 TEST_CASE("a Runtime object can run twice", "[spawn][runtime]") {
