@@ -17,14 +17,7 @@ bool StopState::request_stop() {
   hb_release(this);
   requested_.store(true, std::memory_order_release);
   running_thread_ = std::this_thread::get_id();
-  while (StopCallbackNode* node = head_) {
-    head_ = node->next;
-    if (head_)
-      head_->prev = nullptr;
-    else
-      tail_ = nullptr;
-    node->prev = node->next = nullptr;
-    node->linked = false;
+  while (StopCallbackNode* node = callbacks_.pop_front()) {
     running_ = node;
     guard.unlock();
     node->invoke(node);  // may destroy the node: not touched afterwards
@@ -37,32 +30,13 @@ bool StopState::request_stop() {
 bool StopState::add(StopCallbackNode& node) noexcept {
   std::lock_guard guard(lock_);
   if (requested_.load(std::memory_order_relaxed)) return false;
-  node.prev = tail_;
-  node.next = nullptr;
-  node.linked = true;
-  if (tail_)
-    tail_->next = &node;
-  else
-    head_ = &node;
-  tail_ = &node;
+  callbacks_.push_back(node);
   return true;
 }
 
 void StopState::remove(StopCallbackNode& node) noexcept {
   std::unique_lock guard(lock_);
-  if (node.linked) {
-    if (node.prev)
-      node.prev->next = node.next;
-    else
-      head_ = node.next;
-    if (node.next)
-      node.next->prev = node.prev;
-    else
-      tail_ = node.prev;
-    node.prev = node.next = nullptr;
-    node.linked = false;
-    return;
-  }
+  if (callbacks_.remove(node)) return;
   if (running_ != &node || running_thread_ == std::this_thread::get_id()) return;
   // Running on another thread: callbacks are short and never block, so wait it out.
   while (running_ == &node) {

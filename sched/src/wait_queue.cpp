@@ -6,7 +6,7 @@
 namespace weft::sched {
 
 Waiter* WaitQueue::pop_at(std::size_t index) noexcept {
-  Waiter* w = head_;
+  Waiter* w = front();
   while (w && index-- > 0) w = w->next;
   if (w) remove(*w);
   return w;
@@ -15,7 +15,7 @@ Waiter* WaitQueue::pop_at(std::size_t index) noexcept {
 Waiter* WaitQueue::notify_one(std::uintptr_t detail) noexcept {
   while (!empty()) {
     // FIFO in production; under the checker, which waiter wakes is a recorded choice.
-    std::size_t pick = size_ > 1 ? choose(size_, Choice::Waiter) : 0;
+    std::size_t pick = size() > 1 ? choose(size(), Choice::Waiter) : 0;
     Waiter* w = pop_at(pick);
     if (try_wake(w->ticket, WakeReason::Notified, detail)) return w;
   }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "weft/sched/detail/intrusive_list.hpp"
 #include "weft/sched/spinlock.hpp"
 
 namespace weft::detail {
@@ -35,8 +36,7 @@ class StopState {
  private:
   SpinLock lock_;
   std::atomic<bool> requested_{false};
-  StopCallbackNode* head_ = nullptr;     // guarded by lock_
-  StopCallbackNode* tail_ = nullptr;
+  IntrusiveList<StopCallbackNode> callbacks_;  // guarded by lock_
   StopCallbackNode* running_ = nullptr;  // the callback being run by request_stop
   std::thread::id running_thread_;
 };

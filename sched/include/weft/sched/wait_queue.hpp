@@ -17,6 +17,7 @@
 
 #include <cstdint>
 
+#include "weft/sched/detail/intrusive_list.hpp"
 #include "weft/sched/wait_record.hpp"
 
 namespace weft::sched {
@@ -51,43 +52,15 @@ class WaitQueue {
   WaitQueue(const WaitQueue&) = delete;
   WaitQueue& operator=(const WaitQueue&) = delete;
 
-  bool empty() const noexcept { return head_ == nullptr; }
-  std::size_t size() const noexcept { return size_; }
-  Waiter* front() const noexcept { return head_; }
+  bool empty() const noexcept { return waiters_.empty(); }
+  std::size_t size() const noexcept { return waiters_.size(); }
+  Waiter* front() const noexcept { return waiters_.front(); }
 
-  void push_back(Waiter& w) noexcept {
-    w.prev = tail_;
-    w.next = nullptr;
-    w.linked = true;
-    if (tail_)
-      tail_->next = &w;
-    else
-      head_ = &w;
-    tail_ = &w;
-    ++size_;
-  }
+  void push_back(Waiter& w) noexcept { waiters_.push_back(w); }
   // Unlinks w if it is linked; returns whether it was.
-  bool remove(Waiter& w) noexcept {
-    if (!w.linked) return false;
-    if (w.prev)
-      w.prev->next = w.next;
-    else
-      head_ = w.next;
-    if (w.next)
-      w.next->prev = w.prev;
-    else
-      tail_ = w.prev;
-    w.prev = w.next = nullptr;
-    w.linked = false;
-    --size_;
-    return true;
-  }
+  bool remove(Waiter& w) noexcept { return waiters_.remove(w); }
   // Unlinks and returns the first waiter, or null.
-  Waiter* pop_front() noexcept {
-    Waiter* w = head_;
-    if (w) remove(*w);
-    return w;
-  }
+  Waiter* pop_front() noexcept { return waiters_.pop_front(); }
   // Unlinks and returns the n-th waiter (0-based), or null.
   Waiter* pop_at(std::size_t index) noexcept;
 
@@ -99,9 +72,7 @@ class WaitQueue {
   std::size_t notify_all(std::uintptr_t detail = 0) noexcept;
 
  private:
-  Waiter* head_ = nullptr;
-  Waiter* tail_ = nullptr;
-  std::size_t size_ = 0;
+  weft::detail::IntrusiveList<Waiter> waiters_;
 };
 
 }  // namespace weft::sched
