@@ -7,13 +7,12 @@
 // class, and when a thread exits, blocks go to a process-wide list, which a thread with
 // an empty cache takes from before it makes new blocks.
 //
-// Placement: new blocks are cut from 64 KiB slabs, only from the first 3 KiB of every
-// 4 KiB page. Fiber stacks end on page boundaries, so the registers a switch pushes and
-// pops lie in the last KiB of a page; a control block at the same page offset makes its
-// loads wait for those stores (4K aliasing), which cost channel ping-pong about 3% and
-// made timings depend on where malloc happened to put a block. Slabs are never given
-// back: the memory stays at the peak number of fibers alive at once (a few hundred
-// bytes each, next to their stacks) and is reused.
+// Placement: new blocks are cut from 64 KiB slabs, only below the zone of each page
+// where stacks push during a switch (see kStackPushZoneBytes in detail/stack.hpp); a
+// block in that zone cost channel ping-pong about 3% and made timings depend on where
+// malloc happened to put it. Slabs are never given back: the memory stays at the peak
+// number of fibers alive at once (a few hundred bytes each, next to their stacks) and
+// is reused.
 //
 // Under the sanitizers every block comes from the heap and goes back to it, so use after
 // free stays visible.
@@ -24,6 +23,7 @@
 #include <new>
 #include <vector>
 
+#include "weft/sched/detail/stack.hpp"
 #include "weft/sched/fiber.hpp"
 #include "weft/sched/macros.hpp"
 
@@ -39,8 +39,8 @@ namespace {
 constexpr std::size_t kGranule = 64;
 constexpr std::size_t kClasses = 16;  // blocks of up to 1 KiB
 constexpr std::uint32_t kMaxCached = 256;
-constexpr std::uintptr_t kPage = 4096;
-constexpr std::uintptr_t kUsablePerPage = 3 * 1024;  // the last KiB is where stacks push
+constexpr std::uintptr_t kPage = detail::kAliasPageBytes;
+constexpr std::uintptr_t kUsablePerPage = kPage - detail::kStackPushZoneBytes;
 constexpr std::size_t kSlabBytes = 64 * 1024;
 static_assert(kClasses * kGranule <= kUsablePerPage);
 
@@ -54,6 +54,12 @@ struct SharedBlocks {
   FreeBlock* head[kClasses] = {};
   std::atomic<std::uint32_t> count[kClasses] = {};
   std::vector<void*> slabs;  // every slab, so they stay reachable for leak checkers
+
+  void push_locked(std::size_t c, FreeBlock* block) noexcept {
+    block->next = head[c];
+    head[c] = block;
+    count[c].fetch_add(1, std::memory_order_relaxed);
+  }
 };
 
 SharedBlocks& shared_blocks() {
@@ -83,9 +89,7 @@ struct BlockCacheExit {
     for (std::size_t c = 0; c < kClasses; ++c) {
       while (FreeBlock* block = t_blocks.head[c]) {
         t_blocks.head[c] = block->next;
-        block->next = shared.head[c];
-        shared.head[c] = block;
-        shared.count[c].fetch_add(1, std::memory_order_relaxed);
+        shared.push_locked(c, block);
       }
       t_blocks.count[c] = 0;
     }
@@ -111,9 +115,7 @@ FreeBlock* take_shared(std::size_t c) {
 void give_shared(std::size_t c, FreeBlock* block) {
   SharedBlocks& shared = shared_blocks();
   std::lock_guard guard(shared.lock);
-  block->next = shared.head[c];
-  shared.head[c] = block;
-  shared.count[c].fetch_add(1, std::memory_order_relaxed);
+  shared.push_locked(c, block);
 }
 
 // A new block of `bytes`, lying within the first kUsablePerPage bytes of its page.

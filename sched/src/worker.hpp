@@ -53,12 +53,10 @@ namespace weft::sched::detail {
 // park_state_ values of a Fiber (see kernel.cpp, unpark).
 enum ParkState : std::uint8_t { kRunning = 0, kNotified = 1, kParking = 2, kParked = 3 };
 
-// Page-aligned, so its fields (read on every switch) sit at the start of a page, away
-// from the page offsets where fiber stacks (which end on page boundaries) push registers
-// during a switch. A read right after a store to the same offset in another page waits
-// for that store (4K aliasing): depending on where malloc put the worker, spawn+join
-// took 57 or 71 ns on the reference machine.
-class alignas(4096) Worker {
+// Page-aligned, so its fields (read on every switch) sit at the start of a page, clear
+// of the offsets where stacks push during a switch (see kStackPushZoneBytes): depending
+// on where malloc put the worker, spawn+join took 57 or 71 ns on the reference machine.
+class alignas(kAliasPageBytes) Worker {
  public:
   explicit Worker(Runtime& runtime);
   Worker(const Worker&) = delete;

@@ -8,6 +8,13 @@
 
 namespace weft::sched::detail {
 
+// Stacks end on page boundaries, so a switch pushes and pops registers within the last
+// KiB of a 4 KiB page. A load right after a store to the same offset in another page
+// waits for that store (4K aliasing), so what the kernel reads on every switch (the
+// worker, fiber control blocks) is placed below that zone of its page.
+inline constexpr std::size_t kAliasPageBytes = 4096;
+inline constexpr std::size_t kStackPushZoneBytes = 1024;
+
 struct Stack {
   void* base = nullptr;         // lowest address of the mapping (the guard page)
   std::size_t mapped = 0;       // bytes mapped, guard included
