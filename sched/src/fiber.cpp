@@ -31,7 +31,8 @@ FiberId next_fiber_id() noexcept {
 
 Fiber::Fiber(std::string&& name, std::uint32_t initial_refs, bool thread_context)
     : id_(thread_context ? 0 : next_fiber_id()),
-      name_(std::move(name)),
+      // Most fibers are unnamed; moving an empty string still calls memcpy (GCC 12).
+      name_(name.empty() ? std::string() : std::move(name)),
       is_thread_(thread_context),
       refs_(initial_refs),
       join_lock_(weft::detail::SpinLock::BiasToCaller{}) {}
