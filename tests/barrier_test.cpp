@@ -202,3 +202,34 @@ TEST_CASE("WaitGroup: done below zero, timeouts and cancellation",
     CHECK(wg.wait_for(0ms));
   });
 }
+
+TEST_CASE("Barrier: a fiber arriving while the completion runs arrives for the next phase",
+          "[barrier]") {
+  weft::run([] {
+    bool in_completion = false;
+    int completions = 0;
+    weft::Barrier barrier(2, [&] {
+      in_completion = true;
+      let_others_run(8);  // the completion may block or yield
+      in_completion = false;
+      ++completions;
+    });
+    std::uint64_t late_left_after = 0;
+    auto a = weft::spawn([&] { (void)barrier.arrive_and_wait(); });
+    auto b = weft::spawn([&] { (void)barrier.arrive_and_wait(); });  // completes phase 0
+    auto late = weft::spawn([&] {
+      while (!in_completion) weft::this_fiber::yield();
+      (void)barrier.arrive_and_wait();  // phase 0 is full: this is an arrival for phase 1
+      late_left_after = barrier.phase();
+    });
+    a.join();
+    b.join();
+    let_others_run();
+    CHECK(barrier.phase() == 1);
+    CHECK_FALSE(late.finished());  // it waits for a partner in phase 1
+    (void)barrier.arrive_and_wait();  // that partner
+    late.join();
+    CHECK(late_left_after == 2);
+    CHECK(completions == 2);
+  });
+}

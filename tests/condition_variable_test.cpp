@@ -189,3 +189,25 @@ TEST_CASE("ConditionVariableAny: works with any lockable", "[condvar]") {
     }
   });
 }
+
+TEST_CASE("ConditionVariableAny: a lock that cannot be released loses no cancellation",
+          "[condvar][cancel]") {
+  weft::run([] {
+    weft::ConditionVariableAny cv;
+    weft::Mutex m;  // not held: unlocking it throws UsageError
+    bool cancelled_later = false;
+    auto f = weft::spawn([&] {
+      CHECK_THROWS_AS(cv.wait(m), weft::UsageError);
+      weft::this_fiber::yield();  // running, not blocked, when the cancel comes
+      try {
+        weft::this_fiber::sleep_for(std::chrono::seconds(5));
+      } catch (const weft::Cancelled&) {
+        cancelled_later = true;
+      }
+    });
+    weft::this_fiber::yield();
+    f.cancel();
+    f.join();
+    CHECK(cancelled_later);
+  });
+}

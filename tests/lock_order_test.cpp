@@ -1,6 +1,7 @@
 // Lock-order checking: inversions are reported with both fibers and both locks named.
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <mutex>
 
 #include "sync_support.hpp"
@@ -149,5 +150,62 @@ TEST_CASE("Lock order: RecursiveMutex takes part with its outermost lock", "[loc
     }
     std::lock_guard gm(m);
     CHECK_THROWS_AS(r.lock(), weft::LockOrderError);
+  });
+}
+
+TEST_CASE("Lock order: a mutex destroyed while held leaves its owner's held set",
+          "[lock_order]") {
+  CheckingOn on;
+  weft::run([] {
+    weft::Mutex a("a");
+    a.lock();
+    {
+      auto doomed = std::make_unique<weft::Mutex>("doomed");
+      doomed->lock();
+    }  // a lock still held is simply dropped
+    weft::Mutex b("b");
+    CHECK_NOTHROW(b.lock());  // walks the held set: the dropped lock must not be in it
+    b.unlock();
+    a.unlock();
+    CHECK(weft::LockOrderChecker::global().edge_count() == 1);  // a -> b only
+  });
+}
+
+TEST_CASE("Lock order: a fiber that ends holding a mutex lets go of it", "[lock_order]") {
+  CheckingOn on;
+  weft::run([] {
+    weft::Mutex m("m");
+    weft::spawn([&] { m.lock(); }).join();  // ends holding m: its held set goes
+    // The lock was dropped with its holder; destroying m must not touch that set.
+  });
+  SUCCEED();
+}
+
+TEST_CASE("weft::lock orders std::unique_lock wrappers by their mutexes", "[lock]") {
+  weft::run([] {
+    struct Account {
+      weft::Mutex m;
+      int balance = 100;
+    };
+    auto transfer = [](Account& from, Account& to, int amount) {
+      std::unique_lock l1(from.m, std::defer_lock), l2(to.m, std::defer_lock);
+      weft::lock(l1, l2);  // wrappers on this fiber's stack: ordered by the mutexes
+      from.balance -= amount;
+      weft::this_fiber::yield();
+      to.balance += amount;
+    };
+    Account x, y;
+    x.m.lock();  // both transfers queue up behind it, each holding its first lock
+    auto t1 = weft::spawn([&] { transfer(x, y, 10); });
+    weft::this_fiber::yield();
+    auto t2 = weft::spawn([&] { transfer(y, x, 20); });
+    weft::this_fiber::yield();
+    x.m.unlock();
+    t1.join();
+    t2.join();
+    CHECK(x.balance == 110);
+    CHECK(y.balance == 90);
+    std::unique_lock same1(x.m, std::defer_lock), same2(x.m, std::defer_lock);
+    CHECK_THROWS_AS(weft::lock(same1, same2), weft::UsageError);  // one mutex twice
   });
 }

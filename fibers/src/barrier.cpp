@@ -43,6 +43,14 @@ bool Barrier::arrive_and_wait() {
   sched::require_fiber("weft::Barrier::arrive_and_wait");
   schedule_point(Op::Wait, this);
   std::unique_lock guard(lock_);
+  // While the completion function runs, the phase is full: an arrival now belongs to
+  // the next phase, so it waits for that phase to begin (nothing has arrived if the
+  // fiber is cancelled meanwhile).
+  while (completing_) {
+    if (detail::wait_in(lock_, waiters_, WaitRecord{WaitKind::Barrier, this, "barrier"}, std::nullopt)
+            .reason == WakeReason::Cancelled)
+      throw Cancelled();
+  }
   hb_release(this);
   if (++arrived_ == parties_) {
     complete_phase(guard);
@@ -68,7 +76,9 @@ void Barrier::arrive_and_drop() {
   if (parties_ == 0) throw UsageError("weft::Barrier::arrive_and_drop: no party is left to drop");
   hb_release(this);
   --parties_;
-  if (parties_ > 0 && arrived_ == parties_) complete_phase(guard);
+  // During the completion function the phase is full already: the drop counts from the
+  // next phase on.
+  if (!completing_ && parties_ > 0 && arrived_ == parties_) complete_phase(guard);
 }
 
 std::size_t Barrier::parties() const noexcept {

@@ -46,6 +46,14 @@ CvCore::Wait::~Wait() {
   cv_.lock_.unlock();
 }
 
+void CvCore::Wait::abandon(const void* object) {
+  if (sched::try_wake(ticket_, WakeReason::Notified)) return;  // nobody ended it: closed
+  if (sched::await(ticket_).reason == WakeReason::Cancelled)
+    ticket_.fiber->request_cancel();  // delivered by the fiber's next wait
+  else
+    cv_.notify_one(object);
+}
+
 WakeReason CvCore::Wait::await(std::optional<TimePoint> deadline) {
   // Under the checker a wait may end without a notify, as POSIX allows: claim our own wait.
   if (choose(2, Choice::SpuriousWakeup) == 1) sched::try_wake(ticket_, WakeReason::Notified);

@@ -10,10 +10,10 @@ namespace weft::detail {
 
 void lock_in_address_order(LockSlot* slots, std::size_t count) {
   std::sort(slots, slots + count, [](const LockSlot& a, const LockSlot& b) {
-    return std::less<void*>{}(a.object, b.object);
+    return std::less<const void*>{}(a.order, b.order);
   });
   for (std::size_t i = 1; i < count; ++i)
-    if (slots[i].object == slots[i - 1].object)
+    if (slots[i].order == slots[i - 1].order)
       throw UsageError("weft::lock: the same lock was passed twice");
   std::size_t taken = 0;
   try {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "sync_wait.hpp"
@@ -28,10 +29,20 @@ std::atomic<bool>& checking_flag() noexcept {
 
 std::atomic<std::uint64_t> g_next_serial{1};
 
-// The locks the calling fiber holds, oldest first.
-std::vector<detail::LockIdentity*>& held_locks() {
-  static FiberLocal<std::vector<detail::LockIdentity*>> held;
+// The locks the calling fiber holds.
+detail::LockIdentity::HeldSet& held_locks() {
+  static FiberLocal<detail::LockIdentity::HeldSet> held;
   return held.get();
+}
+
+// Takes `lock` out of `held` (the most recent acquisition first).
+void erase_from(std::vector<detail::LockIdentity*>& held, const detail::LockIdentity* lock) noexcept {
+  for (auto it = held.end(); it != held.begin();) {
+    if (*--it == lock) {
+      held.erase(it);
+      return;
+    }
+  }
 }
 
 }  // namespace
@@ -45,7 +56,14 @@ LockIdentity::LockIdentity(const char* kind, std::string name)
     : kind_(kind), name_(std::move(name)),
       serial_(g_next_serial.fetch_add(1, std::memory_order_relaxed)) {}
 
-LockIdentity::~LockIdentity() { LockOrderChecker::global().forget(serial_); }
+LockIdentity::~LockIdentity() {
+  if (held_in_ != nullptr) erase_from(held_in_->locks, this);  // destroyed while held
+  LockOrderChecker::global().forget(serial_);
+}
+
+LockIdentity::HeldSet::~HeldSet() {
+  for (LockIdentity* lock : locks) lock->held_in_ = nullptr;  // its fiber ended holding it
+}
 
 std::string LockIdentity::label() const {
   std::string out = kind_;
@@ -105,7 +123,7 @@ LockOrderChecker::Graph& LockOrderChecker::graph() const {
 
 void LockOrderChecker::before_lock(detail::LockIdentity& lock) {
   if (!lock_order_checking() || sched::current_fiber() == nullptr) return;
-  std::vector<detail::LockIdentity*>& held = held_locks();
+  std::vector<detail::LockIdentity*>& held = held_locks().locks;
   if (held.empty()) return;
   const std::string me = detail::describe_current();
   Graph& g = graph();
@@ -136,25 +154,14 @@ void LockOrderChecker::before_lock(detail::LockIdentity& lock) {
 
 void LockOrderChecker::acquired(detail::LockIdentity& lock) {
   if (!lock_order_checking() || sched::current_fiber() == nullptr) return;
-  held_locks().push_back(&lock);
-  lock.held_tracked_ = true;
+  detail::LockIdentity::HeldSet& held = held_locks();
+  held.locks.push_back(&lock);
+  lock.held_in_ = &held;
 }
 
 void LockOrderChecker::released(detail::LockIdentity& lock) noexcept {
-  if (!lock.held_tracked_) return;
-  lock.held_tracked_ = false;
-  if (sched::current_fiber() == nullptr) return;
-  try {
-    std::vector<detail::LockIdentity*>& held = held_locks();
-    for (auto it = held.end(); it != held.begin();) {
-      if (*--it == &lock) {
-        held.erase(it);
-        break;
-      }
-    }
-  } catch (...) {
-    // Only the first use of the held set allocates, and it exists once a lock was tracked.
-  }
+  if (lock.held_in_ == nullptr) return;
+  erase_from(std::exchange(lock.held_in_, nullptr)->locks, &lock);
 }
 
 void LockOrderChecker::reset() noexcept {

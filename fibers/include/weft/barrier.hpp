@@ -32,11 +32,13 @@ class Barrier {
   // completed it. If the completion function throws, the phase still completes and the
   // exception propagates from that fiber's call. Throws Cancelled if the fiber is
   // cancelled while waiting: its arrival is withdrawn unless the phase was already
-  // completing. Throws UsageError outside a fiber.
+  // completing. A fiber that arrives while the completion function runs arrives for the
+  // next phase. Throws UsageError outside a fiber.
   bool arrive_and_wait();
   // Arrives for this phase and leaves: from the next phase on, one fewer fiber is
   // expected. Never blocks; may complete the phase (running the completion in this
-  // fiber). Throws UsageError when no party is left to drop.
+  // fiber). While the completion function runs, the drop counts from the next phase
+  // on. Throws UsageError when no party is left to drop.
   void arrive_and_drop();
 
   // The number of fibers a phase expects, and how many phases completed (snapshots).

@@ -39,6 +39,10 @@ class CvCore {
     Wait(const Wait&) = delete;
     Wait& operator=(const Wait&) = delete;
     WakeReason await(std::optional<TimePoint> deadline);
+    // For a caller that could not release its lock: ends the wait without parking. A
+    // notification or cancellation that already ended it is passed on (to the next
+    // waiter, or back to the calling fiber), so neither is lost.
+    void abandon(const void* object);
 
    private:
     CvCore& cv_;
@@ -182,7 +186,12 @@ class ConditionVariableAny {
     WakeReason reason;
     {
       detail::CvCore::Wait wait(core_, this, "weft::ConditionVariableAny::wait");
-      lock.unlock();
+      try {
+        lock.unlock();
+      } catch (...) {  // e.g. a lock that was not held: the caller keeps it
+        wait.abandon(this);
+        throw;
+      }
       try {
         reason = wait.await(deadline);
       } catch (...) {  // the runtime unwinds this fiber: re-take the lock if that is free

@@ -17,25 +17,38 @@ namespace weft {
 namespace detail {
 // One lock of a weft::lock call, type-erased.
 struct LockSlot {
-  void* object;
+  void* object;       // what lock() and unlock() are called on
+  const void* order;  // the address that places it in the global order
   void (*lock)(void*);
   void (*unlock)(void*);
 };
 
+// A wrapper such as std::unique_lock or std::shared_lock is ordered by the mutex it
+// refers to: two fibers wrapping the same mutexes in different stack objects must still
+// agree on the order.
+template <class M>
+const void* lock_order_address(M& m) noexcept {
+  if constexpr (requires { m.mutex(); }) {
+    if (m.mutex() != nullptr) return m.mutex();
+  }
+  return &m;
+}
+
 template <class M>
 LockSlot lock_slot(M& m) noexcept {
-  return LockSlot{&m, [](void* p) { static_cast<M*>(p)->lock(); },
+  return LockSlot{&m, lock_order_address(m), [](void* p) { static_cast<M*>(p)->lock(); },
                   [](void* p) { static_cast<M*>(p)->unlock(); }};
 }
 
-// Sorts `slots` by address and locks them in that order. If a lock() throws, the locks
+// Sorts `slots` by their order address and locks them in that order. If a lock() throws, the locks
 // already taken are released (in reverse order) before the exception propagates.
 // Throws UsageError if the same lock appears twice.
 void lock_in_address_order(LockSlot* slots, std::size_t count);
 }  // namespace detail
 
 // Locks every argument (each with lock() and unlock(), e.g. Mutex, RecursiveMutex,
-// SharedMutex) in ascending address order; see the top of this header. Blocks like the
+// SharedMutex, or a std::unique_lock / std::shared_lock of one) in ascending address
+// order of the mutexes; see the top of this header. Blocks like the
 // locks' own lock(). If one of them throws (Cancelled, LockOrderError, ...), the ones
 // already taken are released and the exception propagates: all or nothing. Throws
 // UsageError if the same lock is passed twice. Call from a fiber.

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "weft/sched/errors.hpp"
 
@@ -63,12 +64,23 @@ class LockIdentity {
   // "mutex 'name'" or "mutex #serial", for reports.
   std::string label() const;
 
+  // The locks one fiber holds, oldest first (a fiber-local of the checker). A lock
+  // destroyed while held leaves the set, and a set that ends (its fiber ended holding
+  // locks) lets go of its locks, so neither side points at freed memory.
+  struct HeldSet {
+    HeldSet() = default;
+    HeldSet(const HeldSet&) = delete;
+    HeldSet& operator=(const HeldSet&) = delete;
+    ~HeldSet();
+    std::vector<LockIdentity*> locks;
+  };
+
  private:
   friend class weft::LockOrderChecker;
   const char* kind_;
   std::string name_;
   std::uint64_t serial_;
-  bool held_tracked_ = false;  // this acquisition is in the owner's held set
+  HeldSet* held_in_ = nullptr;  // the owner's held set, while this acquisition is in it
 };
 }  // namespace detail
 
