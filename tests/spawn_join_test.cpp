@@ -325,3 +325,25 @@ TEST_CASE("weft::run returns once detached fibers have finished too", "[spawn]")
   });
   CHECK(finished == 10);
 }
+
+TEST_CASE("wait_for and sleep_for with timeouts too large to represent", "[spawn][timeout]") {
+  weft::run([] {
+    auto slow = weft::spawn([] { weft::this_fiber::sleep_for(std::chrono::milliseconds(20)); });
+    CHECK(slow.wait_for(std::chrono::milliseconds::max()));  // waits: no deadline
+    CHECK(slow.finished());
+    slow.join();
+    bool cancelled = false;
+    auto sleeper = weft::spawn([&] {
+      try {
+        weft::this_fiber::sleep_for(std::chrono::hours::max());
+      } catch (const weft::Cancelled&) {
+        cancelled = true;
+      }
+    });
+    weft::this_fiber::sleep_for(std::chrono::milliseconds(5));
+    CHECK_FALSE(sleeper.finished());  // it used to wake at once (a deadline in the past)
+    sleeper.cancel();
+    sleeper.join();
+    CHECK(cancelled);
+  });
+}

@@ -2,7 +2,9 @@
 // bounds are exact (timers never fire early), upper bounds generous.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <stdexcept>
+#include <thread>
 
 #include "sync_support.hpp"
 #include "weft/weft.hpp"
@@ -142,5 +144,51 @@ TEST_CASE("Timer: a throwing callback is rethrown by join", "[timer][errors]") {
   weft::run([] {
     weft::Timer timer(0ms, [] { throw std::runtime_error("boom"); });
     CHECK_THROWS_WITH(timer.join(), "boom");
+  });
+}
+
+TEST_CASE("Timer and PeriodicTimer: destroyed on a plain thread while their runtime runs",
+          "[timer][periodic]") {
+  // The destructor cannot wait outside a fiber: the driver fiber lives on and must still
+  // find its state (use after free here shows under ASan).
+  std::atomic<weft::Timer*> timer{nullptr};
+  std::atomic<weft::PeriodicTimer*> periodic{nullptr};
+  std::atomic<bool> destroyed{false};
+  std::atomic<int> callbacks{0};
+  std::thread runtime([&] {
+    weft::run([&] {
+      timer = new weft::Timer(500ms, [&] { ++callbacks; });
+      periodic = new weft::PeriodicTimer(500ms, [&] { ++callbacks; });
+      while (!destroyed) weft::this_fiber::sleep_for(1ms);
+      weft::this_fiber::sleep_for(20ms);  // the drivers wake up and end now
+    });
+  });
+  while (timer.load() == nullptr || periodic.load() == nullptr) std::this_thread::yield();
+  delete timer.load();
+  delete periodic.load();
+  destroyed = true;
+  runtime.join();
+  CHECK(callbacks == 0);
+}
+
+TEST_CASE("Timer, Ticker and PeriodicTimer: delays too large to represent never come",
+          "[timer][ticker][periodic]") {
+  weft::run([] {
+    bool fired = false;
+    weft::Timer timer(std::chrono::hours::max(), [&] { fired = true; });
+    weft::Timer timer_ns(weft::Duration::max(), [&] { fired = true; });
+    weft::PeriodicTimer periodic(std::chrono::hours::max(), [&] { fired = true; });
+    weft::Ticker ticker(weft::Duration::max());
+    std::uint64_t ticks = 99;
+    auto waiter = weft::spawn([&] { ticks = ticker.wait_tick(); });
+    weft::this_fiber::sleep_for(10ms);
+    CHECK_FALSE(fired);
+    CHECK_FALSE(waiter.finished());  // waits (it used to spin on a deadline in the past)
+    ticker.stop();
+    waiter.join();
+    CHECK(ticks == 0);
+    CHECK(timer.cancel());
+    CHECK(timer_ns.cancel());
+    periodic.stop();
   });
 }

@@ -30,12 +30,18 @@ std::uint64_t Ticker::wait_tick() {
       consumed_ = elapsed;
       return ticks;
     }
-    const TimePoint next = start_ + period_ * static_cast<Duration::rep>(consumed_ + 1);
-    sched::WaitOutcome outcome =
-        detail::wait_in(lock_, waiters_, WaitRecord{WaitKind::Sleep, this, "ticker"}, next);
+    const TimePoint next = tick_time(consumed_ + 1);
+    sched::WaitOutcome outcome = detail::wait_in(
+        lock_, waiters_, WaitRecord{WaitKind::Sleep, this, "ticker"}, detail::finite(next));
     if (outcome.reason == WakeReason::Cancelled) throw Cancelled();
     // Timeout: the tick is due; Notified: stopped. Either way the loop decides.
   }
+}
+
+TimePoint Ticker::tick_time(std::uint64_t n) const noexcept {
+  const Duration room = TimePoint::max() - start_;
+  if (period_ > room / static_cast<Duration::rep>(n)) return TimePoint::max();  // never
+  return start_ + period_ * static_cast<Duration::rep>(n);
 }
 
 void Ticker::stop() {
@@ -52,11 +58,10 @@ bool Ticker::stopped() const noexcept {
 
 PeriodicTimer::PeriodicTimer(Duration period, std::function<void()> callback,
                              SpawnOptions options)
-    : state_(std::make_unique<State>(period, std::move(callback))) {
+    : state_(std::make_shared<State>(period, std::move(callback))) {
   if (options.name.empty()) options.name = "periodic timer";
-  State* state = state_.get();
   driver_ = spawn(
-      [state] {
+      [state = state_] {
         while (state->ticker.wait_tick() != 0) {
           state->runs.fetch_add(1, std::memory_order_relaxed);
           state->callback();

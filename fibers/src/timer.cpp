@@ -9,12 +9,11 @@
 namespace weft {
 
 Timer::Timer(Duration delay, std::function<void()> callback, SpawnOptions options)
-    : state_(std::make_unique<State>()) {
-  state_->deadline = sched::now() + std::max(delay, Duration::zero());
+    : state_(std::make_shared<State>()) {
+  state_->deadline = detail::deadline_after(delay);  // TimePoint::max(): never fires
   state_->callback = std::move(callback);
   if (options.name.empty()) options.name = "timer";
-  State* state = state_.get();
-  driver_ = spawn([state] { drive(*state); }, std::move(options));
+  driver_ = spawn([state = state_] { drive(*state); }, std::move(options));
 }
 
 Timer::~Timer() {
@@ -31,7 +30,8 @@ void Timer::drive(State& state) {
       break;
     }
     sched::WaitOutcome outcome = detail::wait_in(
-        state.lock, state.waiters, WaitRecord{WaitKind::Sleep, &state, "timer"}, state.deadline);
+        state.lock, state.waiters, WaitRecord{WaitKind::Sleep, &state, "timer"},
+        detail::finite(state.deadline));
     // The driver itself cancelled (only the runtime can): the callback will not run.
     if (outcome.reason == WakeReason::Cancelled) state.status = Status::Cancelled;
   }

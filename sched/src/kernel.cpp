@@ -129,7 +129,11 @@ TimePoint now() {
 WakeReason sleep_until(TimePoint deadline, std::source_location where) {
   schedule_point(Op::Sleep, nullptr, where);
   WaitTicket ticket = begin_wait(WaitRecord{WaitKind::Sleep, nullptr, "sleep"});
-  return await(ticket, deadline).reason;
+  // TimePoint::max() (a sleep too long to represent) never ends by itself: no timer, so
+  // a virtual clock is not advanced to the end of time.
+  std::optional<TimePoint> until;
+  if (deadline != TimePoint::max()) until = deadline;
+  return await(ticket, until).reason;
 }
 
 void park(const WaitRecord& record) {

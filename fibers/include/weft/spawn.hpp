@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "weft/detail/deadline.hpp"
 #include "weft/sched/errors.hpp"
 #include "weft/sched/kernel.hpp"
 #include "weft/sched/runtime.hpp"
@@ -129,11 +130,11 @@ class JoinHandle {
   template <class Rep, class Period>
   [[nodiscard]] bool wait_for(std::chrono::duration<Rep, Period> timeout,
                               std::source_location where = std::source_location::current()) {
-    return wait_until(sched::now() + std::chrono::ceil<Duration>(timeout), where);
+    return wait_or_throw(detail::finite(detail::deadline_after(timeout)), where);
   }
   [[nodiscard]] bool wait_until(TimePoint deadline,
                                 std::source_location where = std::source_location::current()) {
-    return wait_or_throw(deadline, where);
+    return wait_or_throw(detail::finite(deadline), where);
   }
 
   // Asks the fiber to stop: its current or next blocking call throws weft::Cancelled.

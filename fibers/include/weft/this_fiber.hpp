@@ -5,6 +5,7 @@
 #include <source_location>
 #include <string>
 
+#include "weft/detail/deadline.hpp"
 #include "weft/sched/errors.hpp"
 #include "weft/sched/kernel.hpp"
 
@@ -22,7 +23,7 @@ void sleep_until(TimePoint deadline, std::source_location where = std::source_lo
 template <class Rep, class Period>
 void sleep_for(std::chrono::duration<Rep, Period> duration,
                std::source_location where = std::source_location::current()) {
-  sleep_until(sched::now() + std::chrono::ceil<Duration>(duration), where);
+  sleep_until(detail::deadline_after(duration), where);
 }
 
 // The calling fiber's id (0 outside a fiber) and name ("" outside a fiber).

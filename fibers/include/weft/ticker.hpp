@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 
+#include "weft/detail/deadline.hpp"
 #include "weft/sched/spinlock.hpp"
 #include "weft/sched/time.hpp"
 #include "weft/sched/wait_queue.hpp"
@@ -27,7 +28,7 @@ class Ticker {
   explicit Ticker(Duration period);
   template <class Rep, class Period>
   explicit Ticker(std::chrono::duration<Rep, Period> period)
-      : Ticker(std::chrono::ceil<Duration>(period)) {}
+      : Ticker(detail::saturating_duration(period)) {}
   Ticker(const Ticker&) = delete;
   Ticker& operator=(const Ticker&) = delete;
   // Precondition: no fiber waits on it.
@@ -44,6 +45,9 @@ class Ticker {
   Duration period() const noexcept { return period_; }
 
  private:
+  // When tick n is due: start + n periods, or TimePoint::max() (never) past the clock's range.
+  TimePoint tick_time(std::uint64_t n) const noexcept;
+
   mutable weft::detail::SpinLock lock_;
   const Duration period_;
   const TimePoint start_;
@@ -63,7 +67,7 @@ class PeriodicTimer {
   template <class Rep, class Period>
   PeriodicTimer(std::chrono::duration<Rep, Period> period, std::function<void()> callback,
                 SpawnOptions options = {})
-      : PeriodicTimer(std::chrono::ceil<Duration>(period), std::move(callback),
+      : PeriodicTimer(detail::saturating_duration(period), std::move(callback),
                       std::move(options)) {}
   PeriodicTimer(const PeriodicTimer&) = delete;
   PeriodicTimer& operator=(const PeriodicTimer&) = delete;
@@ -89,7 +93,9 @@ class PeriodicTimer {
     std::function<void()> callback;
     std::atomic<std::uint64_t> runs{0};
   };
-  std::unique_ptr<State> state_;
+  // Shared with the driver fiber, which may outlive the PeriodicTimer (destroyed outside
+  // a fiber).
+  std::shared_ptr<State> state_;
   JoinHandle<void> driver_;
 };
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 
+#include "weft/detail/deadline.hpp"
 #include "weft/sched/spinlock.hpp"
 #include "weft/sched/time.hpp"
 #include "weft/sched/wait_queue.hpp"
@@ -24,7 +25,7 @@ class Timer {
   template <class Rep, class Period>
   Timer(std::chrono::duration<Rep, Period> delay, std::function<void()> callback,
         SpawnOptions options = {})
-      : Timer(std::chrono::ceil<Duration>(delay), std::move(callback), std::move(options)) {}
+      : Timer(detail::saturating_duration(delay), std::move(callback), std::move(options)) {}
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
   // cancel(), then waits for a callback that already started to return; a callback
@@ -53,7 +54,8 @@ class Timer {
   };
   static void drive(State& state);
 
-  std::unique_ptr<State> state_;
+  // Shared with the driver fiber, which may outlive the Timer (destroyed outside a fiber).
+  std::shared_ptr<State> state_;
   JoinHandle<void> driver_;
 };
 

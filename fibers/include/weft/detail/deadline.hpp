@@ -20,13 +20,25 @@ TimePoint deadline_after(std::chrono::duration<Rep, Period> timeout) {
   return sched::now() + std::chrono::ceil<Duration>(timeout);
 }
 
+// `d` as a Duration, saturating at Duration::max() / min() instead of overflowing.
+template <class Rep, class Period>
+Duration saturating_duration(std::chrono::duration<Rep, Period> d) {
+  using Seconds = std::chrono::duration<double>;
+  const double seconds = std::chrono::duration_cast<Seconds>(d).count();
+  if (seconds >= std::chrono::duration_cast<Seconds>(Duration::max()).count()) return Duration::max();
+  if (seconds <= std::chrono::duration_cast<Seconds>(Duration::min()).count()) return Duration::min();
+  return std::chrono::ceil<Duration>(d);
+}
+
 // A deadline of any clock as a TimePoint of the runtime's clock. steady_clock time points
 // are taken as they are; other clocks are converted through the time remaining.
 template <class Clock, class Dur>
 TimePoint to_deadline(const std::chrono::time_point<Clock, Dur>& deadline) {
   if constexpr (std::is_same_v<Clock, SteadyClock>) {
     if (deadline == std::chrono::time_point<Clock, Dur>::max()) return TimePoint::max();
-    return std::chrono::ceil<Duration>(deadline);
+    const Duration since_epoch = saturating_duration(deadline.time_since_epoch());
+    if (since_epoch == Duration::max()) return TimePoint::max();
+    return TimePoint(since_epoch);
   } else {
     return deadline_after(deadline - Clock::now());
   }
