@@ -424,3 +424,42 @@ TEST_CASE("a plain thread wakes a fiber blocked in recv", "[channel][threads]") 
   feeder.join();
   CHECK(got == std::vector<int>{11});
 }
+
+TEST_CASE("Channel: a blocked sender does not touch the channel after its receiver took the value",
+          "[channel]") {
+  // A reply channel on the requester's side, destroyed as soon as the reply arrived
+  // (use after free here shows under ASan).
+  weft::run([] {
+    Channel<Channel<int>*> requests(1);
+    ChannelStatus sent = ChannelStatus::empty;
+    auto server = weft::spawn([&] {
+      Channel<int>* reply = *requests.recv();
+      sent = reply->send(42);  // blocks: the requester does not receive yet
+    });
+    {
+      auto reply = std::make_unique<Channel<int>>(0);
+      REQUIRE(requests.send(reply.get()) == ChannelStatus::ok);
+      for (int i = 0; i < 3; ++i) weft::this_fiber::yield();  // the server blocks in send
+      CHECK(*reply->recv() == 42);
+    }  // the reply channel goes while the server has not resumed yet
+    server.join();
+    CHECK(sent == ChannelStatus::ok);
+  });
+}
+
+TEST_CASE("Channel: a steady_clock deadline beyond the clock's range means no deadline",
+          "[channel][timeout]") {
+  weft::run([] {
+    Channel<int> ch(1);
+    auto sender = weft::spawn([&] {
+      weft::this_fiber::sleep_for(5ms);
+      (void)ch.send(7);
+    });
+    const auto far = std::chrono::time_point<std::chrono::steady_clock, std::chrono::seconds>(
+        std::chrono::seconds(1LL << 40));  // ~35,000 years: overflows nanoseconds
+    auto r = ch.recv_until(far);
+    REQUIRE(r.ok());
+    CHECK(*r == 7);
+    sender.join();
+  });
+}

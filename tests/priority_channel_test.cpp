@@ -2,7 +2,10 @@
 // unbounded, close, select.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <functional>
+#include <memory>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +15,22 @@
 
 using weft::ChannelStatus;
 using weft::PriorityChannel;
+
+// Lets one test make the next large allocation fail (a buffer that cannot grow).
+namespace {
+thread_local bool fail_next_large_allocation = false;
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (fail_next_large_allocation && size >= 1024) {
+    fail_next_large_allocation = false;
+    throw std::bad_alloc();
+  }
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -112,4 +131,21 @@ TEST_CASE("a blocked receiver gets the value directly; priority channels work in
     CHECK(fired.index == 1);
     CHECK(got == 8);
   });
+}
+
+TEST_CASE("PriorityChannel: a buffer that cannot grow leaves the value with the caller",
+          "[priority_channel][errors]") {
+  using Value = std::unique_ptr<std::string>;
+  PriorityChannel<Value, bool (*)(const Value&, const Value&)> ch(
+      weft::kUnbounded, [](const Value& a, const Value& b) { return *a < *b; });
+  // 64 values fill the buffer's storage exactly: the next send has to grow it.
+  for (int i = 0; i < 64; ++i) REQUIRE(ch.try_send(std::make_unique<std::string>("x")) == ChannelStatus::ok);
+  Value value = std::make_unique<std::string>("kept");
+  fail_next_large_allocation = true;
+  CHECK_THROWS_AS((void)ch.try_send(std::move(value)), std::bad_alloc);
+  fail_next_large_allocation = false;
+  REQUIRE(value != nullptr);
+  CHECK(*value == "kept");
+  CHECK(ch.size() == 64);
+  CHECK(ch.try_send(std::move(value)) == ChannelStatus::ok);  // it can grow again
 }

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -363,4 +364,21 @@ TEST_CASE("select outside a fiber works when it need not block", "[select][threa
   CHECK(weft::select(on_recv(ch), otherwise()).index == 1);
   CHECK_THROWS_AS(weft::select(on_recv(ch)), weft::UsageError);
   CHECK(ch.try_send(2) == ChannelStatus::ok);  // the failed select left no node behind
+}
+
+TEST_CASE("select: the fired case's channel may be destroyed as soon as its sender returns",
+          "[select]") {
+  weft::run([] {
+    auto ch = std::make_unique<weft::Channel<int>>(0);
+    weft::Channel<int>* raw = ch.get();
+    int got = -1;
+    auto receiver = weft::spawn([&] {
+      weft::select(weft::on_recv(*raw, [&](int v) { got = v; }), weft::after(std::chrono::seconds(10)));
+    });
+    for (int i = 0; i < 3; ++i) weft::this_fiber::yield();  // the select blocks
+    REQUIRE(ch->send(42) == weft::ChannelStatus::ok);      // returns once it took the value
+    ch.reset();  // the select has not resumed yet (use after free here shows under ASan)
+    receiver.join();
+    CHECK(got == 42);
+  });
 }

@@ -63,13 +63,28 @@ class LockSet {
   bool held_ = false;
 };
 
-// Relocks and withdraws every published Waiter when the wait ends, also when unwinding,
-// and notes which case a waker completed (kNone if none did).
+// Withdraws every published Waiter when the wait ends, also when unwinding, and notes
+// which case a waker completed (kNone if none did). When the claim says a channel party
+// completed case `fired`, that party unlinked its node and published its slot before
+// waking us, and its channel may be gone already (the party returned and destroyed it):
+// only the other cases are relocked, each on its own.
 struct Withdraw {
   LockSet& locks;
   std::span<SelectCase* const> cases;
   std::size_t& completed;
+  std::size_t fired = kNone;
   ~Withdraw() {
+    if (fired != kNone) {
+      for (std::size_t i = 0; i < cases.size(); ++i) {
+        if (i == fired || cases[i]->kind() != SelectCase::Kind::Wait) continue;
+        SpinLock* lock = cases[i]->lock();
+        if (lock) lock->lock();
+        cases[i]->dequeue();
+        if (lock) lock->unlock();
+      }
+      completed = fired;
+      return;
+    }
     locks.lock();
     for (std::size_t i = 0; i < cases.size(); ++i) {
       if (cases[i]->kind() != SelectCase::Kind::Wait) continue;
@@ -171,11 +186,11 @@ Selected select_cases(std::span<SelectCase* const> cases, std::span<SpinLock*> l
   {
     Withdraw withdraw{locks, cases, completed};
     outcome = sched::await(ticket, deadline);
+    if (outcome.reason == WakeReason::Notified) withdraw.fired = outcome.detail;
   }
-  // The case slots, written by the claimer under its lock, say which case fired; the
-  // claim detail carries the same index, but the slots are read after relocking and so
-  // cannot be seen half written. With no case completed, a deadline or a cancel ended
-  // the wait.
+  // Notified: the claim detail is the index of the case a channel party completed.
+  // Otherwise no party claimed the wait and the case slots, read after relocking, are
+  // untouched: a deadline or a cancel ended it.
   if (completed != kNone) return fire(cases, completed);
   if (outcome.reason == WakeReason::Timeout) return fire(cases, deadline_index);
   throw Cancelled();

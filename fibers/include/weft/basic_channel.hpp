@@ -339,6 +339,8 @@ class BasicChannel {
     if (deadline && *deadline <= sched::now()) return ChannelStatus::timeout;
 
     detail::SendOffer<T> offer{&value, ChannelStatus::timeout};
+    // Read now: once a receiver took the value it may destroy the channel at any time.
+    const bool rendezvous = capacity_ == 0;
     sched::WaitTicket ticket = sched::begin_wait(WaitRecord{WaitKind::Channel, this, "channel send"});
     sched::Waiter waiter(ticket, &offer);
     senders_.push_back(waiter);
@@ -350,7 +352,7 @@ class BasicChannel {
       unlink.taken = outcome.reason == WakeReason::Notified;
     }
     if (offer.status != ChannelStatus::timeout) {  // a receiver or close() ended the wait
-      if (offer.status == ChannelStatus::ok && capacity_ == 0) hb_acquire(this);
+      if (offer.status == ChannelStatus::ok && rendezvous) hb_acquire(this);
       return offer.status;
     }
     return timeout_or_throw(outcome.reason);

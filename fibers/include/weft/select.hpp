@@ -204,6 +204,7 @@ class SendCase final : public SelectCase {
   const void* object() const noexcept override { return &channel_; }
   void prepare() override {
     offer_ = detail::SendOffer<T>{value_, ChannelStatus::full};
+    rendezvous_ = channel_.capacity() == 0;  // complete() must not touch the channel
     hb_release(&channel_);
   }
   weft::detail::SpinLock* lock() noexcept override { return &Access::lock(channel_); }
@@ -221,7 +222,7 @@ class SendCase final : public SelectCase {
   bool completed() const noexcept override { return offer_.status != ChannelStatus::full; }
   ChannelStatus complete() override {
     const ChannelStatus status = offer_.status;
-    if (status == ChannelStatus::ok && channel_.capacity() == 0) hb_acquire(&channel_);
+    if (status == ChannelStatus::ok && rendezvous_) hb_acquire(&channel_);
     if constexpr (std::is_same_v<F, detail::NoHandler>) {
     } else if constexpr (std::is_invocable_v<F&, ChannelStatus>) {
       fn_(status);
@@ -238,6 +239,7 @@ class SendCase final : public SelectCase {
   F fn_;
   std::optional<T> owned_;
   T* value_;
+  bool rendezvous_ = false;
   detail::SendOffer<T> offer_{nullptr, ChannelStatus::full};
   std::optional<sched::Waiter> waiter_;
 };

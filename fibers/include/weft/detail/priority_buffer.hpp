@@ -21,6 +21,8 @@ class PriorityBuffer {
   // Inserts `value` (moved from). May allocate; if that throws, `value` and the buffer
   // are unchanged. Never allocates below the size reached before.
   void push(T&& value) {
+    // Grow first: a bad_alloc must leave the caller's value untouched.
+    if (heap_.size() == heap_.capacity()) heap_.reserve(heap_.empty() ? 4 : 2 * heap_.size());
     heap_.push_back(Entry{std::move(value), next_seq_++});
     std::push_heap(heap_.begin(), heap_.end(), less_);
   }
