@@ -6,6 +6,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <weft/weft.hpp>
@@ -338,4 +339,76 @@ TEST_CASE("a run stuck with an executor is reported as a deadlock and unwinds", 
   CHECK(ran == 1);
   CHECK(report.find("executor worker idle") != std::string::npos);
   CHECK(report.find("future") != std::string::npos);
+}
+
+TEST_CASE("a cancellation left over from one task does not reach the next", "[executor][cancel]") {
+  weft::run([] {
+    weft::Executor pool(1, 8);
+    weft::StopSource a_stop;
+    weft::Promise<void> gate;
+    auto a = pool.submit([t = a_stop.get_token(), g = gate.get_future()]() mutable {
+      weft::CancelOnStop cancel_a(t);  // stopping a_stop cancels the fiber running A
+      g.get();
+      weft::this_fiber::yield();  // the stop lands here, after A's last wait
+      return std::string("A done");
+    });
+    auto b = pool.submit([] {  // knows nothing of a_stop
+      weft::this_fiber::sleep_for(1ms);
+      return std::string("B done");
+    });
+    while (pool.active() != 1) weft::this_fiber::yield();
+    gate.set_value();
+    weft::this_fiber::yield();  // A wakes from g.get() and yields
+    a_stop.request_stop();
+    CHECK(a.get() == "A done");
+    CHECK(b.get() == "B done");
+  });
+}
+
+TEST_CASE("a submitter parked on another thread outlives shutdown and destruction",
+          "[executor][threads]") {
+  // Runtime A shuts the executor down and destroys it while a fiber of runtime B is
+  // parked in submit(); B's fiber must get its UsageError without touching freed memory
+  // (use after free here shows under ASan).
+  std::atomic<weft::Executor*> shared{nullptr};
+  std::atomic<bool> parked{false}, destroyed{false};
+  std::atomic<int> refused{0};
+  std::thread a([&] {
+    weft::run([&] {
+      auto* pool = new weft::Executor(
+          weft::ExecutorOptions{.workers = 1, .queue_capacity = 1, .remote_submitters = true});
+      weft::Promise<void> gate(weft::cross_thread);
+      auto busy = pool->submit([g = gate.get_future()]() mutable { g.get(); });
+      while (pool->active() != 1) weft::this_fiber::yield();
+      auto queued = pool->submit([] {});  // the queue is full now
+      shared = pool;
+      while (!parked) weft::this_fiber::sleep_for(1ms);
+      weft::this_fiber::sleep_for(20ms);  // B's submitter parks meanwhile
+      pool->shutdown(weft::ShutdownMode::cancel);
+      delete pool;
+      destroyed = true;
+    });
+  });
+  std::thread b([&] {
+    weft::run([&] {
+      while (!shared) std::this_thread::sleep_for(1ms);
+      auto submitter = weft::spawn([&] {
+        try {
+          (void)shared.load()->submit([] {});
+        } catch (const weft::UsageError&) {
+          ++refused;
+        }
+      });
+      weft::this_fiber::yield();  // it runs and parks in submit
+      parked = true;
+      // Keep this thread from running the woken submitter until the executor is gone.
+      const auto until = std::chrono::steady_clock::now() + 5s;
+      while (!destroyed && std::chrono::steady_clock::now() < until) {
+      }
+      submitter.join();
+    });
+  });
+  a.join();
+  b.join();
+  CHECK(refused == 1);
 }

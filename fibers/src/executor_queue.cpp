@@ -79,6 +79,9 @@ std::unique_ptr<ExecutorTask> ExecutorQueue::pop(std::size_t worker) {
       busy_[worker] = true;
       ++active_;
       space_.notify_one();
+      // A cancellation left over from the worker's previous task (it arrived after that
+      // task's last wait) is not for this one; shutdown(cancel) sets cancelled_ first.
+      if (sched::Fiber* self = sched::current_fiber()) self->clear_cancel();
       return task;
     }
     if (closed_) return nullptr;

@@ -141,7 +141,10 @@ class Executor {
   template <class F>
   auto submit(F&& fn) -> Future<detail::ExecutorResult<F>> {
     auto [task, future] = package(std::forward<F>(fn));
-    queue_->push(task, "weft::Executor::submit");
+    // A copy: a submitter parked on another thread may wake after shutdown() returned
+    // and the executor is gone; the queue must outlive its push.
+    const std::shared_ptr<detail::ExecutorQueue> queue = queue_;
+    queue->push(task, "weft::Executor::submit");
     return std::move(future);
   }
 

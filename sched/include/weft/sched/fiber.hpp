@@ -60,6 +60,12 @@ class Fiber {
   // WakeReason::Cancelled (delivered once per request). Safe from any thread.
   void request_cancel() noexcept;
   bool cancel_pending() const noexcept { return cancel_pending_.load(std::memory_order_acquire); }
+  // Drops a pending cancellation request; returns whether there was one. For a fiber
+  // that runs unrelated jobs one after another (an executor worker): a request that
+  // arrived after one job's last wait must not cancel the next job.
+  bool clear_cancel() noexcept {
+    return cancel_pending_.load(std::memory_order_relaxed) && cancel_pending_.exchange(false);
+  }
 
   // True once the body has run to its end (state() == Done).
   bool finished() const noexcept { return state() == FiberState::Done; }
