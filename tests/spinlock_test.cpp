@@ -1,6 +1,7 @@
 // SpinLock (biased to its first thread, revoked when a second thread comes) and the
 // cancellation handshake that uses the same asymmetric fences.
 #include <atomic>
+#include <chrono>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <mutex>
@@ -107,4 +108,32 @@ TEST_CASE("a cancellation from another thread always reaches a fiber that blocks
     }
   });
   CHECK(cancelled == kRounds);
+}
+
+TEST_CASE("wait_until_free returns only once the holder has unlocked, and takes nothing") {
+  for (const bool biased_holder : {true, false}) {
+    SpinLock lock;
+    if (!biased_holder) {  // biased to another thread: the holder revokes it, holds the plain lock
+      std::thread([&] { std::lock_guard guard(lock); }).join();
+    }
+    std::atomic<bool> held{false}, release{false}, waited{false};
+    std::thread holder([&] {
+      std::lock_guard guard(lock);
+      held = true;
+      while (!release) std::this_thread::yield();
+    });
+    while (!held) std::this_thread::yield();
+    std::thread waiter([&] {
+      lock.wait_until_free();
+      waited = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK_FALSE(waited);  // the holder is still inside
+    release = true;
+    holder.join();
+    waiter.join();
+    CHECK(waited);
+    CHECK(lock.try_lock());  // nothing was left taken
+    lock.unlock();
+  }
 }

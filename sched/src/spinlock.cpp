@@ -79,6 +79,15 @@ void SpinLock::lock_slow() noexcept {
   }
 }
 
+void SpinLock::wait_until_free() const noexcept {
+  for (int spins = 0; owner_inside_.load(std::memory_order_acquire) || plain_.locked(); ++spins) {
+    if (spins < 64)
+      spin_pause();
+    else
+      ::sched_yield();
+  }
+}
+
 bool SpinLock::try_lock() noexcept {
   const std::uint64_t bias = bias_.load(std::memory_order_relaxed);
   if (bias == thread_ticket()) {

@@ -66,6 +66,9 @@ class BasicChannel {
   // Destroys buffered values. Precondition: no fiber waits on the channel (checked;
   // destroying a channel under a blocked fiber aborts with a message).
   ~BasicChannel() {
+    // The party that woke the destroying fiber (maybe on another thread) may still be
+    // inside the lock: handing over and waking happen under it.
+    lock_.wait_until_free();
     WEFT_INVARIANT(senders_.empty() && receivers_.empty(),
                    "weft channel destroyed while fibers still wait on it");
   }

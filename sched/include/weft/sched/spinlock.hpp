@@ -48,6 +48,7 @@ class PlainSpinLock {
            !locked_.exchange(true, std::memory_order_acquire);
   }
   void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+  bool locked() const noexcept { return locked_.load(std::memory_order_acquire); }
 
  private:
   void lock_slow() noexcept;
@@ -80,6 +81,10 @@ class SpinLock {
     lock_slow();
   }
   bool try_lock() noexcept;
+  // Waits until no thread holds the lock, without taking it (so no bias is revoked).
+  // For destructors: a fiber woken by a holder (a channel party hands over and wakes
+  // under the lock) may destroy the object before that holder has unlocked.
+  void wait_until_free() const noexcept;
   WEFT_ALWAYS_INLINE void unlock() noexcept {
     if ((bias_.load(std::memory_order_relaxed) & ~kRevoked) == thread_ticket() &&
         owner_inside_.load(std::memory_order_relaxed)) {
