@@ -22,6 +22,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "weft/detail/deadline.hpp"
 #include "weft/future_errors.hpp"
 #include "weft/sched/errors.hpp"
 #include "weft/sched/kernel.hpp"
@@ -137,10 +138,7 @@ class FutureState final : public FutureStateBase {
 // ~30 years (it would overflow the clock).
 template <class Rep, class Period>
 std::optional<TimePoint> future_deadline(std::chrono::duration<Rep, Period> timeout) {
-  if (timeout <= timeout.zero()) return sched::now();
-  if (std::chrono::duration_cast<std::chrono::duration<double>>(timeout).count() > 1e9)
-    return std::nullopt;
-  return sched::now() + std::chrono::ceil<Duration>(timeout);
+  return finite(deadline_after(timeout));
 }
 
 // Friend access to a Future's state for when_all, when_any, wait_any and as_completed.
