@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -299,4 +300,19 @@ TEST_CASE("a future nobody can complete is reported as a deadlock", "[future][de
     report = e.what();
   }
   CHECK(report.find("future") != std::string::npos);
+}
+
+TEST_CASE("a zero timeout polls without blocking, also outside a fiber", "[future][timeout]") {
+  weft::Promise<int> promise;  // made outside any runtime: cross-thread
+  weft::Future<int> future = promise.get_future();
+  CHECK(future.wait_for(0s) == weft::FutureStatus::timeout);
+  CHECK(future.wait_until(weft::sched::now() - 1s) == weft::FutureStatus::timeout);
+  std::vector<weft::Future<int>> futures;
+  futures.push_back(std::move(future));
+  CHECK_FALSE(weft::wait_any_for(futures, 0s).has_value());
+  CHECK_THROWS_AS(futures[0].wait_for(1s), weft::UsageError);  // this one would block
+  promise.set_value(5);
+  CHECK(weft::wait_any_for(futures, 0s) == std::optional<std::size_t>(0));
+  CHECK(futures[0].wait_for(0s) == weft::FutureStatus::ready);
+  CHECK(futures[0].get() == 5);
 }

@@ -74,6 +74,7 @@ bool FutureStateBase::wait(std::optional<TimePoint> deadline, const char* call) 
     hb_acquire(this);
     return true;
   }
+  if (deadline && *deadline <= sched::now()) return false;  // a poll: never blocks
   sched::require_fiber(call);
   for (;;) {
     sched::WaitOutcome outcome{};
@@ -116,6 +117,7 @@ std::optional<std::size_t> FutureStateBase::wait_any(std::span<FutureStateBase* 
     hb_acquire(states[*i]);
     return i;
   }
+  if (deadline && *deadline <= sched::now()) return std::nullopt;  // a poll: never blocks
   sched::require_fiber(call);
 
   WaitKind kind = WaitKind::Future;

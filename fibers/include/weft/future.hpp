@@ -94,7 +94,8 @@ class Future {
   void wait() const { (void)state("weft::Future::wait").wait(std::nullopt, "weft::Future::wait"); }
 
   // Waits until the result is set or `timeout` has passed on the runtime's clock.
-  // Cancellation as for wait().
+  // Cancellation as for wait(). A timeout of zero (or a deadline already passed) only
+  // polls: it never blocks, so it works outside a fiber too.
   template <class Rep, class Period>
   FutureStatus wait_for(std::chrono::duration<Rep, Period> timeout) const {
     auto& s = state("weft::Future::wait_for");
