@@ -43,12 +43,12 @@ bool Barrier::arrive_and_wait() {
   sched::require_fiber("weft::Barrier::arrive_and_wait");
   schedule_point(Op::Wait, this);
   std::unique_lock guard(lock_);
+  const WaitRecord record{WaitKind::Barrier, this, "barrier"};
   // While the completion function runs, the phase is full: an arrival now belongs to
   // the next phase, so it waits for that phase to begin (nothing has arrived if the
   // fiber is cancelled meanwhile).
   while (completing_) {
-    if (detail::wait_in(lock_, waiters_, WaitRecord{WaitKind::Barrier, this, "barrier"}, std::nullopt)
-            .reason == WakeReason::Cancelled)
+    if (detail::wait_in(lock_, waiters_, record, std::nullopt).reason == WakeReason::Cancelled)
       throw Cancelled();
   }
   hb_release(this);
@@ -59,8 +59,7 @@ bool Barrier::arrive_and_wait() {
     return true;
   }
   const std::uint64_t my_phase = phase_;
-  sched::WaitOutcome outcome = detail::wait_in(
-      lock_, waiters_, WaitRecord{WaitKind::Barrier, this, "barrier"}, std::nullopt);
+  sched::WaitOutcome outcome = detail::wait_in(lock_, waiters_, record, std::nullopt);
   if (outcome.reason == WakeReason::Cancelled) {
     if (phase_ == my_phase && !completing_) --arrived_;  // withdraw the arrival
     throw Cancelled();

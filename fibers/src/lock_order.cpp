@@ -36,7 +36,8 @@ detail::LockIdentity::HeldSet& held_locks() {
 }
 
 // Takes `lock` out of `held` (the most recent acquisition first).
-void erase_from(std::vector<detail::LockIdentity*>& held, const detail::LockIdentity* lock) noexcept {
+void erase_from(std::vector<detail::LockIdentity*>& held,
+                const detail::LockIdentity* lock) noexcept {
   for (auto it = held.end(); it != held.begin();) {
     if (*--it == lock) {
       held.erase(it);

@@ -40,9 +40,9 @@ LockSlot lock_slot(M& m) noexcept {
                   [](void* p) { static_cast<M*>(p)->unlock(); }};
 }
 
-// Sorts `slots` by their order address and locks them in that order. If a lock() throws, the locks
-// already taken are released (in reverse order) before the exception propagates.
-// Throws UsageError if the same lock appears twice.
+// Sorts `slots` by their order address and locks them in that order. If a lock() throws,
+// the locks already taken are released (in reverse order) before the exception
+// propagates. Throws UsageError if the same lock appears twice.
 void lock_in_address_order(LockSlot* slots, std::size_t count);
 }  // namespace detail
 

@@ -24,9 +24,9 @@ TimePoint deadline_after(std::chrono::duration<Rep, Period> timeout) {
 template <class Rep, class Period>
 Duration saturating_duration(std::chrono::duration<Rep, Period> d) {
   using Seconds = std::chrono::duration<double>;
-  const double seconds = std::chrono::duration_cast<Seconds>(d).count();
-  if (seconds >= std::chrono::duration_cast<Seconds>(Duration::max()).count()) return Duration::max();
-  if (seconds <= std::chrono::duration_cast<Seconds>(Duration::min()).count()) return Duration::min();
+  const Seconds seconds = std::chrono::duration_cast<Seconds>(d);
+  if (seconds >= std::chrono::duration_cast<Seconds>(Duration::max())) return Duration::max();
+  if (seconds <= std::chrono::duration_cast<Seconds>(Duration::min())) return Duration::min();
   return std::chrono::ceil<Duration>(d);
 }
 
