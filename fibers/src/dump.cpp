@@ -3,7 +3,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "weft/sched/runtime.hpp"
+#include "weft/sched/scheduler.hpp"
 
 namespace weft {
 

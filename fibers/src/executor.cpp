@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <string>
 
-#include "weft/sched/runtime.hpp"
+#include "weft/sched/scheduler.hpp"
 
 namespace weft {
 
@@ -32,7 +32,7 @@ void work(const std::shared_ptr<detail::ExecutorQueue>& queue, std::size_t index
 Executor::Executor(std::size_t workers, std::size_t queue_capacity)
     : Executor(make_options(workers, queue_capacity)) {}
 
-Executor::Executor(ExecutorOptions options) : home_(sched::Runtime::current()) {
+Executor::Executor(ExecutorOptions options) : home_(sched::Scheduler::current()) {
   if (options.workers == 0) throw UsageError("weft::Executor: needs at least one worker");
   if (options.queue_capacity == 0)
     throw UsageError("weft::Executor: the queue capacity must be at least 1");

@@ -5,7 +5,7 @@
 
 #include "weft/executor.hpp"
 #include "weft/sched/errors.hpp"
-#include "weft/sched/runtime.hpp"
+#include "weft/sched/scheduler.hpp"
 
 namespace weft::detail {
 
@@ -13,7 +13,7 @@ ExecutorQueue::ExecutorQueue(std::size_t capacity, std::size_t workers, WaitKind
     : ring_(capacity),
       busy_(workers, false),
       idle_kind_(idle_kind),
-      home_(sched::Runtime::current()) {}
+      home_(sched::Scheduler::current()) {}
 
 WakeReason ExecutorQueue::block(Guard& guard, sched::WaitQueue& queue, const WaitRecord& record) {
   sched::WaitTicket ticket = sched::begin_wait(record);
@@ -48,7 +48,7 @@ void ExecutorQueue::push(std::unique_ptr<ExecutorTask>& task, const char* call) 
       return;
     }
     // Workers of another runtime make the space: not a deadlock of this one.
-    WaitKind kind = home_ == sched::Runtime::current() ? WaitKind::Other : WaitKind::External;
+    WaitKind kind = home_ == sched::Scheduler::current() ? WaitKind::Other : WaitKind::External;
     if (block(guard, space_, WaitRecord{kind, this, "executor queue full"}) == WakeReason::Cancelled)
       throw Cancelled();
   }

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <string>
 
-#include "weft/sched/runtime.hpp"
+#include "weft/sched/scheduler.hpp"
 
 namespace weft::detail {
 
@@ -32,7 +32,7 @@ struct Unlink {
 WaitKind FutureStateBase::wait_kind() const noexcept {
   // A promise of this runtime can only be completed by its fibers: if they all block,
   // that is a deadlock. Anything else may be completed from outside.
-  return home_ != nullptr && home_ == sched::Runtime::current() ? WaitKind::Future
+  return home_ != nullptr && home_ == sched::Scheduler::current() ? WaitKind::Future
                                                                 : WaitKind::External;
 }
 

@@ -19,6 +19,15 @@ class StuckRegistry {
  public:
   static StuckRegistry& instance();
 
+  // A worker's membership for the length of its run.
+  struct Membership {
+    explicit Membership(Worker& w) : worker(w) { instance().enter(w); }
+    ~Membership() { instance().leave(worker); }
+    Membership(const Membership&) = delete;
+    Membership& operator=(const Membership&) = delete;
+    Worker& worker;
+  };
+
   void enter(Worker& worker);
   // A runtime finished: the ones left may now all be stuck, so they are woken to look
   // again (and declare the deadlock after the grace period of Worker::run).

@@ -1,13 +1,11 @@
 #include "worker.hpp"
 
 #include <cxxabi.h>
-#include <dirent.h>
 
 #include <cstdio>
 #include <exception>
 #include <mutex>
 #include <ostream>
-#include <sstream>
 #include <vector>
 
 #include "overflow_guard.hpp"
@@ -32,16 +30,18 @@ class Worker::ThreadFiber final : public Fiber {
   void destroy() noexcept override {}  // owned by the worker
 };
 
-Worker::Worker(Runtime& runtime)
-    : runtime_(runtime),
-      clock_(runtime.options_.clock ? runtime.options_.clock : &runtime.steady_),
-      custom_policy_(std::move(runtime.options_.policy)),
+Worker::Worker(Scheduler& scheduler, const PolicyContext& context)
+    : scheduler_(scheduler),
+      reactor_(*scheduler.reactor_),
+      clock_(scheduler.options_.clock ? scheduler.options_.clock : &scheduler.steady_),
+      index_(context.worker),
+      custom_policy_(scheduler.options_.policy ? scheduler.options_.policy(context) : nullptr),
       policy_(custom_policy_ ? custom_policy_.get() : &builtin_fifo_),
       fifo_(dynamic_cast<FifoPolicy*>(policy_)),
       thread_fiber_owner_(std::make_unique<ThreadFiber>()),
       thread_fiber_(*thread_fiber_owner_),
       running_(&thread_fiber_),
-      stacks_(runtime.options_.stack_pool_bytes) {
+      stacks_(scheduler.options_.stack_pool_bytes) {
   thread_fiber_.context_.adopt_thread();
   thread_fiber_.worker_ = this;
 }
@@ -65,78 +65,20 @@ void Worker::run(Fiber& first) {
   weft_worker_tls = this;
   eh_globals_ = reinterpret_cast<Fiber::ExceptionState*>(abi::__cxa_get_globals());
   OverflowGuard guard;  // alternate signal stack of this thread for overflow reports
-  struct Registration {
-    Worker& worker;
-    explicit Registration(Worker& w) : worker(w) { StuckRegistry::instance().enter(w); }
-    ~Registration() { StuckRegistry::instance().leave(worker); }
-  } registration(*this);
+  StuckRegistry::Membership membership(*this);
   shutting_down_ = false;
   deadlock_report_.clear();
   start(first, {});
 
   for (;;) {
-    maintenance();
+    maintenance();  // wake-ups posted by other threads, due timers
     if (Fiber* next = ready_pick()) {
-      suspected_since_.reset();
-      switch_to(*next, After::None);
+      deadlock_watch_.clear();
+      switch_to(*next, After::None);  // back here only when every fiber blocks or ends
       continue;
     }
-    if (runtime_.live_fibers() == 0) break;
-    std::optional<TimePoint> deadline = timers_.next_deadline();
-    if (deadline && clock_->is_virtual()) {
-      clock_->advance_to(*deadline);  // nothing can run before the next timer
-      continue;
-    }
-    if (!deadline && runtime_.options_.detect_deadlock &&
-        runtime_.external_waits_.load(std::memory_order_acquire) == 0 &&
-        !inbox_nonempty_.load(std::memory_order_acquire)) {
-      if (clock_->is_virtual()) {  // a checker run is a world of its own
-        handle_deadlock();
-        continue;
-      }
-      // Nothing here can wake anybody; another runtime sharing our primitives still may.
-      idle_.prepare();
-      StuckRegistry& registry = StuckRegistry::instance();
-      StuckRegistry::Mark mark = registry.mark_stuck(*this);
-      if (!mark.marked) {
-        idle_.cancel();
-        continue;
-      }
-      // A suspicion from before the last wake-up is stale: fibers ran since.
-      if (suspected_since_ && suspected_at_wakeups_ != wakeups_) suspected_since_.reset();
-      if (mark.all_stuck && other_threads_exist()) {
-        // Another thread may be about to wake us (a canceller, a runtime starting up):
-        // declare the deadlock only after a grace period of real time without any
-        // wake-up. The idle sleep may end early, so the time is measured.
-        const auto now = std::chrono::steady_clock::now();
-        if (!suspected_since_) {
-          suspected_since_ = now;
-          suspected_at_wakeups_ = wakeups_;
-        }
-        if (now - *suspected_since_ < kDeadlockGrace) {
-          registry.unmark(*this, mark.generation);
-          idle_.sleep(std::chrono::duration_cast<Duration>(kDeadlockGrace - (now - *suspected_since_)));
-          continue;
-        }
-      }
-      if (mark.all_stuck) {
-        idle_.cancel();
-        if (!registry.declare(*this)) continue;
-      } else {
-        idle_.sleep(std::nullopt);
-        if (!registry.unmark(*this, mark.generation) || has_inbox_work()) continue;
-      }
-      handle_deadlock();
-      continue;
-    }
-    idle_.prepare();
-    if (inbox_nonempty_.load(std::memory_order_seq_cst)) {
-      idle_.cancel();
-      continue;
-    }
-    std::optional<Duration> timeout;
-    if (deadline) timeout = *deadline - clock_->now();
-    idle_.sleep(timeout);
+    if (scheduler_.live_fibers() == 0) break;
+    idle_step();  // virtual time, the reactor's wait, or the deadlock verdict
   }
 
   shutting_down_ = true;
@@ -147,17 +89,6 @@ void Worker::run(Fiber& first) {
   unwound_.clear();
   weft_worker_tls = nullptr;
   if (!deadlock_report_.empty()) throw DeadlockError(deadlock_report_);
-}
-
-bool Worker::other_threads_exist() noexcept {
-  // Counting /proc/self/task is slow, but it only runs when a deadlock is suspected.
-  DIR* tasks = ::opendir("/proc/self/task");
-  if (tasks == nullptr) return true;
-  int threads = 0;
-  while (dirent* entry = ::readdir(tasks))
-    if (entry->d_name[0] != '.') ++threads;
-  ::closedir(tasks);
-  return threads > 1;
 }
 
 void Worker::maintenance() noexcept {
@@ -176,7 +107,7 @@ Fiber& Worker::next_or_thread() noexcept {
 // ---- switching ---------------------------------------------------------------------
 
 void Worker::create_context(Fiber& fiber) noexcept {
-  std::size_t size = fiber.stack_size_ ? fiber.stack_size_ : runtime_.options_.stack_size;
+  std::size_t size = fiber.stack_size_ ? fiber.stack_size_ : scheduler_.options_.stack_size;
 #if defined(WEFT_ASAN) || defined(WEFT_TSAN)
   size *= 4;  // sanitizer instrumentation needs several times the stack
 #endif
@@ -309,10 +240,10 @@ void Worker::park(const WaitRecord& record) {
   self.record_ = record;
   self.state_.store(FiberState::Parked, std::memory_order_relaxed);
   const bool external = record.external();
-  Runtime& runtime = runtime_;
-  if (external) runtime.external_waits_.fetch_add(1, std::memory_order_acq_rel);
+  Scheduler& scheduler = scheduler_;
+  if (external) scheduler.external_waits_.fetch_add(1, std::memory_order_acq_rel);
   switch_to(next_or_thread(), After::Park);
-  if (external) runtime.external_waits_.fetch_sub(1, std::memory_order_acq_rel);
+  if (external) scheduler.external_waits_.fetch_sub(1, std::memory_order_acq_rel);
   self.record_ = WaitRecord{};
 }
 
@@ -323,8 +254,8 @@ void Worker::park_in_wait(std::uint64_t epoch, Fiber* preferred) {
   if (!wait_word::is_waiting(self.wait_word_.load(std::memory_order_acquire))) return;
   self.state_.store(FiberState::Parked, std::memory_order_relaxed);
   const bool external = self.record_.external();
-  Runtime& runtime = runtime_;
-  if (external) runtime.external_waits_.fetch_add(1, std::memory_order_acq_rel);
+  Scheduler& scheduler = scheduler_;
+  if (external) scheduler.external_waits_.fetch_add(1, std::memory_order_acq_rel);
   // From here on a claim of this wait finds it asleep: claimers on this thread run only
   // once it has switched out, and the ones on other threads go through the inbox,
   // which only this thread drains.
@@ -336,7 +267,7 @@ void Worker::park_in_wait(std::uint64_t epoch, Fiber* preferred) {
   else
     next = ready_pick();
   switch_to(next ? *next : thread_fiber_, After::None);
-  if (external) runtime.external_waits_.fetch_sub(1, std::memory_order_acq_rel);
+  if (external) scheduler.external_waits_.fetch_sub(1, std::memory_order_acq_rel);
 }
 
 void Worker::unpark(Fiber& fiber, ReadyHint hint) noexcept {
@@ -390,7 +321,7 @@ void Worker::post_locked(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noex
   inbox_.push_back(Wakeup{&fiber, epoch, hint});  // capacity is kept: rarely allocates
   inbox_nonempty_.store(true, std::memory_order_seq_cst);
   if (stuck_.load(std::memory_order_seq_cst)) StuckRegistry::instance().revive(*this);
-  idle_.wake();
+  reactor_.wake();
 }
 
 void Worker::enqueue_woken(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept {
@@ -418,7 +349,7 @@ void Worker::drain_inbox() noexcept {
   inbox_spare_.clear();
 }
 
-// ---- registry, dump, deadlock ------------------------------------------------------
+// ---- registry, dump, unwinding ------------------------------------------------------
 
 void Worker::register_fiber(Fiber& fiber) noexcept {
   weft::detail::SpinGuard guard(registry_lock_);
@@ -454,25 +385,6 @@ void Worker::dump(std::ostream& out) const {
     }
     out << '\n';
   }
-}
-
-void Worker::handle_deadlock() {
-  std::ostringstream report;
-  report << "weft: deadlock: all " << runtime_.live_fibers() << " remaining fibers are blocked"
-         << " and nothing can wake them:\n";
-  dump(report);
-  deadlock_report_ = report.str();
-  if (Instrumentation* hooks = weft::detail::instrumentation()) {
-    std::vector<const Fiber*> blocked;
-    {
-      std::lock_guard guard(registry_lock_);
-      for (Fiber* f = registry_head_; f; f = f->registry_next_)
-        if (f->state() == FiberState::Parked) blocked.push_back(f);
-    }
-    hooks->on_deadlock(blocked);
-  }
-  // Unwind every stuck fiber so its destructors run and its stack is returned.
-  unwind_all();
 }
 
 void Worker::unwind_all() noexcept {

@@ -3,7 +3,9 @@
 // The worker loop (run) executes on the thread's own stack, represented by thread_fiber_.
 // Fibers switch to each other directly; they switch back to the thread context only
 // when nothing is ready, and the loop then fires timers, takes wake-ups from other
-// threads (the inbox) and sleeps until the next timer or a wake-up.
+// threads (the inbox) and takes its idle step: waits in the reactor until the next
+// timer or a wake-up, or, when nothing can wake anybody, gives the deadlock verdict
+// (worker_idle.cpp).
 //
 // Every switch leaves a post-switch action (After) that the resumed side carries out:
 // requeue the yielding fiber, finish parking the blocking one, or retire the one that
@@ -19,12 +21,13 @@
 #include <string>
 #include <vector>
 
-#include "idle_waiter.hpp"
+#include "deadlock_watch.hpp"
 #include "timer_heap.hpp"
 #include "weft/sched/detail/stack.hpp"
 #include "weft/sched/kernel.hpp"
 #include "weft/sched/policy.hpp"
-#include "weft/sched/runtime.hpp"
+#include "weft/sched/reactor.hpp"
+#include "weft/sched/scheduler.hpp"
 #include "weft/sched/spinlock.hpp"
 
 namespace weft::sched {
@@ -58,7 +61,8 @@ enum ParkState : std::uint8_t { kRunning = 0, kNotified = 1, kParking = 2, kPark
 // on where malloc put the worker, spawn+join took 57 or 71 ns on the reference machine.
 class alignas(kAliasPageBytes) Worker {
  public:
-  explicit Worker(Runtime& runtime);
+  // Worker `context.worker` of `scheduler`; its policy comes from the options' factory.
+  Worker(Scheduler& scheduler, const PolicyContext& context);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
   ~Worker();
@@ -68,7 +72,8 @@ class alignas(kAliasPageBytes) Worker {
   static Worker* current() noexcept;
   WEFT_NOINLINE static Worker* current_slow() noexcept;
 
-  Runtime& runtime() noexcept { return runtime_; }
+  Scheduler& scheduler() noexcept { return scheduler_; }
+  std::size_t index() const noexcept { return index_; }
   Fiber* running() const noexcept { return running_; }
   bool on_thread_context() const noexcept { return running_ == &thread_fiber_; }
   Clock& clock() noexcept { return *clock_; }
@@ -107,7 +112,7 @@ class alignas(kAliasPageBytes) Worker {
   // For StuckRegistry (global deadlock across runtimes).
   void set_stuck(bool stuck) noexcept { stuck_.store(stuck, std::memory_order_seq_cst); }
   bool has_inbox_work() const noexcept { return inbox_nonempty_.load(std::memory_order_seq_cst); }
-  void wake_idle() noexcept { idle_.wake(); }
+  void wake_idle() noexcept { reactor_.wake(); }
 
   // Stack-overflow reporting reads these from the signal handler.
   static const Fiber* running_fiber_for_signal() noexcept;
@@ -121,6 +126,11 @@ class alignas(kAliasPageBytes) Worker {
   __attribute__((always_inline)) void finish_switch() noexcept;
   Fiber& next_or_thread() noexcept;
   void maintenance() noexcept;
+  // The loop's step when no fiber is ready (worker_idle.cpp): moves virtual time on,
+  // waits in the reactor, or gives the deadlock verdict.
+  void idle_step();
+  bool nothing_can_wake() const noexcept;
+  void deadlock_verdict();
   void drain_inbox() noexcept;
   // From another thread, holding inbox_lock_: hands a wake-up to this worker's inbox and
   // wakes the worker. The caller has taken a reference to `fiber` for the entry;
@@ -148,10 +158,12 @@ class alignas(kAliasPageBytes) Worker {
   Fiber* ready_pick() noexcept { return fifo_ ? fifo_->pick_next() : policy_->pick_next(); }
   bool ready_any() const noexcept { return fifo_ ? fifo_->has_ready() : policy_->has_ready(); }
 
-  Runtime& runtime_;
+  Scheduler& scheduler_;
+  Reactor& reactor_;  // the scheduler's, shared by its workers
   Clock* clock_;
+  std::size_t index_;
   FifoPolicy builtin_fifo_;  // the default policy, inside the worker for the same reason
-  std::unique_ptr<SchedulingPolicy> custom_policy_;  // RuntimeOptions::policy, if given
+  std::unique_ptr<SchedulingPolicy> custom_policy_;  // from SchedulerOptions::policy, if given
   SchedulingPolicy* policy_;
   FifoPolicy* fifo_;  // policy_ when it is a FifoPolicy: called directly
   std::unique_ptr<ThreadFiber> thread_fiber_owner_;
@@ -159,7 +171,6 @@ class alignas(kAliasPageBytes) Worker {
   Fiber* running_;
   StackPool stacks_;
   TimerHeap timers_;
-  IdleWaiter idle_;
   std::uint32_t tick_ = 0;
   std::atomic<std::size_t> started_{0};
   std::atomic<std::size_t> retired_{0};
@@ -193,15 +204,8 @@ class alignas(kAliasPageBytes) Worker {
   mutable weft::detail::SpinLock registry_lock_;
   Fiber* registry_head_ = nullptr;
 
-  // Before declaring a deadlock while other threads exist, wait this long without a
-  // wake-up: a plain thread may be about to cancel a fiber, or a runtime that would wake
-  // us may still be starting up (see run()).
-  static constexpr std::chrono::milliseconds kDeadlockGrace{250};
-  static bool other_threads_exist() noexcept;
   std::uint64_t wakeups_ = 0;  // fibers woken here so far (see enqueue_woken)
-  // Since when a deadlock is suspected, and how many wake-ups there had been then.
-  std::optional<std::chrono::steady_clock::time_point> suspected_since_;
-  std::uint64_t suspected_at_wakeups_ = 0;
+  DeadlockWatch deadlock_watch_;
 
   bool shutting_down_ = false;
   std::vector<Fiber*> unwound_;  // kept alive until run() ends (see unwind_all)

@@ -239,7 +239,7 @@ class Executor {
     }
   }
 
-  const sched::Runtime* home_;
+  const sched::Scheduler* home_;
   std::shared_ptr<detail::ExecutorQueue> queue_;
   StopSource stop_;
   std::vector<JoinHandle<void>> workers_;

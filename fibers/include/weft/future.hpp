@@ -30,7 +30,7 @@
 #include "weft/future_errors.hpp"
 #include "weft/sched/errors.hpp"
 #include "weft/sched/kernel.hpp"
-#include "weft/sched/runtime.hpp"
+#include "weft/sched/scheduler.hpp"
 
 namespace weft {
 
@@ -52,7 +52,7 @@ class Promise;
 namespace detail {
 // Tag for weft's own promises that name the runtime which will complete them.
 struct PromiseHome {
-  const sched::Runtime* runtime;
+  const sched::Scheduler* runtime;
 };
 }  // namespace detail
 
@@ -136,7 +136,7 @@ class Promise {
  public:
   // A promise expected to be completed on the calling thread's runtime (see the deadlock
   // note at the top); outside any runtime it is cross-thread.
-  Promise() : Promise(detail::PromiseHome{sched::Runtime::current()}) {}
+  Promise() : Promise(detail::PromiseHome{sched::Scheduler::current()}) {}
   // A promise that may be completed from any thread or runtime.
   explicit Promise(CrossThread) : Promise(detail::PromiseHome{nullptr}) {}
   explicit Promise(detail::PromiseHome home)

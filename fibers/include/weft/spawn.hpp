@@ -13,7 +13,7 @@
 #include "weft/detail/deadline.hpp"
 #include "weft/sched/errors.hpp"
 #include "weft/sched/kernel.hpp"
-#include "weft/sched/runtime.hpp"
+#include "weft/sched/scheduler.hpp"
 
 namespace weft {
 
@@ -197,7 +197,7 @@ template <class F>
   return handle;
 }
 
-using RuntimeOptions = sched::RuntimeOptions;
+using RuntimeOptions = sched::SchedulerOptions;
 
 // A runtime that runs fibers on the calling thread. Reusable: run() may be called again.
 class Runtime {
@@ -215,10 +215,10 @@ class Runtime {
     return handle.take_finished();
   }
 
-  sched::Runtime& scheduler() noexcept { return impl_; }
+  sched::Scheduler& scheduler() noexcept { return impl_; }
 
  private:
-  sched::Runtime impl_;
+  sched::Scheduler impl_;
 };
 
 // Runs `fn` on a fresh single-threaded runtime (see Runtime::run).

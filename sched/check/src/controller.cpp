@@ -7,7 +7,7 @@
 #include "weft/sched/clock.hpp"
 #include "weft/sched/errors.hpp"
 #include "weft/sched/kernel.hpp"
-#include "weft/sched/runtime.hpp"
+#include "weft/sched/scheduler.hpp"
 
 namespace weft::check::detail {
 
@@ -338,11 +338,13 @@ RunResult Controller::take_result() {
 RunResult run_once(Strategy& strategy, const Options& options, const std::function<void()>& scenario) {
   Controller controller(strategy, options);
   VirtualClock clock;
-  sched::RuntimeOptions runtime_options;
-  runtime_options.policy = std::make_unique<ControlledPolicy>(controller);
-  runtime_options.clock = &clock;
-  runtime_options.detect_deadlock = true;
-  sched::Runtime runtime(std::move(runtime_options));
+  sched::SchedulerOptions scheduler_options;
+  scheduler_options.policy = [&controller](const sched::PolicyContext&) {
+    return std::make_unique<ControlledPolicy>(controller);
+  };
+  scheduler_options.clock = &clock;
+  scheduler_options.detect_deadlock = true;
+  sched::Scheduler runtime(std::move(scheduler_options));
   weft::detail::set_instrumentation(&controller);
   try {
     runtime.run(*new ScenarioFiber(scenario, controller));

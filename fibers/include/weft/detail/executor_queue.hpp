@@ -95,7 +95,7 @@ class ExecutorQueue {
   bool closed_ = false;
   bool cancelled_ = false;
   WaitKind idle_kind_;
-  const sched::Runtime* home_;
+  const sched::Scheduler* home_;
   sched::WaitQueue idle_;   // workers waiting for a task
   sched::WaitQueue space_;  // submitters waiting for a free slot
 };

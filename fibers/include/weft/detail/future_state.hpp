@@ -29,7 +29,7 @@
 #include "weft/sched/spinlock.hpp"
 
 namespace weft::sched {
-class Runtime;
+class Scheduler;
 }
 
 namespace weft::detail {
@@ -38,7 +38,7 @@ class FutureStateBase {
  public:
   // `home` is the runtime expected to complete the state, or null when it may be
   // completed from anywhere (see Promise and weft::cross_thread).
-  explicit FutureStateBase(const sched::Runtime* home) noexcept : home_(home) {}
+  explicit FutureStateBase(const sched::Scheduler* home) noexcept : home_(home) {}
   FutureStateBase(const FutureStateBase&) = delete;
   FutureStateBase& operator=(const FutureStateBase&) = delete;
 
@@ -91,7 +91,7 @@ class FutureStateBase {
   std::atomic<bool> claimed_{false};
   std::atomic<bool> retrieved_{false};
   std::uint64_t order_ = 0;           // written before ready_ is released
-  const sched::Runtime* home_;
+  const sched::Scheduler* home_;
 
   WaitKind wait_kind() const noexcept;
   // One claimed wait over `states`; the earliest ready afterwards, or nullopt.

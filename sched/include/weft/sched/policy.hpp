@@ -1,6 +1,8 @@
-// Scheduling policy: which ready fiber a worker runs next. The single-worker FIFO below
-// is one policy; the M:N work-stealing queues and the checker's controlled scheduler
-// are others. A policy belongs to one worker and is only called on that worker's thread.
+// Scheduling policy: which ready fiber a worker runs next. Each worker has its own,
+// made by SchedulerOptions::policy (a factory). The FIFO below is the default; the
+// checker's controlled scheduler is another, and the M:N work-stealing queues (planned)
+// a third. A policy is called on its worker's thread, except steal(), which another
+// worker calls.
 #pragma once
 
 #include <cstddef>
@@ -28,6 +30,20 @@ class SchedulingPolicy {
   virtual bool take(Fiber& fiber) noexcept = 0;
   virtual bool has_ready() const noexcept = 0;
   virtual std::size_t ready_count() const noexcept = 0;
+
+  // ---- several workers (M:N) ------------------------------------------------------
+  // Called on another worker's thread, by a thief with nothing to run: removes up to
+  // `max` ready fibers that may leave this worker (about half of them, oldest first),
+  // writes them to `out` and returns how many. The thief then owns them as if they had
+  // become ready on its own worker. The default takes none: a policy that is only safe
+  // on its own thread (FifoPolicy, the checker's) keeps its fibers home. A policy that
+  // lets fibers be stolen calls Scheduler::notify_idle_worker when it queues fibers
+  // another worker could take (see PolicyContext).
+  virtual std::size_t steal(Fiber** out, std::size_t max) noexcept {
+    (void)out;
+    (void)max;
+    return 0;
+  }
 };
 
 // FIFO run queue with hand-off. A Handoff fiber goes to the front, and take() lets a

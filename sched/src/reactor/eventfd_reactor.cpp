@@ -1,9 +1,11 @@
-#include "idle_waiter.hpp"
+// The eventfd idle wait (see eventfd_reactor.hpp).
+#include "eventfd_reactor.hpp"
 
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -11,13 +13,13 @@
 
 namespace weft::sched::detail {
 
-IdleWaiter::IdleWaiter() : fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+EventfdReactor::EventfdReactor() : fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "weft: eventfd");
 }
 
-IdleWaiter::~IdleWaiter() { ::close(fd_); }
+EventfdReactor::~EventfdReactor() { ::close(fd_); }
 
-void IdleWaiter::sleep(std::optional<Duration> timeout) noexcept {
+std::size_t EventfdReactor::wait(std::optional<Duration> timeout) noexcept {
   int ms = -1;
   if (timeout) {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(*timeout).count();
@@ -29,9 +31,10 @@ void IdleWaiter::sleep(std::optional<Duration> timeout) noexcept {
   while (::read(fd_, &drained, sizeof drained) > 0) {
   }
   sleeping_.store(false, std::memory_order_relaxed);
+  return 0;
 }
 
-void IdleWaiter::wake() noexcept {
+void EventfdReactor::wake() noexcept {
   if (!sleeping_.load(std::memory_order_seq_cst)) return;
   std::uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(fd_, &one, sizeof one);

@@ -1,0 +1,99 @@
+// The kernel's scheduler: owns the workers (each with its run queue, stack pool and
+// timers), the reactor they wait in, and runs fibers until every one has finished.
+// Users meet it as weft::Runtime (weft/runtime.hpp); the checker and code that builds
+// on the kernel use it directly.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <vector>
+
+#include "weft/sched/clock.hpp"
+#include "weft/sched/fiber.hpp"
+#include "weft/sched/policy.hpp"
+#include "weft/sched/reactor.hpp"
+
+namespace weft::sched {
+
+namespace detail {
+class Worker;
+}
+
+class Scheduler;
+
+// What a scheduling policy learns about its place when it is made (one per worker).
+struct PolicyContext {
+  std::size_t worker;       // this worker's index, 0 .. workers-1
+  std::size_t workers;      // how many workers the scheduler has (one today)
+  Scheduler& scheduler;     // for Scheduler::notify_idle_worker
+};
+
+// Makes the policy of one worker; called once per worker when the scheduler is built.
+using PolicyFactory = std::function<std::unique_ptr<SchedulingPolicy>(const PolicyContext&)>;
+// Makes the reactor the workers wait in; called once when the scheduler is built.
+using ReactorFactory = std::function<std::unique_ptr<Reactor>()>;
+
+struct SchedulerOptions {
+  // Usable stack bytes of a fiber that does not ask for a size (rounded up to pages;
+  // at least 16 KiB). Each stack also has one guard page.
+  std::size_t stack_size = 64 * 1024;
+  // Bytes of released stacks a worker keeps for reuse.
+  std::size_t stack_pool_bytes = std::size_t{256} << 20;
+  // Report a global deadlock (every fiber blocked, nothing can wake them) by unwinding
+  // the stuck fibers and throwing DeadlockError from run().
+  bool detect_deadlock = true;
+  // Scheduling policy of each worker; empty means FifoPolicy.
+  PolicyFactory policy;
+  // Where idle workers wait (and, with an I/O backend, where fd readiness comes from);
+  // empty means make_default_reactor().
+  ReactorFactory reactor;
+  // Clock for timers; null means the steady clock. Not owned; must outlive run().
+  Clock* clock = nullptr;
+};
+
+class Scheduler {
+ public:
+  explicit Scheduler(SchedulerOptions options = {});
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+  ~Scheduler();
+
+  // Runs `first` and every fiber started from it on the calling kernel thread until all
+  // of them have finished. Takes over the initial reference of `first`. Throws
+  // DeadlockError (after unwinding the stuck fibers) when every remaining fiber is
+  // blocked and nothing can wake them. Throws UsageError when called from inside a
+  // runtime on this thread.
+  void run(Fiber& first);
+
+  // Fibers started and not yet finished.
+  std::size_t live_fibers() const noexcept;
+  // Writes one line per live fiber: id, name, state, and what it waits on.
+  void dump(std::ostream& out) const;
+  const SchedulerOptions& options() const noexcept { return options_; }
+  std::size_t worker_count() const noexcept { return workers_.size(); }
+  Reactor& reactor() noexcept { return *reactor_; }
+
+  // Wakes a worker that sleeps for want of work, so it looks again (a policy calls this
+  // when it has fibers another worker could take). Safe from any thread.
+  void notify_idle_worker() noexcept;
+
+  // The scheduler whose fiber is running on the calling thread, or null.
+  static Scheduler* current() noexcept;
+
+ private:
+  friend class detail::Worker;
+  SchedulerOptions options_;
+  SteadyClockSource steady_;
+  std::unique_ptr<Reactor> reactor_;
+  std::vector<std::unique_ptr<detail::Worker>> workers_;
+  // Fibers waiting for something outside the runtime (WaitRecord::external()).
+  std::atomic<std::size_t> external_waits_{0};
+};
+
+// Writes the live fibers of the calling thread's scheduler (see Scheduler::dump).
+void dump(std::ostream& out);
+
+}  // namespace weft::sched

@@ -1,0 +1,87 @@
+// The worker's idle step: what the loop does when no fiber is ready. It moves virtual
+// time on, waits in the reactor until the next timer or a wake-up, or -- when nothing
+// can ever wake anybody -- gives the deadlock verdict: report, unwind, throw from run().
+#include <mutex>
+#include <sstream>
+#include <vector>
+
+#include "stuck_registry.hpp"
+#include "worker.hpp"
+
+namespace weft::sched::detail {
+
+void Worker::idle_step() {
+  std::optional<TimePoint> deadline = timers_.next_deadline();
+  if (deadline && clock_->is_virtual()) {
+    clock_->advance_to(*deadline);  // nothing can run before the next timer
+    return;
+  }
+  if (!deadline && nothing_can_wake()) {
+    deadlock_verdict();
+    return;
+  }
+  reactor_.prepare_wait();
+  if (inbox_nonempty_.load(std::memory_order_seq_cst)) {  // posted before the announcement
+    reactor_.cancel_wait();
+    return;
+  }
+  std::optional<Duration> timeout;
+  if (deadline) timeout = *deadline - clock_->now();
+  reactor_.wait(timeout);
+}
+
+bool Worker::nothing_can_wake() const noexcept {
+  return scheduler_.options_.detect_deadlock &&
+         scheduler_.external_waits_.load(std::memory_order_acquire) == 0 &&
+         !inbox_nonempty_.load(std::memory_order_acquire) && !reactor_.has_armed();
+}
+
+void Worker::deadlock_verdict() {
+  if (clock_->is_virtual()) {  // a checker run is a world of its own
+    handle_deadlock();
+    return;
+  }
+  // Nothing here can wake anybody; another runtime sharing our primitives still may.
+  reactor_.prepare_wait();
+  StuckRegistry& registry = StuckRegistry::instance();
+  StuckRegistry::Mark mark = registry.mark_stuck(*this);
+  if (!mark.marked) {  // a wake-up arrived meanwhile
+    reactor_.cancel_wait();
+    return;
+  }
+  if (std::optional<Duration> grace = deadlock_watch_.grace_left(mark.all_stuck, wakeups_)) {
+    registry.unmark(*this, mark.generation);
+    reactor_.wait(*grace);
+    return;
+  }
+  if (mark.all_stuck) {
+    reactor_.cancel_wait();
+    if (!registry.declare(*this)) return;
+  } else {
+    // Others still run: sleep until one of them wakes us or declares the deadlock.
+    reactor_.wait(std::nullopt);
+    if (!registry.unmark(*this, mark.generation) || has_inbox_work()) return;
+  }
+  handle_deadlock();
+}
+
+void Worker::handle_deadlock() {
+  std::ostringstream report;
+  report << "weft: deadlock: all " << scheduler_.live_fibers() << " remaining fibers are blocked"
+         << " and nothing can wake them:\n";
+  dump(report);
+  deadlock_report_ = report.str();
+  if (Instrumentation* hooks = weft::detail::instrumentation()) {
+    std::vector<const Fiber*> blocked;
+    {
+      std::lock_guard guard(registry_lock_);
+      for (Fiber* f = registry_head_; f; f = f->registry_next_)
+        if (f->state() == FiberState::Parked) blocked.push_back(f);
+    }
+    hooks->on_deadlock(blocked);
+  }
+  // Unwind every stuck fiber so its destructors run and its stack is returned.
+  unwind_all();
+}
+
+}  // namespace weft::sched::detail
