@@ -14,7 +14,7 @@
 #include <shared_mutex>
 #include <vector>
 
-#include "sync_support.hpp"
+#include "support/sync_support.hpp"
 #include "weft/weft.hpp"
 
 using namespace std::chrono_literals;

@@ -14,7 +14,7 @@
 
 #include <weft/weft.hpp>
 
-#include "child_process.hpp"
+#include "support/child_process.hpp"
 
 using namespace std::chrono_literals;
 

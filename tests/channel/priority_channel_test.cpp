@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "counted.hpp"
+#include "support/counted.hpp"
 #include "weft/weft.hpp"
 
 using weft::ChannelStatus;

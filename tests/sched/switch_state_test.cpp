@@ -10,7 +10,7 @@
 
 #include <weft/weft.hpp>
 
-#include "child_process.hpp"
+#include "support/child_process.hpp"
 
 namespace {
 

@@ -11,7 +11,7 @@
 
 #include <weft/weft.hpp>
 
-#include "child_process.hpp"
+#include "support/child_process.hpp"
 
 using weft_test::ChildResult;
 using weft_test::run_in_child;

@@ -1,5 +1,5 @@
-// Timers: sleep_for / sleep_until ordering, accuracy within an explicit tolerance, and
-// cancellation of a sleeping fiber.
+// Sleeping on the kernel's timers: sleep_for / sleep_until ordering, accuracy within an
+// explicit tolerance, and cancellation of a sleeping fiber.
 #include <catch2/catch.hpp>
 
 #include <chrono>

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "counted.hpp"
+#include "support/counted.hpp"
 #include "weft/weft.hpp"
 
 using namespace std::chrono_literals;

@@ -4,7 +4,7 @@
 #include <memory>
 #include <mutex>
 
-#include "sync_support.hpp"
+#include "support/sync_support.hpp"
 #include "weft/weft.hpp"
 
 namespace {

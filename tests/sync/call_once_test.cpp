@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-#include "sync_support.hpp"
+#include "support/sync_support.hpp"
 #include "weft/weft.hpp"
 
 using weft_test::let_others_run;

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "counted.hpp"
+#include "support/counted.hpp"
 #include "weft/weft.hpp"
 
 using namespace std::chrono_literals;

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "sync_support.hpp"
+#include "support/sync_support.hpp"
 #include "weft/weft.hpp"
 
 using namespace std::chrono_literals;

@@ -1,4 +1,4 @@
-// The classic-bug scenarios of demos/checker_scenarios.cpp: what the checker reports.
+// The classic-bug scenarios of tools/scenarios/classic_bugs.cpp: what the checker reports.
 // (Each strategy's search budget is checked by the weft-check-* tests in tools/.)
 #include <catch2/catch.hpp>
 

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "sync_support.hpp"
+#include "support/sync_support.hpp"
 #include "weft/weft.hpp"
 
 using namespace std::chrono_literals;
