@@ -3,7 +3,7 @@
 
 #include <mutex>
 
-#include "queue_wait.hpp"
+#include "sync/notified_wait.hpp"
 #include "weft/sched/errors.hpp"
 
 namespace weft {
@@ -33,24 +33,11 @@ bool Event::is_set() const {
   return set_;
 }
 
-bool Event::wait_impl(std::optional<TimePoint> deadline) {
-  schedule_point(Op::Wait, this);
-  std::unique_lock guard(lock_);
-  if (!set_) {
-    sched::require_fiber("weft::Event::wait");
-    if (deadline && *deadline <= sched::now()) return false;
-    sched::WaitOutcome outcome =
-        detail::wait_in(lock_, waiters_, WaitRecord{WaitKind::Event, this, "event"}, deadline);
-    if (outcome.reason == WakeReason::Timeout) return false;
-    if (outcome.reason == WakeReason::Cancelled) throw Cancelled();
-  }
-  guard.unlock();
-  hb_acquire(this);
-  return true;
+void Event::wait() { (void)wait_until(TimePoint::max()); }
+
+bool Event::wait_until(TimePoint deadline) {
+  return detail::wait_gate(lock_, waiters_, WaitRecord{WaitKind::Event, this, "event"},
+                           "weft::Event::wait", detail::finite(deadline), [this] { return set_; });
 }
-
-void Event::wait() { (void)wait_impl(std::nullopt); }
-
-bool Event::wait_until(TimePoint deadline) { return wait_impl(detail::finite(deadline)); }
 
 }  // namespace weft

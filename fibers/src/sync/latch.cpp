@@ -4,8 +4,8 @@
 #include <mutex>
 #include <string>
 
-#include "queue_wait.hpp"
 #include "sync/describe_fiber.hpp"
+#include "sync/notified_wait.hpp"
 #include "weft/sched/errors.hpp"
 
 namespace weft {
@@ -37,25 +37,13 @@ bool Latch::try_wait() const {
   return true;
 }
 
-bool Latch::wait_impl(std::optional<TimePoint> deadline) {
-  schedule_point(Op::Wait, this);
-  std::unique_lock guard(lock_);
-  if (count_ != 0) {
-    sched::require_fiber("weft::Latch::wait");
-    if (deadline && *deadline <= sched::now()) return false;
-    sched::WaitOutcome outcome =
-        detail::wait_in(lock_, waiters_, WaitRecord{WaitKind::Barrier, this, "latch"}, deadline);
-    if (outcome.reason == WakeReason::Timeout) return false;
-    if (outcome.reason == WakeReason::Cancelled) throw Cancelled();
-  }
-  guard.unlock();
-  hb_acquire(this);
-  return true;
+void Latch::wait() { (void)wait_until(TimePoint::max()); }
+
+bool Latch::wait_until(TimePoint deadline) {
+  return detail::wait_gate(lock_, waiters_, WaitRecord{WaitKind::Barrier, this, "latch"},
+                           "weft::Latch::wait", detail::finite(deadline),
+                           [this] { return count_ == 0; });
 }
-
-void Latch::wait() { (void)wait_impl(std::nullopt); }
-
-bool Latch::wait_until(TimePoint deadline) { return wait_impl(detail::finite(deadline)); }
 
 void Latch::arrive_and_wait(std::ptrdiff_t n) {
   count_down(n);

@@ -6,6 +6,7 @@
 
 #include "queue_wait.hpp"
 #include "sync/describe_fiber.hpp"
+#include "sync/notified_wait.hpp"
 #include "weft/sched/errors.hpp"
 
 namespace weft {
@@ -31,14 +32,11 @@ bool Semaphore::take(std::optional<TimePoint> deadline, const char* call) {
   // when nobody waits.
   if (count_ > 0 && waiters_.empty()) {
     --count_;
-  } else {
-    if (deadline && *deadline <= sched::now()) return false;
-    sched::WaitOutcome outcome = detail::wait_in(
-        lock_, waiters_, WaitRecord{WaitKind::Semaphore, this, "semaphore"}, deadline);
-    if (outcome.reason == WakeReason::Timeout) return false;
-    if (outcome.reason == WakeReason::Cancelled) throw Cancelled();
-    // Notified: the releaser handed a permit over.
+  } else if (!detail::wait_notified(lock_, waiters_,
+                                    WaitRecord{WaitKind::Semaphore, this, "semaphore"}, deadline)) {
+    return false;
   }
+  // The permit is ours: taken above, or handed over by the releaser.
   guard.unlock();
   hb_acquire(this);
   return true;

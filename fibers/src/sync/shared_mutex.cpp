@@ -7,6 +7,7 @@
 
 #include "queue_wait.hpp"
 #include "sync/describe_fiber.hpp"
+#include "sync/notified_wait.hpp"
 #include "weft/sched/errors.hpp"
 
 namespace weft {
@@ -121,15 +122,11 @@ bool SharedMutex::acquire_shared(std::optional<TimePoint> deadline, const char* 
   std::unique_lock guard(lock_);
   if (writer_.load(std::memory_order_relaxed) == nullptr && waiting_writers_.empty()) {
     ++readers_;
-  } else {
-    if (deadline && *deadline <= sched::now()) return false;
-    sched::WaitOutcome outcome =
-        detail::wait_in(lock_, waiting_readers_, WaitRecord{WaitKind::Mutex, this, record_name()},
-                        deadline);
-    if (outcome.reason == WakeReason::Timeout) return false;
-    if (outcome.reason == WakeReason::Cancelled) throw Cancelled();
-    // Notified: admitted (and counted) by the fiber that let the readers in.
+  } else if (!detail::wait_notified(lock_, waiting_readers_,
+                                    WaitRecord{WaitKind::Mutex, this, record_name()}, deadline)) {
+    return false;
   }
+  // Held shared: counted above, or admitted (and counted) by the fiber that let readers in.
   guard.unlock();
   hb_acquire(this);
   return true;

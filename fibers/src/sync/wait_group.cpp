@@ -4,8 +4,8 @@
 #include <mutex>
 #include <string>
 
-#include "queue_wait.hpp"
 #include "sync/describe_fiber.hpp"
+#include "sync/notified_wait.hpp"
 #include "weft/sched/errors.hpp"
 
 namespace weft {
@@ -28,25 +28,13 @@ void WaitGroup::add(std::ptrdiff_t n) {
 
 void WaitGroup::done() { add(-1); }
 
-bool WaitGroup::wait_impl(std::optional<TimePoint> deadline) {
-  schedule_point(Op::Wait, this);
-  std::unique_lock guard(lock_);
-  if (count_ != 0) {
-    sched::require_fiber("weft::WaitGroup::wait");
-    if (deadline && *deadline <= sched::now()) return false;
-    sched::WaitOutcome outcome = detail::wait_in(
-        lock_, waiters_, WaitRecord{WaitKind::Barrier, this, "wait group"}, deadline);
-    if (outcome.reason == WakeReason::Timeout) return false;
-    if (outcome.reason == WakeReason::Cancelled) throw Cancelled();
-  }
-  guard.unlock();
-  hb_acquire(this);
-  return true;
+void WaitGroup::wait() { (void)wait_until(TimePoint::max()); }
+
+bool WaitGroup::wait_until(TimePoint deadline) {
+  return detail::wait_gate(lock_, waiters_, WaitRecord{WaitKind::Barrier, this, "wait group"},
+                           "weft::WaitGroup::wait", detail::finite(deadline),
+                           [this] { return count_ == 0; });
 }
-
-void WaitGroup::wait() { (void)wait_impl(std::nullopt); }
-
-bool WaitGroup::wait_until(TimePoint deadline) { return wait_impl(detail::finite(deadline)); }
 
 std::ptrdiff_t WaitGroup::count() const noexcept {
   std::lock_guard guard(lock_);

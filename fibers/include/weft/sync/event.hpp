@@ -1,18 +1,16 @@
 // weft::Event: a fiber-aware flag that fibers wait for (Python's threading.Event).
 #pragma once
 
-#include <chrono>
-
-#include "weft/detail/deadline.hpp"
 #include "weft/sched/spinlock.hpp"
 #include "weft/sched/wait_queue.hpp"
+#include "weft/sync/detail/timed_waitable.hpp"
 
 namespace weft {
 
 // A boolean flag, initially clear. set() wakes every waiting fiber; wait() returns at once
 // while the flag is set. Usable from fibers on any thread (set() and clear() also from
 // plain threads). A set() happens before every wait that it ends or that sees the flag.
-class Event {
+class Event : public detail::TimedWaitable<Event> {
  public:
   Event() = default;
   Event(const Event&) = delete;
@@ -32,20 +30,12 @@ class Event {
   void wait();
   // Blocks until the flag is set (true) or the timeout passed (false). A waiter woken by
   // set() returns true even if clear() followed. Cancelled as wait().
-  template <class Rep, class Period>
-  [[nodiscard]] bool wait_for(std::chrono::duration<Rep, Period> timeout) {
-    return wait_until(detail::deadline_after(timeout));
-  }
-  // As wait_for, with a deadline on the runtime's clock (weft::sched::now()).
+  using TimedWaitable::wait_for;
+  // As wait_for, with a deadline of any clock (the runtime's: weft::sched::now()).
   [[nodiscard]] bool wait_until(TimePoint deadline);
-  template <class Clock, class Dur>
-  [[nodiscard]] bool wait_until(const std::chrono::time_point<Clock, Dur>& deadline) {
-    return wait_until(detail::to_deadline(deadline));
-  }
+  using TimedWaitable::wait_until;
 
  private:
-  bool wait_impl(std::optional<TimePoint> deadline);
-
   mutable weft::detail::SpinLock lock_;
   bool set_ = false;
   sched::WaitQueue waiters_;

@@ -1,12 +1,11 @@
 // weft::Latch: a single-use countdown that fibers wait to reach zero (std::latch).
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 
-#include "weft/detail/deadline.hpp"
 #include "weft/sched/spinlock.hpp"
 #include "weft/sched/wait_queue.hpp"
+#include "weft/sync/detail/timed_waitable.hpp"
 
 namespace weft {
 
@@ -14,7 +13,7 @@ namespace weft {
 // zero it stays zero (single use; see WaitGroup for a reusable counter). Every
 // count_down happens before every wait that returns because the count reached zero.
 // Usable from fibers on any thread (count_down() also from plain threads).
-class Latch {
+class Latch : public detail::TimedWaitable<Latch> {
  public:
   // Throws UsageError if `count` is negative.
   explicit Latch(std::ptrdiff_t count);
@@ -32,16 +31,10 @@ class Latch {
   // waiting; UsageError outside a fiber (unless the count is already zero).
   void wait();
   // Blocks until the count is zero (true) or the timeout passed (false). Cancelled as wait().
-  template <class Rep, class Period>
-  [[nodiscard]] bool wait_for(std::chrono::duration<Rep, Period> timeout) {
-    return wait_until(detail::deadline_after(timeout));
-  }
-  // As wait_for, with a deadline on the runtime's clock (weft::sched::now()).
+  using TimedWaitable::wait_for;
+  // As wait_for, with a deadline of any clock (the runtime's: weft::sched::now()).
   [[nodiscard]] bool wait_until(TimePoint deadline);
-  template <class Clock, class Dur>
-  [[nodiscard]] bool wait_until(const std::chrono::time_point<Clock, Dur>& deadline) {
-    return wait_until(detail::to_deadline(deadline));
-  }
+  using TimedWaitable::wait_until;
   // count_down(n), then wait().
   void arrive_and_wait(std::ptrdiff_t n = 1);
 
@@ -49,8 +42,6 @@ class Latch {
   std::ptrdiff_t count() const noexcept;
 
  private:
-  bool wait_impl(std::optional<TimePoint> deadline);
-
   mutable weft::detail::SpinLock lock_;
   std::ptrdiff_t count_;
   sched::WaitQueue waiters_;

@@ -7,7 +7,7 @@
 
 #include "weft/detail/deadline.hpp"
 #include "weft/sync/detail/owner_lock.hpp"
-#include "weft/sync/detail/timed_lockable.hpp"
+#include "weft/sync/detail/timed_waitable.hpp"
 #include "weft/sync/lock_order.hpp"
 
 namespace weft {
@@ -23,7 +23,7 @@ struct MutexAccess;
 // Use from fibers on any thread; the owner must unlock it. Lock-order checking (see
 // lock_order.hpp) covers lock(). Unlocking makes every write of the owner visible to the
 // next owner (release/acquire).
-class Mutex : public detail::TimedLockable<Mutex> {
+class Mutex : public detail::TimedWaitable<Mutex> {
  public:
   Mutex() : Mutex(std::string()) {}
   // `name` appears in dumps, deadlock and lock-order reports and usage errors.
@@ -43,10 +43,10 @@ class Mutex : public detail::TimedLockable<Mutex> {
   [[nodiscard]] bool try_lock();
   // Blocks until the mutex is taken (true) or the timeout passed (false). Throws
   // Cancelled and UsageError like lock().
-  using detail::TimedLockable<Mutex>::try_lock_for;
-  using detail::TimedLockable<Mutex>::try_lock_until;
-  // As try_lock_for, with a deadline on the runtime's clock (weft::sched::now()).
+  using TimedWaitable::try_lock_for;
+  // As try_lock_for, with a deadline of any clock (the runtime's: weft::sched::now()).
   [[nodiscard]] bool try_lock_until(TimePoint deadline);
+  using TimedWaitable::try_lock_until;
   // Releases the mutex and hands it to the first waiter, if any. Throws UsageError, with
   // both fibers named, when the caller is not the owner.
   void unlock();

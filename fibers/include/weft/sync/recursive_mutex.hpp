@@ -7,7 +7,7 @@
 
 #include "weft/detail/deadline.hpp"
 #include "weft/sync/detail/owner_lock.hpp"
-#include "weft/sync/detail/timed_lockable.hpp"
+#include "weft/sync/detail/timed_waitable.hpp"
 #include "weft/sync/lock_order.hpp"
 
 namespace weft {
@@ -16,7 +16,7 @@ namespace weft {
 // called as often as lock(). Otherwise like Mutex: FIFO hand-off to waiters, std
 // Lockable and TimedLockable, usable from fibers on any thread, release/acquire ordering.
 // Lock-order checking covers the first (outermost) lock() only.
-class RecursiveMutex : public detail::TimedLockable<RecursiveMutex> {
+class RecursiveMutex : public detail::TimedWaitable<RecursiveMutex> {
  public:
   RecursiveMutex() : RecursiveMutex(std::string()) {}
   // `name` appears in dumps, deadlock and lock-order reports and usage errors.
@@ -31,10 +31,10 @@ class RecursiveMutex : public detail::TimedLockable<RecursiveMutex> {
   // Takes the mutex if it is free or already the caller's; never blocks.
   [[nodiscard]] bool try_lock();
   // Blocks until the mutex is taken (true) or the timeout passed (false); Cancelled as lock().
-  using detail::TimedLockable<RecursiveMutex>::try_lock_for;
-  using detail::TimedLockable<RecursiveMutex>::try_lock_until;
-  // As try_lock_for, with a deadline on the runtime's clock (weft::sched::now()).
+  using TimedWaitable::try_lock_for;
+  // As try_lock_for, with a deadline of any clock (the runtime's: weft::sched::now()).
   [[nodiscard]] bool try_lock_until(TimePoint deadline);
+  using TimedWaitable::try_lock_until;
   // Undoes one lock(); the last one hands the mutex to the first waiter. Throws
   // UsageError, naming both fibers, when the caller is not the owner.
   void unlock();

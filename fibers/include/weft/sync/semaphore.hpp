@@ -1,13 +1,13 @@
 // weft::Semaphore and weft::BoundedSemaphore: fiber-aware counting semaphores.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <limits>
+#include <optional>
 
-#include "weft/detail/deadline.hpp"
 #include "weft/sched/spinlock.hpp"
 #include "weft/sched/wait_queue.hpp"
+#include "weft/sync/detail/timed_waitable.hpp"
 
 namespace weft {
 
@@ -16,7 +16,7 @@ namespace weft {
 // handed directly to the first waiter, so a fiber that keeps re-acquiring cannot starve
 // them. Usable from fibers on any thread (release() also from plain threads); a release
 // happens before the acquire that takes its permit.
-class Semaphore {
+class Semaphore : public detail::TimedWaitable<Semaphore> {
  public:
   // The largest number of permits a semaphore can hold.
   static constexpr std::ptrdiff_t max() noexcept {
@@ -36,16 +36,10 @@ class Semaphore {
   // Takes a permit if one is available and nobody waits; never blocks.
   [[nodiscard]] bool try_acquire();
   // Takes a permit, waiting at most `timeout`; false on timeout. Cancelled as acquire().
-  template <class Rep, class Period>
-  [[nodiscard]] bool try_acquire_for(std::chrono::duration<Rep, Period> timeout) {
-    return try_acquire_until(detail::deadline_after(timeout));
-  }
-  // As try_acquire_for, with a deadline on the runtime's clock (weft::sched::now()).
+  using TimedWaitable::try_acquire_for;
+  // As try_acquire_for, with a deadline of any clock (the runtime's: weft::sched::now()).
   [[nodiscard]] bool try_acquire_until(TimePoint deadline);
-  template <class Clock, class Dur>
-  [[nodiscard]] bool try_acquire_until(const std::chrono::time_point<Clock, Dur>& deadline) {
-    return try_acquire_until(detail::to_deadline(deadline));
-  }
+  using TimedWaitable::try_acquire_until;
   // Returns `n` permits (n >= 0), waking up to n waiters. Throws UsageError, changing
   // nothing, if n is negative or the count would pass the bound (max() here).
   void release(std::ptrdiff_t n = 1);

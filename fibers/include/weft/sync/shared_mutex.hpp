@@ -2,15 +2,14 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 
-#include "weft/detail/deadline.hpp"
 #include "weft/sched/fiber.hpp"
 #include "weft/sched/spinlock.hpp"
 #include "weft/sched/wait_queue.hpp"
-#include "weft/sync/detail/timed_lockable.hpp"
+#include "weft/sync/detail/timed_waitable.hpp"
 
 namespace weft {
 
@@ -23,7 +22,7 @@ namespace weft {
 // the holder's writes visible to the next holders. Not recursive in either mode (a
 // reader that locks shared again may deadlock behind a waiting writer). Lock-order
 // checking does not cover it.
-class SharedMutex : public detail::TimedLockable<SharedMutex> {
+class SharedMutex : public detail::TimedWaitable<SharedMutex> {
  public:
   SharedMutex() = default;
   // `name` appears in dumps and usage errors.
@@ -40,10 +39,10 @@ class SharedMutex : public detail::TimedLockable<SharedMutex> {
   // Takes it exclusively if nobody holds it; never blocks.
   [[nodiscard]] bool try_lock();
   // Blocks until held exclusively (true) or the timeout passed (false); Cancelled as lock().
-  using detail::TimedLockable<SharedMutex>::try_lock_for;
-  using detail::TimedLockable<SharedMutex>::try_lock_until;
-  // As try_lock_for, with a deadline on the runtime's clock (weft::sched::now()).
+  using TimedWaitable::try_lock_for;
+  // As try_lock_for, with a deadline of any clock (the runtime's: weft::sched::now()).
   [[nodiscard]] bool try_lock_until(TimePoint deadline);
+  using TimedWaitable::try_lock_until;
   // Releases exclusive ownership. Throws UsageError, naming both fibers, when the caller
   // is not the writer holding it.
   void unlock();
@@ -55,15 +54,10 @@ class SharedMutex : public detail::TimedLockable<SharedMutex> {
   // Takes it shared if no writer holds it or waits for it; never blocks.
   [[nodiscard]] bool try_lock_shared();
   // Blocks until held shared (true) or the timeout passed (false); Cancelled as lock_shared().
-  template <class Rep, class Period>
-  [[nodiscard]] bool try_lock_shared_for(std::chrono::duration<Rep, Period> timeout) {
-    return try_lock_shared_until(detail::deadline_after(timeout));
-  }
+  using TimedWaitable::try_lock_shared_for;
+  // As try_lock_shared_for, with a deadline of any clock.
   [[nodiscard]] bool try_lock_shared_until(TimePoint deadline);
-  template <class Clock, class Dur>
-  [[nodiscard]] bool try_lock_shared_until(const std::chrono::time_point<Clock, Dur>& deadline) {
-    return try_lock_shared_until(detail::to_deadline(deadline));
-  }
+  using TimedWaitable::try_lock_shared_until;
   // Releases one shared hold. Throws UsageError when nobody holds it shared (readers are
   // counted, not named, so another reader's hold cannot be told apart).
   void unlock_shared();

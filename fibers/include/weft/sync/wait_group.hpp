@@ -1,12 +1,11 @@
 // weft::WaitGroup: wait for a collection of fibers to finish (Go's sync.WaitGroup).
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 
-#include "weft/detail/deadline.hpp"
 #include "weft/sched/spinlock.hpp"
 #include "weft/sched/wait_queue.hpp"
+#include "weft/sync/detail/timed_waitable.hpp"
 
 namespace weft {
 
@@ -14,7 +13,7 @@ namespace weft {
 // ends, wait() until the counter is zero. Reusable once it reached zero. Every done()
 // happens before every wait that returns because the counter reached zero. Usable from
 // fibers on any thread (add() and done() also from plain threads).
-class WaitGroup {
+class WaitGroup : public detail::TimedWaitable<WaitGroup> {
  public:
   WaitGroup() = default;
   WaitGroup(const WaitGroup&) = delete;
@@ -31,23 +30,15 @@ class WaitGroup {
   // waiting; UsageError outside a fiber (unless the counter is already zero).
   void wait();
   // Blocks until the counter is zero (true) or the timeout passed (false). Cancelled as wait().
-  template <class Rep, class Period>
-  [[nodiscard]] bool wait_for(std::chrono::duration<Rep, Period> timeout) {
-    return wait_until(detail::deadline_after(timeout));
-  }
-  // As wait_for, with a deadline on the runtime's clock (weft::sched::now()).
+  using TimedWaitable::wait_for;
+  // As wait_for, with a deadline of any clock (the runtime's: weft::sched::now()).
   [[nodiscard]] bool wait_until(TimePoint deadline);
-  template <class Clock, class Dur>
-  [[nodiscard]] bool wait_until(const std::chrono::time_point<Clock, Dur>& deadline) {
-    return wait_until(detail::to_deadline(deadline));
-  }
+  using TimedWaitable::wait_until;
 
   // The counter (a snapshot).
   std::ptrdiff_t count() const noexcept;
 
  private:
-  bool wait_impl(std::optional<TimePoint> deadline);
-
   mutable weft::detail::SpinLock lock_;
   std::ptrdiff_t count_ = 0;
   sched::WaitQueue waiters_;
