@@ -5,23 +5,15 @@
 #include <set>
 #include <vector>
 
+#include "support/checker_options.hpp"
 #include "weft/check.hpp"
 #include "weft/weft.hpp"
 
 using namespace std::chrono_literals;
 namespace check = weft::check;
+using weft_test::quiet;
 
 namespace {
-
-check::Options quiet(check::StrategySpec strategy, std::size_t iterations = 1000) {
-  check::Options o;
-  o.strategy = strategy;
-  o.iterations = iterations;
-  o.seed = 7;
-  o.print_failure = false;
-  o.from_env = false;
-  return o;
-}
 
 // Three fibers read, yield, write +1: loses updates under some interleavings.
 void lost_update() {

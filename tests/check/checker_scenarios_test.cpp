@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "support/checker_options.hpp"
 #include "weft/check.hpp"
 
 namespace check = weft::check;
@@ -12,12 +13,7 @@ namespace {
 check::Report run(const char* name, check::StrategySpec strategy, std::size_t iterations = 1000) {
   const check::Scenario* s = check::find_scenario(name);
   REQUIRE(s != nullptr);
-  check::Options o;
-  o.strategy = strategy;
-  o.iterations = iterations;
-  o.seed = 7;
-  o.print_failure = false;
-  o.from_env = false;
+  check::Options o = weft_test::quiet(strategy, iterations);
   o.name = name;
   return check::explore(o, s->body);
 }

@@ -50,18 +50,7 @@ TEST_CASE("Ticker: stop wakes a waiter; cancellation; misuse", "[ticker][cancel]
     CHECK(ticker.wait_tick() == 0);
 
     weft::Ticker slow(1h);
-    bool cancelled = false;
-    auto victim = weft::spawn([&] {
-      try {
-        (void)slow.wait_tick();
-      } catch (const weft::Cancelled&) {
-        cancelled = true;
-      }
-    });
-    let_others_run();
-    victim.cancel();
-    victim.join();
-    CHECK(cancelled);
+    CHECK(weft_test::cancelled_while_blocked([&] { (void)slow.wait_tick(); }));
     CHECK_THROWS_AS(weft::Ticker(0ms), weft::UsageError);
   });
 }

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <weft/weft.hpp>
@@ -27,6 +28,16 @@ bool yield_until(Pred pred) {
     weft::this_fiber::yield();
   }
   return pred();
+}
+
+// Fills `pool`, of one worker and a queue of one: the worker runs a task until `gate` is
+// set, a second task waits in the queue, and the next submit parks. Returns the futures of
+// the running and the queued task.
+std::pair<weft::Future<void>, weft::Future<void>> fill(weft::Executor& pool,
+                                                        weft::Promise<void>& gate) {
+  auto busy = pool.submit([g = gate.get_future()]() mutable { g.get(); });
+  REQUIRE(yield_until([&] { return pool.active() == 1; }));
+  return {std::move(busy), pool.submit([] {})};
 }
 
 }  // namespace
@@ -115,9 +126,7 @@ TEST_CASE("a submitter parked on a full queue can be cancelled", "[executor][bou
   weft::run([] {
     weft::Executor pool(1, 1);
     weft::Promise<void> gate;
-    auto busy = pool.submit([g = gate.get_future()]() mutable { g.get(); });
-    REQUIRE(yield_until([&] { return pool.active() == 1; }));
-    auto queued = pool.submit([] {});
+    auto [busy, queued] = fill(pool, gate);
     bool ran = false;
     auto submitter = weft::spawn([&] { (void)pool.submit([&] { ran = true; }); });
     weft::this_fiber::yield();
@@ -135,9 +144,7 @@ TEST_CASE("a submitter parked on a full queue gets UsageError at shutdown", "[ex
   weft::run([] {
     weft::Executor pool(1, 1);
     weft::Promise<void> gate;
-    auto busy = pool.submit([g = gate.get_future()]() mutable { g.get(); });
-    REQUIRE(yield_until([&] { return pool.active() == 1; }));
-    auto queued = pool.submit([] {});
+    auto [busy, queued] = fill(pool, gate);
     auto submitter = weft::spawn([&] { (void)pool.submit([] {}); });
     weft::this_fiber::yield();
     CHECK_FALSE(submitter.finished());

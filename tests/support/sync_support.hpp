@@ -1,5 +1,5 @@
-// Helpers for the sync-primitive tests: single-thread settling, multi-thread runs and
-// the stress scale.
+// Helpers for the sync-primitive tests: single-thread settling, cancelling a blocked call,
+// multi-thread runs and the stress scale.
 #pragma once
 
 #include <chrono>
@@ -19,6 +19,25 @@ namespace weft_test {
 // yield runs every ready fiber once, and a fiber spawned to block parks within a few.
 inline void let_others_run(int rounds = 4) {
   for (int i = 0; i < rounds; ++i) weft::this_fiber::yield();
+}
+
+// Spawns a fiber that makes `blocking_call` (which must park on a single-thread
+// runtime), lets it park, cancels the fiber and joins it. True when the call threw
+// Cancelled; an exception of another kind comes out of the join.
+template <class Call>
+bool cancelled_while_blocked(Call blocking_call) {
+  bool cancelled = false;
+  auto victim = weft::spawn([&] {
+    try {
+      blocking_call();
+    } catch (const weft::Cancelled&) {
+      cancelled = true;
+    }
+  });
+  let_others_run();
+  victim.cancel();
+  victim.join();
+  return cancelled;
 }
 
 // Milliseconds on the runtime clock since `start`.

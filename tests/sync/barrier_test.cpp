@@ -57,18 +57,7 @@ TEST_CASE("Barrier: a throwing completion still releases the phase", "[barrier][
 TEST_CASE("Barrier: a cancelled waiter withdraws its arrival", "[barrier][cancel]") {
   weft::run([] {
     weft::Barrier barrier(2);
-    bool cancelled = false;
-    auto victim = weft::spawn([&] {
-      try {
-        (void)barrier.arrive_and_wait();
-      } catch (const weft::Cancelled&) {
-        cancelled = true;
-      }
-    });
-    let_others_run();
-    victim.cancel();
-    victim.join();
-    CHECK(cancelled);
+    CHECK(weft_test::cancelled_while_blocked([&] { (void)barrier.arrive_and_wait(); }));
     CHECK(barrier.phase() == 0);
     // The phase still needs two fibers: the withdrawn arrival does not count.
     bool first_left = false;
@@ -136,18 +125,7 @@ TEST_CASE("Latch: timeouts and cancellation", "[latch][timeout][cancel]") {
     const weft::TimePoint start = weft::sched::now();
     CHECK_FALSE(latch.wait_for(10ms));
     CHECK(weft_test::ms_since(start) >= 9.5);
-    bool cancelled = false;
-    auto victim = weft::spawn([&] {
-      try {
-        latch.wait();
-      } catch (const weft::Cancelled&) {
-        cancelled = true;
-      }
-    });
-    let_others_run();
-    victim.cancel();
-    victim.join();
-    CHECK(cancelled);
+    CHECK(weft_test::cancelled_while_blocked([&] { latch.wait(); }));
     CHECK(latch.count() == 1);
     latch.count_down();
     CHECK(latch.wait_until(std::chrono::system_clock::now()));
@@ -186,18 +164,7 @@ TEST_CASE("WaitGroup: done below zero, timeouts and cancellation",
     const weft::TimePoint start = weft::sched::now();
     CHECK_FALSE(wg.wait_for(10ms));
     CHECK(weft_test::ms_since(start) >= 9.5);
-    bool cancelled = false;
-    auto victim = weft::spawn([&] {
-      try {
-        wg.wait();
-      } catch (const weft::Cancelled&) {
-        cancelled = true;
-      }
-    });
-    let_others_run();
-    victim.cancel();
-    victim.join();
-    CHECK(cancelled);
+    CHECK(weft_test::cancelled_while_blocked([&] { wg.wait(); }));
     wg.add(-2);
     CHECK(wg.wait_for(0ms));
   });

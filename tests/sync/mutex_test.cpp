@@ -229,19 +229,10 @@ TEST_CASE("RecursiveMutex: non-owner unlock, timeout and cancellation",
         },
         {.name = "other"});
     timed.join();
-    bool cancelled = false;
-    auto blocked = weft::spawn([&] {
-      try {
-        m.lock();
-        m.unlock();
-      } catch (const weft::Cancelled&) {
-        cancelled = true;
-      }
-    });
-    let_others_run();
-    blocked.cancel();
-    blocked.join();
-    CHECK(cancelled);
+    CHECK(weft_test::cancelled_while_blocked([&] {
+      m.lock();
+      m.unlock();
+    }));
     m.unlock();
     CHECK(m.depth() == 0);
     auto again = weft::spawn([&] {

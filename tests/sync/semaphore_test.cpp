@@ -64,18 +64,7 @@ TEST_CASE("Semaphore: timed acquire times out; cancellation takes no permit",
     CHECK_FALSE(s.try_acquire_for(15ms));
     CHECK(weft_test::ms_since(start) >= 14.5);
     CHECK_FALSE(s.try_acquire_until(weft::sched::now()));
-    bool cancelled = false;
-    auto f = weft::spawn([&] {
-      try {
-        s.acquire();
-      } catch (const weft::Cancelled&) {
-        cancelled = true;
-      }
-    });
-    let_others_run();
-    f.cancel();
-    f.join();
-    CHECK(cancelled);
+    CHECK(weft_test::cancelled_while_blocked([&] { s.acquire(); }));
     s.release();
     CHECK(s.available() == 1);  // the cancelled waiter took nothing
     CHECK(s.try_acquire_for(1s));

@@ -164,18 +164,7 @@ TEST_CASE("SharedMutex: a cancelled reader leaves no trace", "[shared_mutex][can
   weft::run([] {
     weft::SharedMutex m;
     m.lock();
-    bool cancelled = false;
-    auto reader = weft::spawn([&] {
-      try {
-        m.lock_shared();
-      } catch (const weft::Cancelled&) {
-        cancelled = true;
-      }
-    });
-    let_others_run();
-    reader.cancel();
-    reader.join();
-    CHECK(cancelled);
+    CHECK(weft_test::cancelled_while_blocked([&] { m.lock_shared(); }));
     m.unlock();
     CHECK(m.reader_count() == 0);
     CHECK(m.try_lock());

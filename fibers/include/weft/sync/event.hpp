@@ -30,10 +30,10 @@ class Event : public detail::TimedWaitable<Event> {
   void wait();
   // Blocks until the flag is set (true) or the timeout passed (false). A waiter woken by
   // set() returns true even if clear() followed. Cancelled as wait().
-  using TimedWaitable::wait_for;
+  using detail::TimedWaitable<Event>::wait_for;
   // As wait_for, with a deadline of any clock (the runtime's: weft::sched::now()).
   [[nodiscard]] bool wait_until(TimePoint deadline);
-  using TimedWaitable::wait_until;
+  using detail::TimedWaitable<Event>::wait_until;
 
  private:
   mutable weft::detail::SpinLock lock_;

@@ -31,10 +31,10 @@ class Latch : public detail::TimedWaitable<Latch> {
   // waiting; UsageError outside a fiber (unless the count is already zero).
   void wait();
   // Blocks until the count is zero (true) or the timeout passed (false). Cancelled as wait().
-  using TimedWaitable::wait_for;
+  using detail::TimedWaitable<Latch>::wait_for;
   // As wait_for, with a deadline of any clock (the runtime's: weft::sched::now()).
   [[nodiscard]] bool wait_until(TimePoint deadline);
-  using TimedWaitable::wait_until;
+  using detail::TimedWaitable<Latch>::wait_until;
   // count_down(n), then wait().
   void arrive_and_wait(std::ptrdiff_t n = 1);
 

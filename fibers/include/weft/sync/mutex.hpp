@@ -43,10 +43,10 @@ class Mutex : public detail::TimedWaitable<Mutex> {
   [[nodiscard]] bool try_lock();
   // Blocks until the mutex is taken (true) or the timeout passed (false). Throws
   // Cancelled and UsageError like lock().
-  using TimedWaitable::try_lock_for;
+  using detail::TimedWaitable<Mutex>::try_lock_for;
   // As try_lock_for, with a deadline of any clock (the runtime's: weft::sched::now()).
   [[nodiscard]] bool try_lock_until(TimePoint deadline);
-  using TimedWaitable::try_lock_until;
+  using detail::TimedWaitable<Mutex>::try_lock_until;
   // Releases the mutex and hands it to the first waiter, if any. Throws UsageError, with
   // both fibers named, when the caller is not the owner.
   void unlock();

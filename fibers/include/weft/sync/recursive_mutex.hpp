@@ -31,10 +31,10 @@ class RecursiveMutex : public detail::TimedWaitable<RecursiveMutex> {
   // Takes the mutex if it is free or already the caller's; never blocks.
   [[nodiscard]] bool try_lock();
   // Blocks until the mutex is taken (true) or the timeout passed (false); Cancelled as lock().
-  using TimedWaitable::try_lock_for;
+  using detail::TimedWaitable<RecursiveMutex>::try_lock_for;
   // As try_lock_for, with a deadline of any clock (the runtime's: weft::sched::now()).
   [[nodiscard]] bool try_lock_until(TimePoint deadline);
-  using TimedWaitable::try_lock_until;
+  using detail::TimedWaitable<RecursiveMutex>::try_lock_until;
   // Undoes one lock(); the last one hands the mutex to the first waiter. Throws
   // UsageError, naming both fibers, when the caller is not the owner.
   void unlock();

@@ -36,10 +36,10 @@ class Semaphore : public detail::TimedWaitable<Semaphore> {
   // Takes a permit if one is available and nobody waits; never blocks.
   [[nodiscard]] bool try_acquire();
   // Takes a permit, waiting at most `timeout`; false on timeout. Cancelled as acquire().
-  using TimedWaitable::try_acquire_for;
+  using detail::TimedWaitable<Semaphore>::try_acquire_for;
   // As try_acquire_for, with a deadline of any clock (the runtime's: weft::sched::now()).
   [[nodiscard]] bool try_acquire_until(TimePoint deadline);
-  using TimedWaitable::try_acquire_until;
+  using detail::TimedWaitable<Semaphore>::try_acquire_until;
   // Returns `n` permits (n >= 0), waking up to n waiters. Throws UsageError, changing
   // nothing, if n is negative or the count would pass the bound (max() here).
   void release(std::ptrdiff_t n = 1);

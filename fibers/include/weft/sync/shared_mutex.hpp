@@ -39,10 +39,10 @@ class SharedMutex : public detail::TimedWaitable<SharedMutex> {
   // Takes it exclusively if nobody holds it; never blocks.
   [[nodiscard]] bool try_lock();
   // Blocks until held exclusively (true) or the timeout passed (false); Cancelled as lock().
-  using TimedWaitable::try_lock_for;
+  using detail::TimedWaitable<SharedMutex>::try_lock_for;
   // As try_lock_for, with a deadline of any clock (the runtime's: weft::sched::now()).
   [[nodiscard]] bool try_lock_until(TimePoint deadline);
-  using TimedWaitable::try_lock_until;
+  using detail::TimedWaitable<SharedMutex>::try_lock_until;
   // Releases exclusive ownership. Throws UsageError, naming both fibers, when the caller
   // is not the writer holding it.
   void unlock();
@@ -54,10 +54,10 @@ class SharedMutex : public detail::TimedWaitable<SharedMutex> {
   // Takes it shared if no writer holds it or waits for it; never blocks.
   [[nodiscard]] bool try_lock_shared();
   // Blocks until held shared (true) or the timeout passed (false); Cancelled as lock_shared().
-  using TimedWaitable::try_lock_shared_for;
+  using detail::TimedWaitable<SharedMutex>::try_lock_shared_for;
   // As try_lock_shared_for, with a deadline of any clock.
   [[nodiscard]] bool try_lock_shared_until(TimePoint deadline);
-  using TimedWaitable::try_lock_shared_until;
+  using detail::TimedWaitable<SharedMutex>::try_lock_shared_until;
   // Releases one shared hold. Throws UsageError when nobody holds it shared (readers are
   // counted, not named, so another reader's hold cannot be told apart).
   void unlock_shared();

@@ -30,10 +30,10 @@ class WaitGroup : public detail::TimedWaitable<WaitGroup> {
   // waiting; UsageError outside a fiber (unless the counter is already zero).
   void wait();
   // Blocks until the counter is zero (true) or the timeout passed (false). Cancelled as wait().
-  using TimedWaitable::wait_for;
+  using detail::TimedWaitable<WaitGroup>::wait_for;
   // As wait_for, with a deadline of any clock (the runtime's: weft::sched::now()).
   [[nodiscard]] bool wait_until(TimePoint deadline);
-  using TimedWaitable::wait_until;
+  using detail::TimedWaitable<WaitGroup>::wait_until;
 
   // The counter (a snapshot).
   std::ptrdiff_t count() const noexcept;

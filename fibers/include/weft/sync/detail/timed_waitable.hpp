@@ -10,7 +10,7 @@ namespace weft::detail {
 
 // A class with a timed operation `op` implements `op_until(TimePoint)` on the runtime's
 // clock (weft::sched::now()), derives from TimedWaitable<Self> and publishes the forms
-// of `op` with `using TimedWaitable::op_for;` and `using TimedWaitable::op_until;`:
+// of `op` with `using detail::TimedWaitable<Self>::op_for;` (and `::op_until`):
 //
 //   op_for(std::chrono::duration)       waits at most the timeout: op_until(now + timeout),
 //                                       rounded up; a timeout too large to represent (more
@@ -21,7 +21,7 @@ namespace weft::detail {
 //
 // Both return what op_until(TimePoint) returns. The forms stay protected until a class
 // publishes them, so each class offers only the operations it has. A new timed wait adds
-// its operation to the list at the end of the class.
+// its operation to the list below.
 template <class Derived>
 class TimedWaitable {
 #define WEFT_TIMED_WAIT_FORMS(op)                                                                 \
