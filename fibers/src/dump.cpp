@@ -1,3 +1,4 @@
+// weft::dump: the kernel's fiber listing as user API (weft/dump.hpp).
 #include "weft/dump.hpp"
 
 #include <iostream>

@@ -1,3 +1,4 @@
+// Operations on the calling fiber (weft/this_fiber.hpp).
 #include "weft/this_fiber.hpp"
 
 namespace weft::this_fiber {

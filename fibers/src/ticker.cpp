@@ -1,9 +1,10 @@
+// weft::Ticker and weft::PeriodicTimer (weft/ticker.hpp).
 #include "weft/ticker.hpp"
 
 #include <mutex>
 
-#include "settle.hpp"
-#include "sync_wait.hpp"
+#include "join_for_destructor.hpp"
+#include "queue_wait.hpp"
 #include "weft/sched/errors.hpp"
 
 namespace weft {
@@ -72,7 +73,7 @@ PeriodicTimer::PeriodicTimer(Duration period, std::function<void()> callback,
 
 PeriodicTimer::~PeriodicTimer() {
   stop();
-  detail::settle(driver_);
+  detail::join_for_destructor(driver_);
 }
 
 void PeriodicTimer::stop() { state_->ticker.stop(); }

@@ -1,10 +1,11 @@
+// weft::Timer (weft/timer.hpp).
 #include "weft/timer.hpp"
 
 #include <algorithm>
 #include <mutex>
 
-#include "settle.hpp"
-#include "sync_wait.hpp"
+#include "join_for_destructor.hpp"
+#include "queue_wait.hpp"
 
 namespace weft {
 
@@ -18,7 +19,7 @@ Timer::Timer(Duration delay, std::function<void()> callback, SpawnOptions option
 
 Timer::~Timer() {
   cancel();
-  detail::settle(driver_);
+  detail::join_for_destructor(driver_);
 }
 
 void Timer::drive(State& state) {

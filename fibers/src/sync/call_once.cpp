@@ -1,0 +1,54 @@
+// weft::call_once and weft::OnceFlag (weft/sync/call_once.hpp).
+#include "weft/sync/call_once.hpp"
+
+#include <mutex>
+
+#include "queue_wait.hpp"
+#include "sync/describe_fiber.hpp"
+#include "weft/sched/errors.hpp"
+
+namespace weft {
+
+OnceFlag::~OnceFlag() {
+  WEFT_INVARIANT(waiters_.empty(), "weft: a once flag was destroyed while fibers wait on it");
+}
+
+bool OnceFlag::begin() {
+  schedule_point(Op::Lock, this);
+  sched::Fiber* self = sched::current_fiber();
+  std::unique_lock guard(lock_);
+  for (;;) {
+    const std::uint8_t state = state_.load(std::memory_order_relaxed);
+    if (state == kDone) {
+      guard.unlock();
+      hb_acquire(this);
+      return false;
+    }
+    if (state == kIdle) {
+      state_.store(kRunning, std::memory_order_relaxed);
+      runner_ = self;
+      return true;
+    }
+    if (self == nullptr)
+      throw UsageError("weft::call_once: a thread outside any weft runtime would have to wait");
+    if (runner_ == self)
+      throw UsageError("weft::call_once: " + detail::describe(*self) +
+                       " calls call_once on the flag whose function it is running");
+    sched::WaitOutcome outcome = detail::wait_in(
+        lock_, waiters_, WaitRecord{WaitKind::Other, this, "call_once"}, std::nullopt);
+    if (outcome.reason == WakeReason::Cancelled) throw Cancelled();
+    // Notified: the call finished; done, or idle again after an exception.
+  }
+}
+
+void OnceFlag::finish(bool succeeded) {
+  schedule_point(Op::Unlock, this);
+  std::lock_guard guard(lock_);
+  runner_ = nullptr;
+  if (succeeded) hb_release(this);
+  state_.store(succeeded ? kDone : kIdle, std::memory_order_release);
+  // After a failure every waiter re-checks and the first one to get the lock runs.
+  waiters_.notify_all();
+}
+
+}  // namespace weft

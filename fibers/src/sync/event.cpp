@@ -1,0 +1,43 @@
+// weft::Event (weft/sync/event.hpp).
+#include "weft/sync/event.hpp"
+
+#include <mutex>
+
+#include "sync/notified_wait.hpp"
+#include "weft/sched/errors.hpp"
+
+namespace weft {
+
+Event::~Event() {
+  WEFT_INVARIANT(waiters_.empty(), "weft: an event was destroyed while fibers wait on it");
+}
+
+void Event::set() {
+  schedule_point(Op::Notify, this);
+  std::lock_guard guard(lock_);
+  hb_release(this);
+  set_ = true;
+  waiters_.notify_all();
+}
+
+void Event::clear() {
+  schedule_point(Op::Store, this);
+  std::lock_guard guard(lock_);
+  set_ = false;
+}
+
+bool Event::is_set() const {
+  schedule_point(Op::Load, this);
+  std::lock_guard guard(lock_);
+  if (set_) hb_acquire(this);
+  return set_;
+}
+
+void Event::wait() { (void)wait_until(TimePoint::max()); }
+
+bool Event::wait_until(TimePoint deadline) {
+  return detail::wait_gate(lock_, waiters_, WaitRecord{WaitKind::Event, this, "event"},
+                           "weft::Event::wait", detail::finite(deadline), [this] { return set_; });
+}
+
+}  // namespace weft

@@ -1,0 +1,349 @@
+// spawn / join: results, exceptions through join, timed waits, unjoined exceptions,
+// many fibers, and reuse of a Runtime.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include <weft/weft.hpp>
+
+#include "support/child_process.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+struct BoomError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Resident set size of this process now, in bytes (from /proc/self/statm).
+std::size_t current_rss_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t total_pages = 0, resident_pages = 0;
+  statm >> total_pages >> resident_pages;
+  return resident_pages * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+// Restores the unjoined-exception handler when a test ends, pass or fail.
+struct HandlerScope {
+  weft::UnjoinedExceptionHandler previous;
+  explicit HandlerScope(weft::UnjoinedExceptionHandler h)
+      : previous(weft::set_unjoined_exception_handler(std::move(h))) {}
+  ~HandlerScope() { weft::set_unjoined_exception_handler(std::move(previous)); }
+};
+
+std::string message_of(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "(unknown)";
+  }
+}
+
+}  // namespace
+
+TEST_CASE("join returns the fiber's value", "[spawn]") {
+  int result = weft::run([] {
+    auto h = weft::spawn([] { return 6 * 7; });
+    REQUIRE(h.joinable());
+    int v = h.join();
+    CHECK_FALSE(h.joinable());
+    return v;
+  });
+  CHECK(result == 42);
+}
+
+TEST_CASE("join moves non-trivial results out", "[spawn]") {
+  auto words = weft::run([] {
+    auto a = weft::spawn([] { return std::string("alpha"); });
+    auto b = weft::spawn([] { return std::vector<int>{1, 2, 3}; });
+    std::string s = a.join();
+    std::vector<int> v = b.join();
+    return s + ":" + std::to_string(v.size());
+  });
+  CHECK(words == "alpha:3");
+}
+
+TEST_CASE("join of a void fiber waits for its side effects", "[spawn]") {
+  int touched = 0;
+  weft::run([&] {
+    auto h = weft::spawn([&] {
+      weft::this_fiber::yield();
+      touched = 1;
+    });
+    static_assert(std::is_void_v<decltype(h.join())>);
+    h.join();
+    CHECK(touched == 1);
+  });
+  CHECK(touched == 1);
+}
+
+TEST_CASE("an exception thrown by a fiber is rethrown by join with type and message",
+          "[spawn]") {
+  weft::run([] {
+    auto h = weft::spawn([]() -> int {
+      weft::this_fiber::yield();
+      throw BoomError("boom from child");
+    });
+    bool caught = false;
+    try {
+      (void)h.join();
+    } catch (const BoomError& e) {
+      caught = true;
+      CHECK(std::string(e.what()) == "boom from child");
+    }
+    CHECK(caught);
+    CHECK_FALSE(h.joinable());
+  });
+}
+
+TEST_CASE("an exception of the first fiber comes out of weft::run", "[spawn]") {
+  REQUIRE_THROWS_MATCHES(weft::run([]() -> int { throw BoomError("from main"); }), BoomError,
+                         Catch::Matchers::Message("from main"));
+}
+
+TEST_CASE("wait_for on a running fiber times out and leaves the handle joinable", "[spawn]") {
+  weft::run([] {
+    auto h = weft::spawn([] {
+      try {
+        weft::this_fiber::sleep_for(1h);  // blocked until cancelled below
+        return 0;
+      } catch (const weft::Cancelled&) {
+        return -1;
+      }
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK_FALSE(h.wait_for(20ms));
+    const auto waited = std::chrono::steady_clock::now() - t0;
+    CHECK(waited >= 20ms);
+    CHECK(waited < 1s);
+    CHECK(h.joinable());
+    CHECK_FALSE(h.finished());
+    h.cancel();
+    CHECK(h.join() == -1);
+  });
+}
+
+TEST_CASE("wait_for on a finished fiber returns true and join still works", "[spawn]") {
+  weft::run([] {
+    auto h = weft::spawn([] { return 5; });
+    CHECK(h.wait_for(10s));
+    CHECK(h.joinable());
+    CHECK(h.finished());
+    CHECK(h.join() == 5);
+  });
+}
+
+TEST_CASE("a named fiber keeps its name and a unique id", "[spawn]") {
+  weft::run([] {
+    auto a = weft::spawn([] { return weft::this_fiber::name(); }, {.name = "worker-a"});
+    auto b = weft::spawn([] { return weft::this_fiber::id(); });
+    CHECK(a.name() == "worker-a");
+    CHECK(a.id() != b.id());
+    CHECK(a.id() != weft::this_fiber::id());
+    const auto b_id = b.id();
+    CHECK(a.join() == "worker-a");
+    CHECK(b.join() == b_id);
+  });
+}
+
+TEST_CASE("exceptions nobody joins go to the unjoined-exception handler", "[spawn][unjoined]") {
+  struct Report {
+    weft::FiberId id;
+    std::string name;
+    std::string message;
+  };
+  std::vector<Report> reports;
+  HandlerScope scope([&](weft::FiberId id, const std::string& name, std::exception_ptr error) {
+    reports.push_back({id, name, message_of(error)});
+  });
+  const std::size_t count_before = weft::unjoined_exception_count();
+
+  weft::FiberId detached_id = 0, dropped_id = 0;
+  weft::run([&] {
+    {
+      auto h = weft::spawn([]() -> void { throw BoomError("detached failure"); },
+                           {.name = "detached-thrower"});
+      detached_id = h.id();
+      h.detach();
+      CHECK_FALSE(h.joinable());
+    }
+    auto h = weft::spawn([]() -> int { throw BoomError("dropped failure"); },
+                         {.name = "dropped-thrower"});
+    dropped_id = h.id();
+    REQUIRE(h.wait_for(10s));  // finished with its exception; the handle still owns it
+    CHECK(reports.size() == 1);  // only the detached fiber's exception is lost so far
+    h = {};                      // drop the handle without joining
+    CHECK(reports.size() == 2);
+  });
+
+  REQUIRE(reports.size() == 2);
+  CHECK(reports[0].id == detached_id);
+  CHECK(reports[0].name == "detached-thrower");
+  CHECK(reports[0].message == "detached failure");
+  CHECK(reports[1].id == dropped_id);
+  CHECK(reports[1].name == "dropped-thrower");
+  CHECK(reports[1].message == "dropped failure");
+  CHECK(weft::unjoined_exception_count() == count_before + 2);
+}
+
+TEST_CASE("by default an unjoined exception is printed with the fiber's name",
+          "[spawn][unjoined]") {
+  weft_test::ChildResult child = weft_test::run_in_child([] {
+    weft::set_unjoined_exception_handler(nullptr);  // the default: a line on stderr
+    const std::size_t before = weft::unjoined_exception_count();
+    weft::run([] {
+      weft::spawn([]() -> void { throw BoomError("nobody listens"); }, {.name = "lonely"})
+          .detach();
+    });
+    std::printf("%zu\n", weft::unjoined_exception_count() - before);
+  });
+  INFO("child stderr: " << child.err);
+  CHECK(child.exited_ok());
+  CHECK_THAT(child.err, Catch::Matchers::Contains("lonely") &&
+                            Catch::Matchers::Contains("nobody listens"));
+  CHECK(child.out == "1\n");
+}
+
+TEST_CASE("a joined exception is not reported as unjoined", "[spawn][unjoined]") {
+  int reports = 0;
+  HandlerScope scope([&](weft::FiberId, const std::string&, std::exception_ptr) { ++reports; });
+  const std::size_t count_before = weft::unjoined_exception_count();
+  weft::run([] {
+    auto h = weft::spawn([]() -> int { throw BoomError("seen"); });
+    CHECK_THROWS_AS(h.join(), BoomError);
+  });
+  CHECK(reports == 0);
+  CHECK(weft::unjoined_exception_count() == count_before);
+}
+
+// Under TSan every fiber gets a thread state of its own, ~0.5 ms to create and destroy on
+// the reference machine: the two tests below then run 5k fibers instead of 100k.
+#if defined(WEFT_TSAN)
+constexpr std::int64_t kManyFibers = 5'000;
+#else
+constexpr std::int64_t kManyFibers = 100'000;
+#endif
+
+TEST_CASE("100k fibers created and joined one by one", "[spawn][many]") {
+  constexpr std::int64_t kCount = kManyFibers;
+  std::int64_t sum = weft::run([] {
+    std::int64_t s = 0;
+    for (std::int64_t i = 0; i < kCount; ++i) s += weft::spawn([i] { return i; }).join();
+    return s;
+  });
+  CHECK(sum == kCount * (kCount - 1) / 2);
+}
+
+TEST_CASE("100k fibers spawned first and joined later do not all hold a stack",
+          "[spawn][many][stack]") {
+  constexpr std::int64_t kCount = kManyFibers;
+  const std::size_t rss_before = current_rss_bytes();
+  std::size_t rss_peak = rss_before;
+  std::set<std::uintptr_t> stack_regions;  // where each fiber's frame lives, by 64 KiB block
+
+  std::int64_t sum = weft::run([&] {
+    std::vector<weft::JoinHandle<std::int64_t>> handles;
+    handles.reserve(kCount);
+    for (std::int64_t i = 0; i < kCount; ++i) {
+      handles.push_back(weft::spawn([i, &stack_regions] {
+        volatile int frame_marker = 0;
+        stack_regions.insert(reinterpret_cast<std::uintptr_t>(&frame_marker) >> 16);
+        return i + frame_marker;
+      }));
+    }
+    rss_peak = std::max(rss_peak, current_rss_bytes());
+    std::int64_t s = 0;
+    for (std::int64_t i = 0; i < kCount; ++i) {
+      s += handles[static_cast<std::size_t>(i)].join();
+      if (i % 4096 == 0) rss_peak = std::max(rss_peak, current_rss_bytes());
+    }
+    return s;
+  });
+
+  CHECK(sum == kCount * (kCount - 1) / 2);
+  // Stacks are bound when a fiber first runs and pooled when it ends: the fibers reuse
+  // a handful of stacks. One stack each would be 100k regions (and > 6 GiB mapped).
+  INFO("distinct stack regions: " << stack_regions.size());
+  CHECK(stack_regions.size() < 1000);
+  // Control blocks and handles cost a few hundred bytes each; a touched stack page per
+  // queued fiber would add at least 400 MB. (Not under TSan, whose own state for every
+  // fiber it has seen comes to ~200 KiB each and is not given back.)
+  const std::size_t growth = rss_peak > rss_before ? rss_peak - rss_before : 0;
+  INFO("RSS growth: " << growth / 1024 << " KiB");
+#if !defined(WEFT_TSAN)
+  CHECK(growth < std::size_t{200} << 20);
+#endif
+}
+
+TEST_CASE("a Runtime object can run twice", "[spawn][runtime]") {
+  weft::Runtime runtime;
+  int first = runtime.run([] {
+    auto h = weft::spawn([] { return 1; });
+    return h.join();
+  });
+  CHECK(first == 1);
+  CHECK(runtime.scheduler().live_fibers() == 0);
+  int second = runtime.run([] {
+    auto a = weft::spawn([] { return 20; });
+    auto b = weft::spawn([] {
+      weft::this_fiber::sleep_for(1ms);
+      return 22;
+    });
+    return a.join() + b.join();
+  });
+  CHECK(second == 42);
+  CHECK(runtime.scheduler().live_fibers() == 0);
+}
+
+TEST_CASE("a Runtime can run again after a run that threw", "[spawn][runtime]") {
+  weft::Runtime runtime;
+  CHECK_THROWS_AS(runtime.run([]() -> int { throw BoomError("first run fails"); }), BoomError);
+  CHECK(runtime.run([] { return weft::spawn([] { return 3; }).join(); }) == 3);
+}
+
+TEST_CASE("weft::run returns once detached fibers have finished too", "[spawn]") {
+  int finished = 0;
+  weft::run([&] {
+    for (int i = 0; i < 10; ++i) {
+      weft::spawn([&] {
+        weft::this_fiber::yield();
+        weft::this_fiber::sleep_for(1ms);
+        ++finished;
+      }).detach();
+    }
+  });
+  CHECK(finished == 10);
+}
+
+TEST_CASE("wait_for and sleep_for with timeouts too large to represent", "[spawn][timeout]") {
+  weft::run([] {
+    auto slow = weft::spawn([] { weft::this_fiber::sleep_for(std::chrono::milliseconds(20)); });
+    CHECK(slow.wait_for(std::chrono::milliseconds::max()));  // waits: no deadline
+    CHECK(slow.finished());
+    slow.join();
+    bool cancelled = false;
+    auto sleeper = weft::spawn([&] {
+      try {
+        weft::this_fiber::sleep_for(std::chrono::hours::max());
+      } catch (const weft::Cancelled&) {
+        cancelled = true;
+      }
+    });
+    weft::this_fiber::sleep_for(std::chrono::milliseconds(5));
+    CHECK_FALSE(sleeper.finished());  // it used to wake at once (a deadline in the past)
+    sleeper.cancel();
+    sleeper.join();
+    CHECK(cancelled);
+  });
+}
