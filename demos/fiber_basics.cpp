@@ -118,7 +118,7 @@ void named_fibers_and_dump() {
       [&] {
         waiter_fiber = weft::sched::current_fiber();
         while (!ready)
-          weft::sched::park(weft::WaitRecord{weft::WaitKind::Event, &ready, "ready flag"});
+          weft::sched::park(weft::sched::WaitRecord{weft::sched::WaitKind::Event, &ready, "ready flag"});
       },
       {.name = "waiter"});
   auto napper = weft::spawn([] { weft::this_fiber::sleep_for(20ms); }, {.name = "napper"});

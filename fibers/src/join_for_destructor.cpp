@@ -21,7 +21,7 @@ void join_for_destructor(JoinHandle<void>& driver) noexcept {
       try {
         driver.join();
         break;
-      } catch (const Unwind&) {
+      } catch (const sched::detail::Unwind&) {
         throw;
       } catch (...) {
         if (driver.joinable()) {  // the caller was cancelled: keep waiting

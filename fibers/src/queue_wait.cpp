@@ -3,7 +3,7 @@
 
 namespace weft::detail {
 
-sched::WaitOutcome wait_in(SpinLock& lock, sched::WaitQueue& queue, const WaitRecord& record,
+sched::WaitOutcome wait_in(sched::detail::SpinLock& lock, sched::WaitQueue& queue, const sched::WaitRecord& record,
                            std::optional<TimePoint> deadline, void* slot, std::uintptr_t tag) {
   sched::WaitTicket ticket = sched::begin_wait(record);
   sched::Waiter node(ticket, slot, tag);
@@ -25,7 +25,7 @@ sched::WaitOutcome wait_in(SpinLock& lock, sched::WaitQueue& queue, const WaitRe
 
 sched::Waiter* claim_first(sched::WaitQueue& queue) noexcept {
   while (sched::Waiter* w = queue.pop_front())
-    if (sched::try_claim(w->ticket, WakeReason::Notified)) return w;
+    if (sched::try_claim(w->ticket, sched::WakeReason::Notified)) return w;
   return nullptr;
 }
 

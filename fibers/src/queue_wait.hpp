@@ -16,7 +16,7 @@ namespace weft::detail {
 // Precondition: the caller is a fiber and holds `lock`, the primitive's lock that guards
 // `queue`. Returns, or throws (shutdown unwinding), with `lock` held again and the node
 // unlinked, so a scoped guard of `lock` stays correct.
-sched::WaitOutcome wait_in(SpinLock& lock, sched::WaitQueue& queue, const WaitRecord& record,
+sched::WaitOutcome wait_in(sched::detail::SpinLock& lock, sched::WaitQueue& queue, const sched::WaitRecord& record,
                            std::optional<TimePoint> deadline, void* slot = nullptr,
                            std::uintptr_t tag = 0);
 

@@ -14,7 +14,7 @@ namespace detail {
 bool StopState::request_stop() {
   std::unique_lock guard(lock_);
   if (requested_.load(std::memory_order_relaxed)) return false;
-  hb_release(this);
+  sched::hb_release(this);
   requested_.store(true, std::memory_order_release);
   running_thread_ = std::this_thread::get_id();
   while (StopCallbackNode* node = callbacks_.pop_front()) {
@@ -53,12 +53,12 @@ void StopState::remove(StopCallbackNode& node) noexcept {
 
 bool StopToken::stop_requested() const noexcept {
   if (!state_ || !state_->stop_requested()) return false;
-  hb_acquire(state_.get());
+  sched::hb_acquire(state_.get());
   return true;
 }
 
 bool StopSource::request_stop() {
-  schedule_point(Op::Notify, state_.get());
+  schedule_point(sched::Op::Notify, state_.get());
   return state_->request_stop();
 }
 

@@ -5,7 +5,7 @@ namespace weft::this_fiber {
 
 void sleep_until(TimePoint deadline, std::source_location where) {
   sched::require_fiber("weft::this_fiber::sleep");
-  if (sched::sleep_until(deadline, where) == WakeReason::Cancelled) throw Cancelled();
+  if (sched::sleep_until(deadline, where) == sched::WakeReason::Cancelled) throw Cancelled();
 }
 
 sched::FiberId id() noexcept {

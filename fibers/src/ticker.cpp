@@ -5,7 +5,7 @@
 
 #include "join_for_destructor.hpp"
 #include "queue_wait.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 
@@ -19,7 +19,7 @@ Ticker::~Ticker() {
 
 std::uint64_t Ticker::wait_tick() {
   sched::require_fiber("weft::Ticker::wait_tick");
-  schedule_point(Op::Wait, this);
+  schedule_point(sched::Op::Wait, this);
   std::unique_lock guard(lock_);
   for (;;) {
     if (stopped_) return 0;
@@ -33,8 +33,8 @@ std::uint64_t Ticker::wait_tick() {
     }
     const TimePoint next = tick_time(consumed_ + 1);
     sched::WaitOutcome outcome = detail::wait_in(
-        lock_, waiters_, WaitRecord{WaitKind::Sleep, this, "ticker"}, detail::finite(next));
-    if (outcome.reason == WakeReason::Cancelled) throw Cancelled();
+        lock_, waiters_, sched::WaitRecord{sched::WaitKind::Sleep, this, "ticker"}, detail::finite(next));
+    if (outcome.reason == sched::WakeReason::Cancelled) throw Cancelled();
     // Timeout: the tick is due; Notified: stopped. Either way the loop decides.
   }
 }
@@ -46,7 +46,7 @@ TimePoint Ticker::tick_time(std::uint64_t n) const noexcept {
 }
 
 void Ticker::stop() {
-  schedule_point(Op::Notify, this);
+  schedule_point(sched::Op::Notify, this);
   std::lock_guard guard(lock_);
   stopped_ = true;
   waiters_.notify_all();

@@ -23,7 +23,7 @@ Timer::~Timer() {
 }
 
 void Timer::drive(State& state) {
-  schedule_point(Op::Wait, &state);
+  schedule_point(sched::Op::Wait, &state);
   std::unique_lock guard(state.lock);
   while (state.status == Status::Armed) {
     if (sched::now() >= state.deadline) {
@@ -31,10 +31,10 @@ void Timer::drive(State& state) {
       break;
     }
     sched::WaitOutcome outcome = detail::wait_in(
-        state.lock, state.waiters, WaitRecord{WaitKind::Sleep, &state, "timer"},
+        state.lock, state.waiters, sched::WaitRecord{sched::WaitKind::Sleep, &state, "timer"},
         detail::finite(state.deadline));
     // The driver itself cancelled (only the runtime can): the callback will not run.
-    if (outcome.reason == WakeReason::Cancelled) state.status = Status::Cancelled;
+    if (outcome.reason == sched::WakeReason::Cancelled) state.status = Status::Cancelled;
   }
   const bool run = state.status == Status::Fired;
   guard.unlock();
@@ -42,7 +42,7 @@ void Timer::drive(State& state) {
 }
 
 bool Timer::cancel() {
-  schedule_point(Op::Notify, state_.get());
+  schedule_point(sched::Op::Notify, state_.get());
   std::lock_guard guard(state_->lock);
   if (state_->status != Status::Armed) return false;
   state_->status = Status::Cancelled;

@@ -6,7 +6,7 @@
 
 #include "weft/sched/macros.hpp"
 
-namespace weft::detail {
+namespace weft::sched::detail {
 
 namespace {
 
@@ -38,4 +38,4 @@ void heavy_fence() noexcept {
   WEFT_INVARIANT(status == 0, "membarrier failed after registering for it");
 }
 
-}  // namespace weft::detail
+}  // namespace weft::sched::detail

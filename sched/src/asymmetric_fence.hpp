@@ -9,7 +9,7 @@
 
 #include <atomic>
 
-namespace weft::detail {
+namespace weft::sched::detail {
 
 // True when the heavy side is available (Linux membarrier, private expedited, and not
 // under ThreadSanitizer). Decided once per process.
@@ -27,4 +27,4 @@ inline void light_fence() noexcept { std::atomic_signal_fence(std::memory_order_
 // asymmetric_fences().
 void heavy_fence() noexcept;
 
-}  // namespace weft::detail
+}  // namespace weft::sched::detail

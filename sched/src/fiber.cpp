@@ -35,7 +35,7 @@ Fiber::Fiber(std::string&& name, std::uint32_t initial_refs, bool thread_context
       name_(name.empty() ? std::string() : std::move(name)),
       is_thread_(thread_context),
       refs_(initial_refs),
-      join_lock_(weft::detail::SpinLock::BiasToCaller{}) {}
+      join_lock_(weft::sched::detail::SpinLock::BiasToCaller{}) {}
 
 Fiber::~Fiber() { delete locals_; }
 
@@ -44,7 +44,7 @@ void Fiber::request_cancel() noexcept {
   // asymmetric fences are available the waiter's side has only a compiler fence and
   // this side pays for both (see asymmetric_fence.hpp).
   cancel_pending_.store(true, std::memory_order_seq_cst);
-  if (weft::detail::asymmetric_fences()) weft::detail::heavy_fence();
+  if (weft::sched::detail::asymmetric_fences()) weft::sched::detail::heavy_fence();
   std::uint64_t word = wait_word_.load(std::memory_order_seq_cst);
   if (!detail::wait_word::is_waiting(word)) return;  // not waiting: its next wait sees it
   if (!cancel_pending_.exchange(false)) return;  // the fiber took the request itself
@@ -61,10 +61,6 @@ const char* to_string(FiberState state) noexcept {
   }
   return "?";
 }
-
-}  // namespace weft::sched
-
-namespace weft {
 
 const char* to_string(WaitKind kind) noexcept {
   switch (kind) {
@@ -86,7 +82,7 @@ const char* to_string(WaitKind kind) noexcept {
   return "?";
 }
 
-}  // namespace weft
+}  // namespace weft::sched
 
 namespace weft::sched::detail {
 

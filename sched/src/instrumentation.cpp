@@ -4,11 +4,11 @@
 #include <cstdlib>
 
 extern "C" {
-__attribute__((used)) constinit thread_local weft::Instrumentation* weft_instrumentation_tls WEFT_TLS_FAST =
+__attribute__((used)) constinit thread_local weft::sched::Instrumentation* weft_instrumentation_tls WEFT_TLS_FAST =
     nullptr;
 }
 
-namespace weft {
+namespace weft::sched {
 
 namespace detail {
 
@@ -48,4 +48,4 @@ const char* to_string(Op op) noexcept {
   return "?";
 }
 
-}  // namespace weft
+}  // namespace weft::sched

@@ -8,7 +8,7 @@ extern "C" {
 __attribute__((used)) constinit thread_local std::uint64_t weft_thread_ticket_tls WEFT_TLS_FAST = 0;
 }
 
-namespace weft::detail {
+namespace weft::sched::detail {
 
 void PlainSpinLock::lock_slow() noexcept {
   // PAUSE costs ~28 ns on the reference machine: ~64 of them cover a short critical
@@ -105,4 +105,4 @@ bool SpinLock::try_lock() noexcept {
   return true;
 }
 
-}  // namespace weft::detail
+}  // namespace weft::sched::detail

@@ -36,7 +36,7 @@ class Gate {
       lock_.unlock();
       return;
     }
-    auto ticket = weft::sched::begin_wait(weft::WaitRecord{weft::WaitKind::Event, this, name_});
+    auto ticket = weft::sched::begin_wait(weft::sched::WaitRecord{weft::sched::WaitKind::Event, this, name_});
     weft::sched::Waiter waiter(ticket);
     waiters_.push_back(waiter);
     lock_.unlock();
@@ -49,7 +49,7 @@ class Gate {
         gate.lock_.unlock();
       }
     } unlink{*this, waiter};
-    if (weft::sched::await(ticket).reason == weft::WakeReason::Cancelled) throw weft::Cancelled();
+    if (weft::sched::await(ticket).reason == weft::sched::WakeReason::Cancelled) throw weft::Cancelled();
   }
 
   void open() {
@@ -61,7 +61,7 @@ class Gate {
 
  private:
   const char* name_;
-  weft::detail::SpinLock lock_;
+  weft::sched::detail::SpinLock lock_;
   weft::sched::WaitQueue waiters_;
   bool open_ = false;
 };
@@ -152,7 +152,7 @@ TEST_CASE("fibers blocked on a WaitQueue nobody notifies are reported with their
 TEST_CASE("a fiber parked with no waker at all is a deadlock", "[deadlock]") {
   CHECK_THROWS_AS(weft::run([] {
                     weft::sched::park(
-                        weft::WaitRecord{weft::WaitKind::Other, nullptr, "forgotten park"});
+                        weft::sched::WaitRecord{weft::sched::WaitKind::Other, nullptr, "forgotten park"});
                   }),
                   weft::DeadlockError);
 }

@@ -27,7 +27,7 @@ TEST_CASE("dump lists live fibers with names, states and waits", "[dump]") {
     auto parked = weft::spawn(
         [&] {
           gated = weft::sched::current_fiber();
-          while (!open) weft::sched::park(weft::WaitRecord{weft::WaitKind::Event, &open, "test gate"});
+          while (!open) weft::sched::park(weft::sched::WaitRecord{weft::sched::WaitKind::Event, &open, "test gate"});
         },
         {.name = "gate-keeper"});
     auto sleeper = weft::spawn([] { weft::this_fiber::sleep_for(std::chrono::milliseconds(5)); },

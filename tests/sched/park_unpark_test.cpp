@@ -13,8 +13,8 @@
 #include <weft/weft.hpp>
 
 using namespace std::chrono_literals;
-using weft::WaitKind;
-using weft::WaitRecord;
+using weft::sched::WaitKind;
+using weft::sched::WaitRecord;
 using weft::sched::Fiber;
 
 namespace {
@@ -179,7 +179,7 @@ TEST_CASE("a claimed wait is ended by exactly one foreign waker", "[park][wait][
     std::jthread wakers[3];
     for (int i = 0; i < 3; ++i) {
       wakers[i] = std::jthread([&, i] {
-        if (weft::sched::try_wake(ticket, weft::WakeReason::Notified,
+        if (weft::sched::try_wake(ticket, weft::sched::WakeReason::Notified,
                                   static_cast<std::uintptr_t>(100 + i)))
           ++winners;
       });
@@ -192,7 +192,7 @@ TEST_CASE("a claimed wait is ended by exactly one foreign waker", "[park][wait][
     return result;
   });
   CHECK(winners == 1);
-  CHECK(outcome.reason == weft::WakeReason::Notified);
+  CHECK(outcome.reason == weft::sched::WakeReason::Notified);
   CHECK(outcome.detail >= 100);
   CHECK(outcome.detail <= 102);
 }
@@ -202,9 +202,9 @@ TEST_CASE("await with a deadline ends with Timeout and later claims lose", "[par
     auto ticket = weft::sched::begin_wait(WaitRecord{WaitKind::Other, nullptr, "nobody comes"});
     const auto t0 = std::chrono::steady_clock::now();
     auto outcome = weft::sched::await(ticket, weft::sched::now() + 10ms);
-    CHECK(outcome.reason == weft::WakeReason::Timeout);
+    CHECK(outcome.reason == weft::sched::WakeReason::Timeout);
     CHECK(std::chrono::steady_clock::now() - t0 >= 10ms);
-    CHECK_FALSE(weft::sched::try_claim(ticket, weft::WakeReason::Notified));
+    CHECK_FALSE(weft::sched::try_claim(ticket, weft::sched::WakeReason::Notified));
   });
 }
 
@@ -215,6 +215,6 @@ TEST_CASE("a cancel pending at begin_wait ends the wait at once", "[park][wait][
       return weft::sched::await(ticket).reason;
     });
     h.cancel();
-    CHECK(h.join() == weft::WakeReason::Cancelled);
+    CHECK(h.join() == weft::sched::WakeReason::Cancelled);
   });
 }

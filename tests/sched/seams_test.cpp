@@ -11,7 +11,7 @@
 #include <weft/weft.hpp>
 
 using namespace std::chrono_literals;
-using weft::WakeReason;
+using weft::sched::WakeReason;
 using weft::sched::Interest;
 using weft::sched::IoRegistration;
 using weft::sched::Reactor;
@@ -100,7 +100,7 @@ WakeReason wait_ready(IoRegistration& registration, std::optional<weft::TimePoin
   Reactor& reactor = weft::sched::Scheduler::current()->reactor();
   // WaitKind::Other, not Io: only the reactor's has_armed() may keep the deadlock
   // verdict away.
-  WaitTicket ticket = weft::sched::begin_wait(weft::WaitKind::Other, &registration, "fd ready");
+  WaitTicket ticket = weft::sched::begin_wait(weft::sched::WaitKind::Other, &registration, "fd ready");
   reactor.arm(registration, Interest::Readable, ticket);
   return weft::sched::await(ticket, deadline).reason;
 }

@@ -10,7 +10,7 @@
 
 #include <weft/weft.hpp>
 
-using weft::detail::SpinLock;
+using weft::sched::detail::SpinLock;
 
 namespace {
 

@@ -83,8 +83,8 @@ TEST_CASE("sleeping outside a fiber gets UsageError", "[usage]") {
 
 TEST_CASE("kernel waits outside a fiber get UsageError", "[usage]") {
   CHECK(weft::sched::current_fiber() == nullptr);
-  CHECK_THROWS_WITH(weft::sched::park(weft::WaitRecord{}), Contains("weft::sched::park"));
-  CHECK_THROWS_AS(weft::sched::begin_wait(weft::WaitRecord{}), weft::UsageError);
+  CHECK_THROWS_WITH(weft::sched::park(weft::sched::WaitRecord{}), Contains("weft::sched::park"));
+  CHECK_THROWS_AS(weft::sched::begin_wait(weft::sched::WaitRecord{}), weft::UsageError);
   CHECK_THROWS_AS(weft::sched::require_fiber("test call"), weft::UsageError);
   CHECK_THROWS_WITH(weft::sched::require_fiber("test call"), Contains("test call"));
 }

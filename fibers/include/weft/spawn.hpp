@@ -1,4 +1,5 @@
-// Spawning fibers and joining them: weft::spawn, JoinHandle<T>, weft::run, Runtime.
+// Spawning fibers and joining them: weft::spawn and JoinHandle<T> (a runtime to run
+// them on: weft/runtime.hpp).
 #pragma once
 
 #include <chrono>
@@ -11,11 +12,12 @@
 #include <utility>
 
 #include "weft/detail/deadline.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 #include "weft/sched/kernel.hpp"
-#include "weft/sched/scheduler.hpp"
 
 namespace weft {
+
+class Runtime;
 
 using sched::FiberId;
 using sched::Launch;
@@ -64,7 +66,7 @@ class TaskFiber : public sched::Fiber {
         fn();
       else
         value_.emplace(fn());
-    } catch (const weft::detail::Unwind&) {
+    } catch (const weft::sched::detail::Unwind&) {
       // Unwound at shutdown after a deadlock; the runtime reports that.
     } catch (...) {
       error_ = std::current_exception();
@@ -163,9 +165,9 @@ class JoinHandle {
     return *fiber_;
   }
   bool wait_or_throw(std::optional<TimePoint> deadline, std::source_location where) {
-    WakeReason reason = sched::join(fiber(), deadline, where);
-    if (reason == WakeReason::Cancelled) throw Cancelled();
-    return reason == WakeReason::Notified;
+    sched::WakeReason reason = sched::join(fiber(), deadline, where);
+    if (reason == sched::WakeReason::Cancelled) throw Cancelled();
+    return reason == sched::WakeReason::Notified;
   }
   void reset() noexcept {
     if (fiber_) std::exchange(fiber_, nullptr)->release();
@@ -195,37 +197,6 @@ template <class F>
   JoinHandle<detail::SpawnResult<F>> handle(fiber);
   sched::start(*fiber, sched::StartOptions{options.stack_size, options.launch}, where);
   return handle;
-}
-
-using RuntimeOptions = sched::SchedulerOptions;
-
-// A runtime that runs fibers on the calling thread. Reusable: run() may be called again.
-class Runtime {
- public:
-  explicit Runtime(RuntimeOptions options = {}) : impl_(std::move(options)) {}
-
-  // Runs `fn` as the first fiber and returns its result (or rethrows its exception)
-  // once every fiber started meanwhile has finished too. Throws DeadlockError when all
-  // remaining fibers block forever (they are unwound first).
-  template <class F>
-  auto run(F&& fn, std::string name = "main") -> detail::SpawnResult<F> {
-    auto* fiber = detail::make_task(std::forward<F>(fn), std::move(name));
-    JoinHandle<detail::SpawnResult<F>> handle(fiber);
-    impl_.run(*fiber);
-    return handle.take_finished();
-  }
-
-  sched::Scheduler& scheduler() noexcept { return impl_; }
-
- private:
-  sched::Scheduler impl_;
-};
-
-// Runs `fn` on a fresh single-threaded runtime (see Runtime::run).
-template <class F>
-auto run(F&& fn, RuntimeOptions options = {}) -> detail::SpawnResult<F> {
-  Runtime runtime(std::move(options));
-  return runtime.run(std::forward<F>(fn));
 }
 
 }  // namespace weft

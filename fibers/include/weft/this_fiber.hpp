@@ -6,7 +6,7 @@
 #include <string>
 
 #include "weft/detail/deadline.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 #include "weft/sched/kernel.hpp"
 
 namespace weft::this_fiber {

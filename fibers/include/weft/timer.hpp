@@ -8,7 +8,7 @@
 
 #include "weft/detail/deadline.hpp"
 #include "weft/sched/spinlock.hpp"
-#include "weft/sched/time.hpp"
+#include "weft/time.hpp"
 #include "weft/sched/wait_queue.hpp"
 #include "weft/spawn.hpp"
 
@@ -46,7 +46,7 @@ class Timer {
  private:
   enum class Status { Armed, Cancelled, Fired };
   struct State {
-    weft::detail::SpinLock lock;
+    weft::sched::detail::SpinLock lock;
     Status status = Status::Armed;
     TimePoint deadline;
     std::function<void()> callback;

@@ -2,14 +2,17 @@
 // Include this header for the whole user API.
 #pragma once
 
-// Fibers: spawn and join, the calling fiber, fiber-local values, stop requests, timers.
+// Runtimes and fibers: run, spawn and join, the calling fiber, fiber-local values, stop
+// requests, timers; errors and time.
 #include "weft/dump.hpp"
+#include "weft/errors.hpp"
 #include "weft/fiber_local.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/runtime.hpp"
 #include "weft/spawn.hpp"
 #include "weft/stop_token.hpp"
 #include "weft/this_fiber.hpp"
 #include "weft/ticker.hpp"
+#include "weft/time.hpp"
 #include "weft/timer.hpp"
 
 // Sync primitives.

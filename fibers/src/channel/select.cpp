@@ -9,7 +9,7 @@
 #include <limits>
 #include <vector>
 
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 
@@ -24,7 +24,7 @@ constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 // under the interleaving checker the start is a recorded choice instead.
 std::size_t random_below(std::size_t n) {
   if (n <= 1) return 0;
-  if (instrumentation() != nullptr) return choose(n, Choice::Data);
+  if (sched::detail::instrumentation() != nullptr) return choose(n, sched::Choice::Data);
   thread_local std::uint64_t state WEFT_TLS_FAST = 0;
   std::uint64_t x = state;
   if (x == 0) {
@@ -43,23 +43,23 @@ std::size_t random_below(std::size_t n) {
 // every select and channel, so two selects over the same channels cannot deadlock).
 class LockSet {
  public:
-  explicit LockSet(std::span<SpinLock*> locks) : locks_(locks) {}
+  explicit LockSet(std::span<sched::detail::SpinLock*> locks) : locks_(locks) {}
   LockSet(const LockSet&) = delete;
   LockSet& operator=(const LockSet&) = delete;
   ~LockSet() {
     if (held_) unlock();
   }
   void lock() noexcept {
-    for (SpinLock* l : locks_) l->lock();
+    for (sched::detail::SpinLock* l : locks_) l->lock();
     held_ = true;
   }
   void unlock() noexcept {
-    for (SpinLock* l : locks_) l->unlock();
+    for (sched::detail::SpinLock* l : locks_) l->unlock();
     held_ = false;
   }
 
  private:
-  std::span<SpinLock*> locks_;
+  std::span<sched::detail::SpinLock*> locks_;
   bool held_ = false;
 };
 
@@ -77,7 +77,7 @@ struct Withdraw {
     if (fired != kNone) {
       for (std::size_t i = 0; i < cases.size(); ++i) {
         if (i == fired || cases[i]->kind() != SelectCase::Kind::Wait) continue;
-        SpinLock* lock = cases[i]->lock();
+        sched::detail::SpinLock* lock = cases[i]->lock();
         if (lock) lock->lock();
         cases[i]->dequeue();
         if (lock) lock->unlock();
@@ -101,7 +101,7 @@ Selected fire(std::span<SelectCase* const> cases, std::size_t index) {
 
 }  // namespace
 
-Selected select_cases(std::span<SelectCase* const> cases, std::span<SpinLock*> lock_scratch) {
+Selected select_cases(std::span<SelectCase* const> cases, std::span<sched::detail::SpinLock*> lock_scratch) {
   const std::size_t n = cases.size();
   std::size_t waits = 0;
   std::size_t default_index = kNone;
@@ -122,7 +122,7 @@ Selected select_cases(std::span<SelectCase* const> cases, std::span<SpinLock*> l
         break;
     }
   }
-  schedule_point(Op::Select, object);
+  schedule_point(sched::Op::Select, object);
 
   // The earliest deadline (the first of equal ones).
   std::optional<TimePoint> deadline;
@@ -144,9 +144,9 @@ Selected select_cases(std::span<SelectCase* const> cases, std::span<SpinLock*> l
   for (SelectCase* c : cases) {
     if (c->kind() != SelectCase::Kind::Wait) continue;
     c->prepare();
-    if (SpinLock* l = c->lock()) lock_scratch[nlocks++] = l;
+    if (sched::detail::SpinLock* l = c->lock()) lock_scratch[nlocks++] = l;
   }
-  std::sort(lock_scratch.begin(), lock_scratch.begin() + nlocks, std::less<SpinLock*>());
+  std::sort(lock_scratch.begin(), lock_scratch.begin() + nlocks, std::less<sched::detail::SpinLock*>());
   nlocks = static_cast<std::size_t>(
       std::unique(lock_scratch.begin(), lock_scratch.begin() + nlocks) - lock_scratch.begin());
   LockSet locks(lock_scratch.first(nlocks));
@@ -177,7 +177,7 @@ Selected select_cases(std::span<SelectCase* const> cases, std::span<SpinLock*> l
 
   // Nothing is ready: one wait, one Waiter per case, all claimable with the case index.
   sched::require_fiber("weft::select");
-  sched::WaitTicket ticket = sched::begin_wait(WaitRecord{WaitKind::Select, object, "select"});
+  sched::WaitTicket ticket = sched::begin_wait(sched::WaitRecord{sched::WaitKind::Select, object, "select"});
   for (std::size_t i = 0; i < n; ++i)
     if (cases[i]->kind() == SelectCase::Kind::Wait) cases[i]->enqueue(ticket, i);
   locks.unlock();
@@ -186,20 +186,20 @@ Selected select_cases(std::span<SelectCase* const> cases, std::span<SpinLock*> l
   {
     Withdraw withdraw{locks, cases, completed};
     outcome = sched::await(ticket, deadline);
-    if (outcome.reason == WakeReason::Notified) withdraw.fired = outcome.detail;
+    if (outcome.reason == sched::WakeReason::Notified) withdraw.fired = outcome.detail;
   }
   // Notified: the claim detail is the index of the case a channel party completed.
   // Otherwise no party claimed the wait and the case slots, read after relocking, are
   // untouched: a deadline or a cancel ended it.
   if (completed != kNone) return fire(cases, completed);
-  if (outcome.reason == WakeReason::Timeout) return fire(cases, deadline_index);
+  if (outcome.reason == sched::WakeReason::Timeout) return fire(cases, deadline_index);
   throw Cancelled();
 }
 
 }  // namespace detail
 
 Selected select(std::span<SelectCase* const> cases) {
-  std::vector<detail::SpinLock*> locks(cases.size());
+  std::vector<sched::detail::SpinLock*> locks(cases.size());
   return detail::select_cases(cases, locks);
 }
 

@@ -39,7 +39,7 @@ Executor::Executor(ExecutorOptions options) : home_(sched::Scheduler::current())
   sched::require_fiber("weft::Executor");
   queue_ = std::make_shared<detail::ExecutorQueue>(
       options.queue_capacity, options.workers,
-      options.remote_submitters ? WaitKind::External : WaitKind::Other);
+      options.remote_submitters ? sched::WaitKind::External : sched::WaitKind::Other);
   workers_.reserve(options.workers);
   worker_ids_.reserve(options.workers);
   for (std::size_t i = 0; i < options.workers; ++i) {

@@ -4,18 +4,18 @@
 #include <string>
 
 #include "weft/future/executor.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 #include "weft/sched/scheduler.hpp"
 
 namespace weft::detail {
 
-ExecutorQueue::ExecutorQueue(std::size_t capacity, std::size_t workers, WaitKind idle_kind)
+ExecutorQueue::ExecutorQueue(std::size_t capacity, std::size_t workers, sched::WaitKind idle_kind)
     : ring_(capacity),
       busy_(workers, false),
       idle_kind_(idle_kind),
       home_(sched::Scheduler::current()) {}
 
-WakeReason ExecutorQueue::block(Guard& guard, sched::WaitQueue& queue, const WaitRecord& record) {
+sched::WakeReason ExecutorQueue::block(Guard& guard, sched::WaitQueue& queue, const sched::WaitRecord& record) {
   sched::WaitTicket ticket = sched::begin_wait(record);
   sched::Waiter waiter(ticket);
   queue.push_back(waiter);
@@ -39,7 +39,7 @@ void ExecutorQueue::enqueue(std::unique_ptr<ExecutorTask>& task) noexcept {
 }
 
 void ExecutorQueue::push(std::unique_ptr<ExecutorTask>& task, const char* call) {
-  schedule_point(Op::Send, this);
+  schedule_point(sched::Op::Send, this);
   Guard guard(lock_);
   for (;;) {
     if (closed_) throw UsageError(std::string(call) + ": the executor is shut down");
@@ -48,14 +48,14 @@ void ExecutorQueue::push(std::unique_ptr<ExecutorTask>& task, const char* call) 
       return;
     }
     // Workers of another runtime make the space: not a deadlock of this one.
-    WaitKind kind = home_ == sched::Scheduler::current() ? WaitKind::Other : WaitKind::External;
-    if (block(guard, space_, WaitRecord{kind, this, "executor queue full"}) == WakeReason::Cancelled)
+    sched::WaitKind kind = home_ == sched::Scheduler::current() ? sched::WaitKind::Other : sched::WaitKind::External;
+    if (block(guard, space_, sched::WaitRecord{kind, this, "executor queue full"}) == sched::WakeReason::Cancelled)
       throw Cancelled();
   }
 }
 
 bool ExecutorQueue::try_push(std::unique_ptr<ExecutorTask>& task, const char* call) {
-  schedule_point(Op::Send, this);
+  schedule_point(sched::Op::Send, this);
   Guard guard(lock_);
   if (closed_) throw UsageError(std::string(call) + ": the executor is shut down");
   if (count_ == ring_.size()) return false;
@@ -64,7 +64,7 @@ bool ExecutorQueue::try_push(std::unique_ptr<ExecutorTask>& task, const char* ca
 }
 
 std::unique_ptr<ExecutorTask> ExecutorQueue::pop(std::size_t worker) {
-  schedule_point(Op::Recv, this);
+  schedule_point(sched::Op::Recv, this);
   Guard guard(lock_);
   if (busy_[worker]) {
     busy_[worker] = false;
@@ -86,7 +86,7 @@ std::unique_ptr<ExecutorTask> ExecutorQueue::pop(std::size_t worker) {
     }
     if (closed_) return nullptr;
     // A cancel can only reach an idle worker at shutdown; either way, look again.
-    (void)block(guard, idle_, WaitRecord{idle_kind_, this, "executor worker idle"});
+    (void)block(guard, idle_, sched::WaitRecord{idle_kind_, this, "executor worker idle"});
   }
 }
 
@@ -115,7 +115,7 @@ void ExecutorQueue::leave(std::size_t worker) noexcept {
 }
 
 ExecutorQueue::Closing ExecutorQueue::close(ShutdownMode mode) {
-  schedule_point(Op::Close, this);
+  schedule_point(sched::Op::Close, this);
   Closing out;
   Guard guard(lock_);
   closed_ = true;

@@ -18,7 +18,7 @@ std::atomic<std::uint64_t> g_completion_counter{0};
 // Unlinks a waiter node from a state's queue when the wait ends, also when the wait
 // throws (shutdown unwinding): the node lives in the waiting fiber's frame.
 struct Unlink {
-  SpinLock& lock;
+  sched::detail::SpinLock& lock;
   sched::WaitQueue& queue;
   sched::Waiter& waiter;
   ~Unlink() {
@@ -29,11 +29,11 @@ struct Unlink {
 
 }  // namespace
 
-WaitKind FutureStateBase::wait_kind() const noexcept {
+sched::WaitKind FutureStateBase::wait_kind() const noexcept {
   // A promise of this runtime can only be completed by its fibers: if they all block,
   // that is a deadlock. Anything else may be completed from outside.
-  return home_ != nullptr && home_ == sched::Scheduler::current() ? WaitKind::Future
-                                                                : WaitKind::External;
+  return home_ != nullptr && home_ == sched::Scheduler::current() ? sched::WaitKind::Future
+                                                                : sched::WaitKind::External;
 }
 
 void FutureStateBase::claim(const char* call) {
@@ -42,13 +42,13 @@ void FutureStateBase::claim(const char* call) {
 }
 
 void FutureStateBase::publish() noexcept {
-  hb_release(this);
+  sched::hb_release(this);
   std::lock_guard guard(lock_);
   order_ = g_completion_counter.fetch_add(1, std::memory_order_relaxed);
   ready_.store(true, std::memory_order_release);
   // Each node's tag is its index in the waiter's wait (wait_any); the claim passes it on.
   while (sched::Waiter* w = waiters_.pop_front())
-    sched::try_wake(w->ticket, WakeReason::Notified, w->tag);
+    sched::try_wake(w->ticket, sched::WakeReason::Notified, w->tag);
 }
 
 void FutureStateBase::set_exception(std::exception_ptr error, const char* call) {
@@ -69,9 +69,9 @@ void FutureStateBase::break_promise() noexcept {
 }
 
 bool FutureStateBase::wait(std::optional<TimePoint> deadline, const char* call) {
-  schedule_point(Op::Wait, this);
+  schedule_point(sched::Op::Wait, this);
   if (ready()) {
-    hb_acquire(this);
+    sched::hb_acquire(this);
     return true;
   }
   if (deadline && *deadline <= sched::now()) return false;  // a poll: never blocks
@@ -81,20 +81,20 @@ bool FutureStateBase::wait(std::optional<TimePoint> deadline, const char* call) 
     {
       std::unique_lock guard(lock_);
       if (ready()) break;
-      sched::WaitTicket ticket = sched::begin_wait(WaitRecord{wait_kind(), this, call});
+      sched::WaitTicket ticket = sched::begin_wait(sched::WaitRecord{wait_kind(), this, call});
       sched::Waiter waiter(ticket);
       waiters_.push_back(waiter);
       guard.unlock();
       Unlink unlink{lock_, waiters_, waiter};
       outcome = sched::await(ticket, deadline);
     }
-    if (outcome.reason == WakeReason::Cancelled) throw Cancelled();
+    if (outcome.reason == sched::WakeReason::Cancelled) throw Cancelled();
     if (ready()) break;  // also when the timer fired while the result was being set
-    if (outcome.reason == WakeReason::Timeout) return false;
+    if (outcome.reason == sched::WakeReason::Timeout) return false;
     // Notified yet not ready: only a wake-up reason read before its claimer wrote it
     // (see the kernel notes) gets here. Wait again; a passed deadline ends it at once.
   }
-  hb_acquire(this);
+  sched::hb_acquire(this);
   return true;
 }
 
@@ -112,21 +112,21 @@ std::optional<std::size_t> FutureStateBase::wait_any(std::span<FutureStateBase* 
                                                      std::optional<TimePoint> deadline,
                                                      const char* call) {
   if (states.empty()) throw UsageError(std::string(call) + ": no futures to wait for");
-  schedule_point(Op::Select, states.front());
+  schedule_point(sched::Op::Select, states.front());
   if (auto i = earliest_ready(states)) {
-    hb_acquire(states[*i]);
+    sched::hb_acquire(states[*i]);
     return i;
   }
   if (deadline && *deadline <= sched::now()) return std::nullopt;  // a poll: never blocks
   sched::require_fiber(call);
 
-  WaitKind kind = WaitKind::Future;
+  sched::WaitKind kind = sched::WaitKind::Future;
   for (FutureStateBase* s : states)
-    if (s->wait_kind() == WaitKind::External) kind = WaitKind::External;
+    if (s->wait_kind() == sched::WaitKind::External) kind = sched::WaitKind::External;
 
   for (;;) {
     if (std::optional<std::size_t> i = wait_any_once(states, deadline, kind, call)) {
-      hb_acquire(states[*i]);
+      sched::hb_acquire(states[*i]);
       return i;
     }
     if (deadline && sched::now() >= *deadline) return std::nullopt;
@@ -136,11 +136,11 @@ std::optional<std::size_t> FutureStateBase::wait_any(std::span<FutureStateBase* 
 
 std::optional<std::size_t> FutureStateBase::wait_any_once(std::span<FutureStateBase* const> states,
                                                           std::optional<TimePoint> deadline,
-                                                          WaitKind kind, const char* call) {
+                                                          sched::WaitKind kind, const char* call) {
   sched::WaitOutcome outcome{};
   {
     // One ticket, one node per state: the first completion claims the wait.
-    sched::WaitTicket ticket = sched::begin_wait(WaitRecord{kind, states.front(), call});
+    sched::WaitTicket ticket = sched::begin_wait(sched::WaitRecord{kind, states.front(), call});
     auto nodes = std::make_unique<std::optional<sched::Waiter>[]>(states.size());
     std::size_t published = 0;
     struct UnlinkAll {
@@ -164,7 +164,7 @@ std::optional<std::size_t> FutureStateBase::wait_any_once(std::span<FutureStateB
         // Completed while we were publishing: end our own wait (unless a completion
         // or a cancel claimed it first).
         guard.unlock();
-        sched::try_wake(ticket, WakeReason::Notified, i);
+        sched::try_wake(ticket, sched::WakeReason::Notified, i);
         break;
       }
       nodes[i].emplace(ticket, nullptr, i);
@@ -172,7 +172,7 @@ std::optional<std::size_t> FutureStateBase::wait_any_once(std::span<FutureStateB
     }
     outcome = sched::await(ticket, deadline);
   }
-  if (outcome.reason == WakeReason::Cancelled) throw Cancelled();
+  if (outcome.reason == sched::WakeReason::Cancelled) throw Cancelled();
   // Several may have completed by now; report the earliest (completion order).
   return earliest_ready(states);
 }

@@ -5,7 +5,7 @@
 #include <mutex>
 
 #include "queue_wait.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 
@@ -19,13 +19,13 @@ Barrier::~Barrier() {
 }
 
 // Called with the lock held when the last expected fiber arrived; returns with it held.
-void Barrier::complete_phase(std::unique_lock<weft::detail::SpinLock>& guard) {
+void Barrier::complete_phase(std::unique_lock<weft::sched::detail::SpinLock>& guard) {
   std::exception_ptr error;
   if (completion_) {
     completing_ = true;
     guard.unlock();  // the completion may block or yield
     try {
-      hb_acquire(this);
+      sched::hb_acquire(this);
       completion_();
     } catch (...) {
       error = std::current_exception();
@@ -35,46 +35,46 @@ void Barrier::complete_phase(std::unique_lock<weft::detail::SpinLock>& guard) {
   }
   arrived_ = 0;
   ++phase_;
-  hb_release(this);
+  sched::hb_release(this);
   waiters_.notify_all();
   if (error) std::rethrow_exception(error);
 }
 
 bool Barrier::arrive_and_wait() {
   sched::require_fiber("weft::Barrier::arrive_and_wait");
-  schedule_point(Op::Wait, this);
+  schedule_point(sched::Op::Wait, this);
   std::unique_lock guard(lock_);
-  const WaitRecord record{WaitKind::Barrier, this, "barrier"};
+  const sched::WaitRecord record{sched::WaitKind::Barrier, this, "barrier"};
   // While the completion function runs, the phase is full: an arrival now belongs to
   // the next phase, so it waits for that phase to begin (nothing has arrived if the
   // fiber is cancelled meanwhile).
   while (completing_) {
-    if (detail::wait_in(lock_, waiters_, record, std::nullopt).reason == WakeReason::Cancelled)
+    if (detail::wait_in(lock_, waiters_, record, std::nullopt).reason == sched::WakeReason::Cancelled)
       throw Cancelled();
   }
-  hb_release(this);
+  sched::hb_release(this);
   if (++arrived_ == parties_) {
     complete_phase(guard);
     guard.unlock();
-    hb_acquire(this);
+    sched::hb_acquire(this);
     return true;
   }
   const std::uint64_t my_phase = phase_;
   sched::WaitOutcome outcome = detail::wait_in(lock_, waiters_, record, std::nullopt);
-  if (outcome.reason == WakeReason::Cancelled) {
+  if (outcome.reason == sched::WakeReason::Cancelled) {
     if (phase_ == my_phase && !completing_) --arrived_;  // withdraw the arrival
     throw Cancelled();
   }
   guard.unlock();
-  hb_acquire(this);
+  sched::hb_acquire(this);
   return false;
 }
 
 void Barrier::arrive_and_drop() {
-  schedule_point(Op::Notify, this);
+  schedule_point(sched::Op::Notify, this);
   std::unique_lock guard(lock_);
   if (parties_ == 0) throw UsageError("weft::Barrier::arrive_and_drop: no party is left to drop");
-  hb_release(this);
+  sched::hb_release(this);
   --parties_;
   // During the completion function the phase is full already: the drop counts from the
   // next phase on.

@@ -5,7 +5,7 @@
 
 #include "queue_wait.hpp"
 #include "sync/describe_fiber.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 
@@ -14,14 +14,14 @@ OnceFlag::~OnceFlag() {
 }
 
 bool OnceFlag::begin() {
-  schedule_point(Op::Lock, this);
+  schedule_point(sched::Op::Lock, this);
   sched::Fiber* self = sched::current_fiber();
   std::unique_lock guard(lock_);
   for (;;) {
     const std::uint8_t state = state_.load(std::memory_order_relaxed);
     if (state == kDone) {
       guard.unlock();
-      hb_acquire(this);
+      sched::hb_acquire(this);
       return false;
     }
     if (state == kIdle) {
@@ -35,17 +35,17 @@ bool OnceFlag::begin() {
       throw UsageError("weft::call_once: " + detail::describe(*self) +
                        " calls call_once on the flag whose function it is running");
     sched::WaitOutcome outcome = detail::wait_in(
-        lock_, waiters_, WaitRecord{WaitKind::Other, this, "call_once"}, std::nullopt);
-    if (outcome.reason == WakeReason::Cancelled) throw Cancelled();
+        lock_, waiters_, sched::WaitRecord{sched::WaitKind::Other, this, "call_once"}, std::nullopt);
+    if (outcome.reason == sched::WakeReason::Cancelled) throw Cancelled();
     // Notified: the call finished; done, or idle again after an exception.
   }
 }
 
 void OnceFlag::finish(bool succeeded) {
-  schedule_point(Op::Unlock, this);
+  schedule_point(sched::Op::Unlock, this);
   std::lock_guard guard(lock_);
   runner_ = nullptr;
-  if (succeeded) hb_release(this);
+  if (succeeded) sched::hb_release(this);
   state_.store(succeeded ? kDone : kIdle, std::memory_order_release);
   // After a failure every waiter re-checks and the first one to get the lock runs.
   waiters_.notify_all();

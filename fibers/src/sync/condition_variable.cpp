@@ -2,7 +2,7 @@
 #include "weft/sync/condition_variable.hpp"
 
 #include "sync/describe_fiber.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 
@@ -15,14 +15,14 @@ CvCore::~CvCore() {
 
 void CvCore::notify_one(const void* object) noexcept {
   lock_.lock();
-  hb_release(object);
+  sched::hb_release(object);
   waiters_.notify_one();  // FIFO in production; a recorded choice under the checker
   lock_.unlock();
 }
 
 void CvCore::notify_all(const void* object) noexcept {
   lock_.lock();
-  hb_release(object);
+  sched::hb_release(object);
   waiters_.notify_all();
   lock_.unlock();
 }
@@ -30,7 +30,7 @@ void CvCore::notify_all(const void* object) noexcept {
 namespace {
 sched::WaitTicket open_wait(const void* object, const char* call) {
   sched::require_fiber(call);
-  return sched::begin_wait(WaitRecord{WaitKind::CondVar, object, "condition variable"});
+  return sched::begin_wait(sched::WaitRecord{sched::WaitKind::CondVar, object, "condition variable"});
 }
 }  // namespace
 
@@ -48,28 +48,28 @@ CvCore::Wait::~Wait() {
 }
 
 void CvCore::Wait::abandon(const void* object) {
-  if (sched::try_wake(ticket_, WakeReason::Notified)) return;  // nobody ended it: closed
-  if (sched::await(ticket_).reason == WakeReason::Cancelled)
+  if (sched::try_wake(ticket_, sched::WakeReason::Notified)) return;  // nobody ended it: closed
+  if (sched::await(ticket_).reason == sched::WakeReason::Cancelled)
     ticket_.fiber->request_cancel();  // delivered by the fiber's next wait
   else
     cv_.notify_one(object);
 }
 
-WakeReason CvCore::Wait::await(std::optional<TimePoint> deadline) {
+sched::WakeReason CvCore::Wait::await(std::optional<TimePoint> deadline) {
   // Under the checker a wait may end without a notify, as POSIX allows: claim our own wait.
-  if (choose(2, Choice::SpuriousWakeup) == 1) sched::try_wake(ticket_, WakeReason::Notified);
+  if (choose(2, sched::Choice::SpuriousWakeup) == 1) sched::try_wake(ticket_, sched::WakeReason::Notified);
   return sched::await(ticket_, deadline).reason;
 }
 
 }  // namespace detail
 
 void ConditionVariable::notify_one() {
-  schedule_point(Op::Notify, this);
+  schedule_point(sched::Op::Notify, this);
   core_.notify_one(this);
 }
 
 void ConditionVariable::notify_all() {
-  schedule_point(Op::Notify, this);
+  schedule_point(sched::Op::Notify, this);
   core_.notify_all(this);
 }
 
@@ -79,8 +79,8 @@ std::cv_status ConditionVariable::wait_impl(std::unique_lock<Mutex>& lock,
     throw UsageError("weft::ConditionVariable::wait: " + detail::describe_current() +
                      " waits with a lock that does not hold its mutex");
   Mutex& mutex = *lock.mutex();
-  schedule_point(Op::Wait, this);
-  WakeReason reason;
+  schedule_point(sched::Op::Wait, this);
+  sched::WakeReason reason;
   {
     detail::CvCore::Wait wait(core_, this, "weft::ConditionVariable::wait");
     mutex.unlock();
@@ -97,9 +97,9 @@ std::cv_status ConditionVariable::wait_impl(std::unique_lock<Mutex>& lock,
     lock.release();
     throw;
   }
-  if (reason == WakeReason::Cancelled) throw Cancelled();
-  if (reason == WakeReason::Notified) hb_acquire(this);
-  return reason == WakeReason::Timeout ? std::cv_status::timeout : std::cv_status::no_timeout;
+  if (reason == sched::WakeReason::Cancelled) throw Cancelled();
+  if (reason == sched::WakeReason::Notified) sched::hb_acquire(this);
+  return reason == sched::WakeReason::Timeout ? std::cv_status::timeout : std::cv_status::no_timeout;
 }
 
 void ConditionVariable::wait(std::unique_lock<Mutex>& lock) { (void)wait_impl(lock, std::nullopt); }

@@ -4,7 +4,7 @@
 #include <mutex>
 
 #include "sync/notified_wait.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 
@@ -13,30 +13,30 @@ Event::~Event() {
 }
 
 void Event::set() {
-  schedule_point(Op::Notify, this);
+  schedule_point(sched::Op::Notify, this);
   std::lock_guard guard(lock_);
-  hb_release(this);
+  sched::hb_release(this);
   set_ = true;
   waiters_.notify_all();
 }
 
 void Event::clear() {
-  schedule_point(Op::Store, this);
+  schedule_point(sched::Op::Store, this);
   std::lock_guard guard(lock_);
   set_ = false;
 }
 
 bool Event::is_set() const {
-  schedule_point(Op::Load, this);
+  schedule_point(sched::Op::Load, this);
   std::lock_guard guard(lock_);
-  if (set_) hb_acquire(this);
+  if (set_) sched::hb_acquire(this);
   return set_;
 }
 
 void Event::wait() { (void)wait_until(TimePoint::max()); }
 
 bool Event::wait_until(TimePoint deadline) {
-  return detail::wait_gate(lock_, waiters_, WaitRecord{WaitKind::Event, this, "event"},
+  return detail::wait_gate(lock_, waiters_, sched::WaitRecord{sched::WaitKind::Event, this, "event"},
                            "weft::Event::wait", detail::finite(deadline), [this] { return set_; });
 }
 

@@ -6,7 +6,7 @@
 
 #include "sync/describe_fiber.hpp"
 #include "sync/notified_wait.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 
@@ -19,28 +19,28 @@ Latch::~Latch() {
 }
 
 void Latch::count_down(std::ptrdiff_t n) {
-  schedule_point(Op::Notify, this);
+  schedule_point(sched::Op::Notify, this);
   std::lock_guard guard(lock_);
   if (n < 0 || n > count_)
     throw UsageError("weft::Latch::count_down(" + std::to_string(n) + ") by " +
                      detail::describe_current() + ": the count is " + std::to_string(count_));
-  hb_release(this);
+  sched::hb_release(this);
   count_ -= n;
   if (count_ == 0) waiters_.notify_all();
 }
 
 bool Latch::try_wait() const {
-  schedule_point(Op::Load, this);
+  schedule_point(sched::Op::Load, this);
   std::lock_guard guard(lock_);
   if (count_ != 0) return false;
-  hb_acquire(this);
+  sched::hb_acquire(this);
   return true;
 }
 
 void Latch::wait() { (void)wait_until(TimePoint::max()); }
 
 bool Latch::wait_until(TimePoint deadline) {
-  return detail::wait_gate(lock_, waiters_, WaitRecord{WaitKind::Barrier, this, "latch"},
+  return detail::wait_gate(lock_, waiters_, sched::WaitRecord{sched::WaitKind::Barrier, this, "latch"},
                            "weft::Latch::wait", detail::finite(deadline),
                            [this] { return count_ == 0; });
 }

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft::detail {
 

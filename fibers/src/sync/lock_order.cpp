@@ -79,7 +79,7 @@ struct LockOrderChecker::Graph {
     std::uint64_t to;
     std::string from_label, to_label, fiber;
   };
-  mutable detail::SpinLock lock;
+  mutable sched::detail::SpinLock lock;
   std::unordered_map<std::uint64_t, std::vector<Edge>> out;
   std::size_t edges = 0;
 

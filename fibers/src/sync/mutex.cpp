@@ -2,21 +2,21 @@
 #include "weft/sync/mutex.hpp"
 
 #include "sync/describe_fiber.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 
 bool Mutex::acquire(std::optional<TimePoint> deadline, bool cancellable, bool check_order,
                     const char* call) {
   sched::Fiber& self = sched::require_fiber(call);
-  schedule_point(Op::Lock, this);
+  schedule_point(sched::Op::Lock, this);
   if (core_.owner() == &self)
     throw UsageError(std::string(call) + ": " + detail::describe(self) + " locks " +
                      identity_.label() + " again while holding it (use weft::RecursiveMutex)");
   if (check_order) LockOrderChecker::global().before_lock(identity_);
-  if (!core_.acquire(self, deadline, cancellable, WaitRecord{WaitKind::Mutex, this, record_name()}))
+  if (!core_.acquire(self, deadline, cancellable, sched::WaitRecord{sched::WaitKind::Mutex, this, record_name()}))
     return false;
-  hb_acquire(this);
+  sched::hb_acquire(this);
   LockOrderChecker::global().acquired(identity_);
   return true;
 }
@@ -25,12 +25,12 @@ void Mutex::lock() { acquire(std::nullopt, true, true, "weft::Mutex::lock"); }
 
 bool Mutex::try_lock() {
   sched::Fiber& self = sched::require_fiber("weft::Mutex::try_lock");
-  schedule_point(Op::Lock, this);
+  schedule_point(sched::Op::Lock, this);
   if (core_.owner() == &self)
     throw UsageError("weft::Mutex::try_lock: " + detail::describe(self) + " tries to lock " +
                      identity_.label() + " again while holding it (use weft::RecursiveMutex)");
   if (!core_.try_acquire(self)) return false;
-  hb_acquire(this);
+  sched::hb_acquire(this);
   LockOrderChecker::global().acquired(identity_);
   return true;
 }
@@ -41,12 +41,12 @@ bool Mutex::try_lock_until(TimePoint deadline) {
 
 void Mutex::unlock() {
   sched::Fiber* self = sched::current_fiber();
-  schedule_point(Op::Unlock, this);
+  schedule_point(sched::Op::Unlock, this);
   if (self == nullptr || core_.owner() != self)
     throw UsageError("weft::Mutex::unlock: " + detail::describe_current() + " unlocks " +
                      identity_.label() + ", which is " + core_.owner_description());
   LockOrderChecker::global().released(identity_);
-  hb_release(this);
+  sched::hb_release(this);
   core_.release();
 }
 

@@ -17,7 +17,7 @@ namespace weft::detail {
 // permit, an admission, an opened gate): true when woken so; false when `deadline`
 // passes first, at once when it already has; throws Cancelled when the fiber is
 // cancelled. Precondition and the handling of `lock` as for wait_in().
-bool wait_notified(SpinLock& lock, sched::WaitQueue& queue, const WaitRecord& record,
+bool wait_notified(sched::detail::SpinLock& lock, sched::WaitQueue& queue, const sched::WaitRecord& record,
                    std::optional<TimePoint> deadline);
 
 // The wait of a gate that opens for every waiter at once (Event, Latch, WaitGroup): true
@@ -26,17 +26,17 @@ bool wait_notified(SpinLock& lock, sched::WaitQueue& queue, const WaitRecord& re
 // a fiber that would have to park. A schedule point at `where` comes first; the opener's
 // writes are visible after a true result.
 template <class IsOpen>
-bool wait_gate(SpinLock& lock, sched::WaitQueue& queue, const WaitRecord& record,
+bool wait_gate(sched::detail::SpinLock& lock, sched::WaitQueue& queue, const sched::WaitRecord& record,
                const char* call, std::optional<TimePoint> deadline, IsOpen is_open,
                std::source_location where = std::source_location::current()) {
-  schedule_point(Op::Wait, record.object, where);
+  schedule_point(sched::Op::Wait, record.object, where);
   std::unique_lock guard(lock);
   if (!is_open()) {
     sched::require_fiber(call);
     if (!wait_notified(lock, queue, record, deadline)) return false;
   }
   guard.unlock();
-  hb_acquire(record.object);
+  sched::hb_acquire(record.object);
   return true;
 }
 

@@ -5,7 +5,7 @@
 
 #include "queue_wait.hpp"
 #include "sync/describe_fiber.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 #include "weft/sched/kernel.hpp"
 
 namespace weft::detail {
@@ -22,7 +22,7 @@ void OwnerLock::set_owner(sched::Fiber* fiber) noexcept {
 }
 
 bool OwnerLock::acquire(sched::Fiber& self, std::optional<TimePoint> deadline,
-                        bool cancellable, const WaitRecord& record) {
+                        bool cancellable, const sched::WaitRecord& record) {
   bool cancel_deferred = false;
   bool owned = false;
   std::unique_lock guard(lock_);
@@ -35,11 +35,11 @@ bool OwnerLock::acquire(sched::Fiber& self, std::optional<TimePoint> deadline,
     }
     if (deadline && *deadline <= sched::now()) break;
     sched::WaitOutcome outcome = wait_in(lock_, waiters_, record, deadline);
-    if (outcome.reason == WakeReason::Notified) {  // the unlocker handed it over
+    if (outcome.reason == sched::WakeReason::Notified) {  // the unlocker handed it over
       owned = true;
       break;
     }
-    if (outcome.reason == WakeReason::Timeout) break;
+    if (outcome.reason == sched::WakeReason::Timeout) break;
     if (cancellable) throw Cancelled();
     cancel_deferred = true;  // wait on; deliver the cancellation to the next blocking call
   }

@@ -2,24 +2,24 @@
 #include "weft/sync/recursive_mutex.hpp"
 
 #include "sync/describe_fiber.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 
 bool RecursiveMutex::acquire(std::optional<TimePoint> deadline, bool check_order,
                              const char* call) {
   sched::Fiber& self = sched::require_fiber(call);
-  schedule_point(Op::Lock, this);
+  schedule_point(sched::Op::Lock, this);
   if (core_.owner() == &self) {
     ++depth_;
     return true;
   }
   if (check_order) LockOrderChecker::global().before_lock(identity_);
   const char* record = identity_.name().empty() ? "recursive mutex" : identity_.name().c_str();
-  if (!core_.acquire(self, deadline, true, WaitRecord{WaitKind::Mutex, this, record}))
+  if (!core_.acquire(self, deadline, true, sched::WaitRecord{sched::WaitKind::Mutex, this, record}))
     return false;
   depth_ = 1;
-  hb_acquire(this);
+  sched::hb_acquire(this);
   LockOrderChecker::global().acquired(identity_);
   return true;
 }
@@ -28,14 +28,14 @@ void RecursiveMutex::lock() { acquire(std::nullopt, true, "weft::RecursiveMutex:
 
 bool RecursiveMutex::try_lock() {
   sched::Fiber& self = sched::require_fiber("weft::RecursiveMutex::try_lock");
-  schedule_point(Op::Lock, this);
+  schedule_point(sched::Op::Lock, this);
   if (core_.owner() == &self) {
     ++depth_;
     return true;
   }
   if (!core_.try_acquire(self)) return false;
   depth_ = 1;
-  hb_acquire(this);
+  sched::hb_acquire(this);
   LockOrderChecker::global().acquired(identity_);
   return true;
 }
@@ -46,14 +46,14 @@ bool RecursiveMutex::try_lock_until(TimePoint deadline) {
 
 void RecursiveMutex::unlock() {
   sched::Fiber* self = sched::current_fiber();
-  schedule_point(Op::Unlock, this);
+  schedule_point(sched::Op::Unlock, this);
   if (self == nullptr || core_.owner() != self)
     throw UsageError("weft::RecursiveMutex::unlock: " + detail::describe_current() +
                      " unlocks " + identity_.label() + ", which is " +
                      core_.owner_description());
   if (--depth_ > 0) return;
   LockOrderChecker::global().released(identity_);
-  hb_release(this);
+  sched::hb_release(this);
   core_.release();
 }
 

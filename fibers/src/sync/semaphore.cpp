@@ -7,7 +7,7 @@
 #include "queue_wait.hpp"
 #include "sync/describe_fiber.hpp"
 #include "sync/notified_wait.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 
@@ -26,32 +26,32 @@ Semaphore::~Semaphore() {
 
 bool Semaphore::take(std::optional<TimePoint> deadline, const char* call) {
   sched::require_fiber(call);
-  schedule_point(Op::Wait, this);
+  schedule_point(sched::Op::Wait, this);
   std::unique_lock guard(lock_);
   // FIFO: released permits are handed to waiters directly, so a newcomer takes one only
   // when nobody waits.
   if (count_ > 0 && waiters_.empty()) {
     --count_;
   } else if (!detail::wait_notified(lock_, waiters_,
-                                    WaitRecord{WaitKind::Semaphore, this, "semaphore"}, deadline)) {
+                                    sched::WaitRecord{sched::WaitKind::Semaphore, this, "semaphore"}, deadline)) {
     return false;
   }
   // The permit is ours: taken above, or handed over by the releaser.
   guard.unlock();
-  hb_acquire(this);
+  sched::hb_acquire(this);
   return true;
 }
 
 void Semaphore::acquire() { take(std::nullopt, "weft::Semaphore::acquire"); }
 
 bool Semaphore::try_acquire() {
-  schedule_point(Op::Wait, this);
+  schedule_point(sched::Op::Wait, this);
   {
     std::lock_guard guard(lock_);
     if (count_ == 0 || !waiters_.empty()) return false;
     --count_;
   }
-  hb_acquire(this);
+  sched::hb_acquire(this);
   return true;
 }
 
@@ -60,7 +60,7 @@ bool Semaphore::try_acquire_until(TimePoint deadline) {
 }
 
 void Semaphore::release(std::ptrdiff_t n) {
-  schedule_point(Op::Notify, this);
+  schedule_point(sched::Op::Notify, this);
   if (n < 0)
     throw UsageError(std::string(kind_) + "::release: negative count " + std::to_string(n));
   std::lock_guard guard(lock_);
@@ -69,7 +69,7 @@ void Semaphore::release(std::ptrdiff_t n) {
                      detail::describe_current() + ": the count " + std::to_string(count_) +
                      " would exceed the bound " + std::to_string(bound_) +
                      " (more releases than acquires)");
-  hb_release(this);
+  sched::hb_release(this);
   count_ += n;
   while (count_ > 0) {
     sched::Waiter* w = detail::claim_first(waiters_);

@@ -8,7 +8,7 @@
 #include "queue_wait.hpp"
 #include "sync/describe_fiber.hpp"
 #include "sync/notified_wait.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 
@@ -46,7 +46,7 @@ void SharedMutex::hand_off() noexcept {
 
 bool SharedMutex::acquire(std::optional<TimePoint> deadline, const char* call) {
   sched::Fiber& self = sched::require_fiber(call);
-  schedule_point(Op::Lock, this);
+  schedule_point(sched::Op::Lock, this);
   if (writer_.load(std::memory_order_relaxed) == &self)
     throw UsageError(std::string(call) + ": " + detail::describe(self) +
                      " locks " + label() + " again while holding it");
@@ -58,18 +58,18 @@ bool SharedMutex::acquire(std::optional<TimePoint> deadline, const char* call) {
     }
     if (deadline && *deadline <= sched::now()) return false;
     sched::WaitOutcome outcome =
-        detail::wait_in(lock_, waiting_writers_, WaitRecord{WaitKind::Mutex, this, record_name()},
+        detail::wait_in(lock_, waiting_writers_, sched::WaitRecord{sched::WaitKind::Mutex, this, record_name()},
                         deadline);
-    if (outcome.reason == WakeReason::Notified) break;  // handed over by the last holder
+    if (outcome.reason == sched::WakeReason::Notified) break;  // handed over by the last holder
     // Leaving the queue: if no writer holds or awaits it now, readers held back only by
     // writer preference may go in.
     if (writer_.load(std::memory_order_relaxed) == nullptr && waiting_writers_.empty())
       admit_readers();
-    if (outcome.reason == WakeReason::Timeout) return false;
+    if (outcome.reason == sched::WakeReason::Timeout) return false;
     throw Cancelled();
   }
   guard.unlock();
-  hb_acquire(this);
+  sched::hb_acquire(this);
   return true;
 }
 
@@ -77,14 +77,14 @@ void SharedMutex::lock() { acquire(std::nullopt, "weft::SharedMutex::lock"); }
 
 bool SharedMutex::try_lock() {
   sched::require_fiber("weft::SharedMutex::try_lock");
-  schedule_point(Op::Lock, this);
+  schedule_point(sched::Op::Lock, this);
   sched::Fiber* self = sched::current_fiber();
   {
     std::lock_guard guard(lock_);
     if (writer_.load(std::memory_order_relaxed) != nullptr || readers_ != 0) return false;
     set_writer(self);
   }
-  hb_acquire(this);
+  sched::hb_acquire(this);
   return true;
 }
 
@@ -94,7 +94,7 @@ bool SharedMutex::try_lock_until(TimePoint deadline) {
 
 void SharedMutex::unlock() {
   sched::Fiber* self = sched::current_fiber();
-  schedule_point(Op::Unlock, this);
+  schedule_point(sched::Op::Unlock, this);
   std::unique_lock guard(lock_);
   sched::Fiber* writer = writer_.load(std::memory_order_relaxed);
   if (self == nullptr || writer != self) {
@@ -106,7 +106,7 @@ void SharedMutex::unlock() {
     throw UsageError("weft::SharedMutex::unlock: " + detail::describe_current() + " unlocks " +
                      label() + ", which is " + held);
   }
-  hb_release(this);
+  sched::hb_release(this);
   writer_.store(nullptr, std::memory_order_relaxed);
   hand_off();
   guard.unlock();
@@ -115,7 +115,7 @@ void SharedMutex::unlock() {
 
 bool SharedMutex::acquire_shared(std::optional<TimePoint> deadline, const char* call) {
   sched::Fiber& self = sched::require_fiber(call);
-  schedule_point(Op::Lock, this);
+  schedule_point(sched::Op::Lock, this);
   if (writer_.load(std::memory_order_relaxed) == &self)
     throw UsageError(std::string(call) + ": " + detail::describe(self) +
                      " locks " + label() + " shared while holding it exclusively");
@@ -123,12 +123,12 @@ bool SharedMutex::acquire_shared(std::optional<TimePoint> deadline, const char* 
   if (writer_.load(std::memory_order_relaxed) == nullptr && waiting_writers_.empty()) {
     ++readers_;
   } else if (!detail::wait_notified(lock_, waiting_readers_,
-                                    WaitRecord{WaitKind::Mutex, this, record_name()}, deadline)) {
+                                    sched::WaitRecord{sched::WaitKind::Mutex, this, record_name()}, deadline)) {
     return false;
   }
   // Held shared: counted above, or admitted (and counted) by the fiber that let readers in.
   guard.unlock();
-  hb_acquire(this);
+  sched::hb_acquire(this);
   return true;
 }
 
@@ -136,14 +136,14 @@ void SharedMutex::lock_shared() { acquire_shared(std::nullopt, "weft::SharedMute
 
 bool SharedMutex::try_lock_shared() {
   sched::require_fiber("weft::SharedMutex::try_lock_shared");
-  schedule_point(Op::Lock, this);
+  schedule_point(sched::Op::Lock, this);
   {
     std::lock_guard guard(lock_);
     if (writer_.load(std::memory_order_relaxed) != nullptr || !waiting_writers_.empty())
       return false;
     ++readers_;
   }
-  hb_acquire(this);
+  sched::hb_acquire(this);
   return true;
 }
 
@@ -152,12 +152,12 @@ bool SharedMutex::try_lock_shared_until(TimePoint deadline) {
 }
 
 void SharedMutex::unlock_shared() {
-  schedule_point(Op::Unlock, this);
+  schedule_point(sched::Op::Unlock, this);
   std::lock_guard guard(lock_);
   if (readers_ == 0)
     throw UsageError("weft::SharedMutex::unlock_shared: " + detail::describe_current() +
                      " releases a shared hold of " + label() + ", but nobody holds it shared");
-  hb_release(this);
+  sched::hb_release(this);
   if (--readers_ == 0) hand_off();
 }
 

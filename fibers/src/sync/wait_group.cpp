@@ -6,7 +6,7 @@
 
 #include "sync/describe_fiber.hpp"
 #include "sync/notified_wait.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 
@@ -15,13 +15,13 @@ WaitGroup::~WaitGroup() {
 }
 
 void WaitGroup::add(std::ptrdiff_t n) {
-  schedule_point(Op::Notify, this);
+  schedule_point(sched::Op::Notify, this);
   std::lock_guard guard(lock_);
   if (n < 0 && -n > count_)
     throw UsageError("weft::WaitGroup: " + detail::describe_current() + " lowers the counter " +
                      std::to_string(count_) + " by " + std::to_string(-n) +
                      " (more done() than add())");
-  hb_release(this);
+  sched::hb_release(this);
   count_ += n;
   if (count_ == 0) waiters_.notify_all();
 }
@@ -31,7 +31,7 @@ void WaitGroup::done() { add(-1); }
 void WaitGroup::wait() { (void)wait_until(TimePoint::max()); }
 
 bool WaitGroup::wait_until(TimePoint deadline) {
-  return detail::wait_gate(lock_, waiters_, WaitRecord{WaitKind::Barrier, this, "wait group"},
+  return detail::wait_gate(lock_, waiters_, sched::WaitRecord{sched::WaitKind::Barrier, this, "wait group"},
                            "weft::WaitGroup::wait", detail::finite(deadline),
                            [this] { return count_ == 0; });
 }

@@ -218,7 +218,7 @@ int check_main(int argc, char** argv) {
   } catch (const UsageFailure& e) {
     std::fprintf(stderr, "weft-check: %s\n%s", e.message.c_str(), kUsage);
     return 2;
-  } catch (const UsageError& e) {
+  } catch (const sched::UsageError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
   }

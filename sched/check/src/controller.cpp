@@ -36,7 +36,7 @@ class ScenarioFiber final : public sched::Fiber {
   void run() noexcept override {
     try {
       body_();
-    } catch (const weft::detail::Unwind&) {
+    } catch (const weft::sched::detail::Unwind&) {
     } catch (const std::exception& e) {
       controller_.fail(FailureKind::Exception,
                        std::string("the scenario threw an exception: ") + e.what());
@@ -79,7 +79,7 @@ std::string Controller::fiber_label(std::size_t n) const {
   return label;
 }
 
-void Controller::record(Op op, const void* object, std::string site, std::string note) {
+void Controller::record(sched::Op op, const void* object, std::string site, std::string note) {
   sched::Fiber* current = sched::current_fiber();
   std::size_t fiber = current ? number(current) : 0;
   result_.trace.push_back(TraceEvent{steps_, fiber, fiber_label(fiber), op, address(object),
@@ -114,10 +114,10 @@ std::size_t Controller::decide(DecisionKind kind, std::size_t options,
 void Controller::throw_if_unwinding() {
   sched::Fiber* current = sched::current_fiber();
   if (current && sched::detail::unwinding(*current) && std::uncaught_exceptions() == 0)
-    throw weft::detail::Unwind{};
+    throw weft::sched::detail::Unwind{};
 }
 
-void Controller::schedule_point(Op op, const void* object, std::source_location where) {
+void Controller::schedule_point(sched::Op op, const void* object, std::source_location where) {
   sched::Fiber* current = sched::current_fiber();
   if (current == nullptr) return;
   if (sched::detail::unwinding(*current)) {
@@ -127,14 +127,14 @@ void Controller::schedule_point(Op op, const void* object, std::source_location 
     return;
   }
   std::size_t self = number(current);
-  if (op == Op::Spawn && object) {
+  if (op == sched::Op::Spawn && object) {
     // A new fiber may reuse the address of one that ended: give it a fresh number.
     numbers_.erase(static_cast<const sched::Fiber*>(object));
     number(static_cast<const sched::Fiber*>(object));
   }
   std::string site = site_of(where);
-  if (op == Op::Lock) locks_.announce_lock(self, object, site + " (step " + std::to_string(steps_) + ")");
-  if (op == Op::Unlock) locks_.unlocked(self, object);
+  if (op == sched::Op::Lock) locks_.announce_lock(self, object, site + " (step " + std::to_string(steps_) + ")");
+  if (op == sched::Op::Unlock) locks_.unlocked(self, object);
   pending_[self] = PendingOp{op, object, true};
   record(op, object, std::move(site));
 
@@ -144,7 +144,7 @@ void Controller::schedule_point(Op op, const void* object, std::source_location 
                                           "if the scenario is just long");
   }
   if (ready_.empty()) return;
-  const bool yielded = op == Op::Yield;
+  const bool yielded = op == sched::Op::Yield;
   // One worker: a cooperative fiber keeps running until it blocks or yields.
   if (options_.workers <= 1 && !yielded) return;
 
@@ -184,10 +184,10 @@ void Controller::awakened(sched::Fiber& fiber) {
 sched::Fiber* Controller::pick_next() {
   if (sched::Fiber* current = sched::current_fiber();
       current && current->state() == sched::FiberState::Parked) {
-    WaitRecord r = current->wait_record();
-    std::string note = std::string("blocked on ") + weft::to_string(r.kind);
+    sched::WaitRecord r = current->wait_record();
+    std::string note = std::string("blocked on ") + weft::sched::to_string(r.kind);
     if (r.name && *r.name) note += std::string(" ") + r.name;
-    record(Op::Park, r.object, {}, std::move(note));
+    record(sched::Op::Park, r.object, {}, std::move(note));
   }
   if (ready_.empty()) return nullptr;
   std::sort(ready_.begin(), ready_.end(), [&](const sched::Fiber* a, const sched::Fiber* b) {
@@ -235,9 +235,9 @@ void Controller::hb_acquire(const void* object) {
   }
 }
 
-std::size_t Controller::choose(std::size_t n, Choice what) {
+std::size_t Controller::choose(std::size_t n, sched::Choice what) {
   if (n <= 1) return 0;
-  if (what == Choice::SpuriousWakeup && !options_.spurious_wakeups) return 0;
+  if (what == sched::Choice::SpuriousWakeup && !options_.spurious_wakeups) return 0;
   if (sched::current_fiber() == nullptr) return 0;
   return decide(to_decision(what), n, nullptr, -1, false);
 }
@@ -264,19 +264,19 @@ std::string Controller::describe_deadlock(const std::vector<const sched::Fiber*>
   std::unordered_map<std::size_t, std::size_t> waits_for;
   for (const sched::Fiber* f : blocked) {
     std::size_t self = number(f);
-    WaitRecord r = f->wait_record();
-    msg << "\n    fiber " << fiber_label(self) << " waits on " << weft::to_string(r.kind);
+    sched::WaitRecord r = f->wait_record();
+    msg << "\n    fiber " << fiber_label(self) << " waits on " << weft::sched::to_string(r.kind);
     if (r.name && *r.name) msg << " '" << r.name << "'";
     if (r.object) msg << " " << r.object;
     std::optional<std::size_t> other;
-    if (r.kind == WaitKind::Join) {
+    if (r.kind == sched::WaitKind::Join) {
       auto it = numbers_.find(static_cast<const sched::Fiber*>(r.object));
       if (it != numbers_.end()) other = it->second;
     } else if (r.object) {
       other = locks_.holder(r.object);
     }
     if (other) {
-      msg << (r.kind == WaitKind::Join ? ", which has not finished" : ", held by fiber " + fiber_label(*other));
+      msg << (r.kind == sched::WaitKind::Join ? ", which has not finished" : ", held by fiber " + fiber_label(*other));
       waits_for[self] = *other;
     }
   }
@@ -311,7 +311,7 @@ void Controller::on_fiber_failed(std::uint64_t, const std::string& name, const c
 
 void Controller::on_fiber_exit(const sched::Fiber& fiber) {
   // After a failure the remaining fibers are unwound, not finished.
-  record(Op::Custom, nullptr, {}, sched::detail::unwinding(fiber) ? "unwound" : "finished");
+  record(sched::Op::Custom, nullptr, {}, sched::detail::unwinding(fiber) ? "unwound" : "finished");
 }
 
 void Controller::fail(FailureKind kind, std::string message) {
@@ -337,7 +337,7 @@ RunResult Controller::take_result() {
 
 RunResult run_once(Strategy& strategy, const Options& options, const std::function<void()>& scenario) {
   Controller controller(strategy, options);
-  VirtualClock clock;
+  sched::VirtualClock clock;
   sched::SchedulerOptions scheduler_options;
   scheduler_options.policy = [&controller](const sched::PolicyContext&) {
     return std::make_unique<ControlledPolicy>(controller);
@@ -345,15 +345,15 @@ RunResult run_once(Strategy& strategy, const Options& options, const std::functi
   scheduler_options.clock = &clock;
   scheduler_options.detect_deadlock = true;
   sched::Scheduler runtime(std::move(scheduler_options));
-  weft::detail::set_instrumentation(&controller);
+  weft::sched::detail::set_instrumentation(&controller);
   try {
     runtime.run(*new ScenarioFiber(scenario, controller));
-  } catch (const DeadlockError& e) {
+  } catch (const sched::DeadlockError& e) {
     controller.fail(FailureKind::Deadlock, e.what());
   } catch (const std::exception& e) {
     controller.fail(FailureKind::Exception, e.what());
   }
-  weft::detail::set_instrumentation(nullptr);
+  weft::sched::detail::set_instrumentation(nullptr);
   return controller.take_result();
 }
 

@@ -30,15 +30,15 @@ struct RunResult {
   std::size_t preemptions() const;
 };
 
-class Controller final : public Instrumentation {
+class Controller final : public sched::Instrumentation {
  public:
   Controller(Strategy& strategy, const Options& options);
 
-  // --- Instrumentation ---
-  void schedule_point(Op op, const void* object, std::source_location where) override;
+  // --- sched::Instrumentation ---
+  void schedule_point(sched::Op op, const void* object, std::source_location where) override;
   void hb_release(const void* object) override;
   void hb_acquire(const void* object) override;
-  std::size_t choose(std::size_t n, Choice what) override;
+  std::size_t choose(std::size_t n, sched::Choice what) override;
   void on_deadlock(const std::vector<const sched::Fiber*>& blocked) override;
   void on_fiber_failed(std::uint64_t fiber_id, const std::string& name, const char* what) override;
   void on_fiber_exit(const sched::Fiber& fiber) override;
@@ -59,7 +59,7 @@ class Controller final : public Instrumentation {
  private:
   std::size_t number(const sched::Fiber* fiber);
   std::string fiber_label(std::size_t number) const;
-  void record(Op op, const void* object, std::string site, std::string note = {});
+  void record(sched::Op op, const void* object, std::string site, std::string note = {});
   std::size_t decide(DecisionKind kind, std::size_t options, const std::vector<std::size_t>* fibers,
                      int running, bool yielded);
   PendingOp pending_of(std::size_t fiber) const;

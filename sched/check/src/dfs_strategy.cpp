@@ -17,10 +17,10 @@ namespace weft::check {
 
 bool independent(const PendingOp& a, const PendingOp& b) noexcept {
   if (!a.known || !b.known) return false;
-  if (a.op == Op::Yield || b.op == Op::Yield) return true;  // touches nothing shared
+  if (a.op == sched::Op::Yield || b.op == sched::Op::Yield) return true;  // touches nothing shared
   if (a.object == nullptr || b.object == nullptr) return false;
   if (a.object != b.object) return true;
-  return a.op == Op::Load && b.op == Op::Load;
+  return a.op == sched::Op::Load && b.op == sched::Op::Load;
 }
 
 namespace {

@@ -35,7 +35,7 @@ std::uint64_t env_number(const char* name, const std::string& text) {
     if (used != text.size()) throw std::invalid_argument(text);
     return v;
   } catch (const std::exception&) {
-    throw UsageError(std::string("weft::check: ") + name + "='" + text + "' is not a number");
+    throw sched::UsageError(std::string("weft::check: ") + name + "='" + text + "' is not a number");
   }
 }
 
@@ -46,7 +46,7 @@ StrategySpec parse_strategy(const std::string& text) {
   if (text == "pct1") return Pct{1};
   if (text == "pct2") return Pct{2};
   if (text == "dfs") return Dfs{};
-  throw UsageError("weft::check: unknown strategy '" + text +
+  throw sched::UsageError("weft::check: unknown strategy '" + text +
                    "' (portfolio, random, pct, pct1, pct2, pct3, dfs)");
 }
 
@@ -73,7 +73,7 @@ std::unique_ptr<Strategy> make_strategy(const Options& options) {
     std::unique_ptr<Strategy> operator()(const Replay& r) const {
       std::string error;
       auto schedule = Schedule::parse(r.schedule, &error);
-      if (!schedule) throw UsageError("weft::check: bad schedule: " + error);
+      if (!schedule) throw sched::UsageError("weft::check: bad schedule: " + error);
       return make_replay_strategy(std::move(*schedule));
     }
   };
@@ -200,7 +200,7 @@ bool parallel_ok(const StrategySpec& spec) {
 
 Report explore(Options options, std::function<void()> scenario) {
   if (sched::current_fiber() != nullptr)
-    throw UsageError("weft::check::explore: call it from a plain thread, not from a fiber");
+    throw sched::UsageError("weft::check::explore: call it from a plain thread, not from a fiber");
   apply_environment(options);
   if (auto* r = std::get_if<Replay>(&options.strategy)) return replay(r->schedule, scenario, options);
 
@@ -282,7 +282,7 @@ Report explore(Options options, std::function<void()> scenario) {
 Report replay(const std::string& schedule_text, std::function<void()> scenario, Options options) {
   std::string error;
   auto schedule = Schedule::parse(schedule_text, &error);
-  if (!schedule) throw UsageError("weft::check::replay: bad schedule: " + error);
+  if (!schedule) throw sched::UsageError("weft::check::replay: bad schedule: " + error);
   auto start = std::chrono::steady_clock::now();
   auto strategy = make_replay_strategy(*schedule);
   strategy->begin_run(0);
@@ -305,7 +305,7 @@ Report shrink_schedule(const std::string& schedule_text, std::function<void()> s
                        Options options) {
   std::string error;
   auto schedule = Schedule::parse(schedule_text, &error);
-  if (!schedule) throw UsageError("weft::check::shrink_schedule: bad schedule: " + error);
+  if (!schedule) throw sched::UsageError("weft::check::shrink_schedule: bad schedule: " + error);
   auto start = std::chrono::steady_clock::now();
   RunResult run = run_prefix(*schedule, options, scenario);
   Report report;

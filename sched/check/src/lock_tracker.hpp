@@ -1,6 +1,6 @@
 // Which fiber holds which lock, and the lock-order graph of a run. A lock is "taken"
-// when a fiber that announced Op::Lock on an object then acquires it (hb_acquire), and
-// "given back" at Op::Unlock. Taking B while holding A adds the edge A -> B; a cycle is
+// when a fiber that announced sched::Op::Lock on an object then acquires it (hb_acquire), and
+// "given back" at sched::Op::Unlock. Taking B while holding A adds the edge A -> B; a cycle is
 // a lock-order inversion: a potential deadlock even if this run did not deadlock.
 #pragma once
 

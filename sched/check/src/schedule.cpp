@@ -29,12 +29,12 @@ int digit_value(char c) {
 
 }  // namespace
 
-DecisionKind to_decision(Choice choice) noexcept {
+DecisionKind to_decision(sched::Choice choice) noexcept {
   switch (choice) {
-    case Choice::Waiter: return DecisionKind::Waiter;
-    case Choice::SpuriousWakeup: return DecisionKind::SpuriousWakeup;
-    case Choice::CasFailure: return DecisionKind::CasFailure;
-    case Choice::Data: return DecisionKind::Data;
+    case sched::Choice::Waiter: return DecisionKind::Waiter;
+    case sched::Choice::SpuriousWakeup: return DecisionKind::SpuriousWakeup;
+    case sched::Choice::CasFailure: return DecisionKind::CasFailure;
+    case sched::Choice::Data: return DecisionKind::Data;
   }
   return DecisionKind::Data;
 }

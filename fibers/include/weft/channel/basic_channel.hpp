@@ -31,7 +31,7 @@
 
 #include "weft/channel/channel_status.hpp"
 #include "weft/detail/deadline.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 #include "weft/sched/instrumentation.hpp"
 #include "weft/sched/kernel.hpp"
 #include "weft/sched/macros.hpp"
@@ -155,18 +155,18 @@ class BasicChannel {
   // stay receivable. Returns true for the call that closed it, false if already closed.
   // Callable from any thread.
   bool close() {
-    schedule_point(Op::Close, this);
-    hb_release(this);
+    schedule_point(sched::Op::Close, this);
+    sched::hb_release(this);
     std::lock_guard guard(lock_);
     if (closed_) return false;
     closed_ = true;
     while (sched::Waiter* w = receivers_.pop_front()) {
-      if (!sched::try_claim(w->ticket, WakeReason::Notified, w->tag)) continue;
+      if (!sched::try_claim(w->ticket, sched::WakeReason::Notified, w->tag)) continue;
       static_cast<RecvResult<T>*>(w->slot)->set_status(ChannelStatus::closed);
       sched::wake(w->ticket);
     }
     while (sched::Waiter* w = senders_.pop_front()) {
-      if (!sched::try_claim(w->ticket, WakeReason::Notified, w->tag)) continue;
+      if (!sched::try_claim(w->ticket, sched::WakeReason::Notified, w->tag)) continue;
       static_cast<detail::SendOffer<T>*>(w->slot)->status = ChannelStatus::closed;
       sched::wake(w->ticket);
     }
@@ -229,7 +229,7 @@ class BasicChannel {
   // saw the claim (acquire): nothing is left to order or unlink. A timer or a canceller
   // leaves the node queued, and a channel party that then fails to claim it only pops it.
   struct Unlink {
-    weft::detail::SpinLock& lock;
+    weft::sched::detail::SpinLock& lock;
     sched::WaitQueue& queue;
     sched::Waiter& waiter;
     bool taken = false;
@@ -254,7 +254,7 @@ class BasicChannel {
   ChannelStatus send_locked(T& value) {
     if (closed_) return ChannelStatus::closed;
     while (sched::Waiter* w = receivers_.pop_front()) {
-      if (!sched::try_claim(w->ticket, WakeReason::Notified, w->tag)) continue;  // stale
+      if (!sched::try_claim(w->ticket, sched::WakeReason::Notified, w->tag)) continue;  // stale
       static_cast<RecvResult<T>*>(w->slot)->fulfil(std::move(value));
       sched::wake(w->ticket);
       return ChannelStatus::ok;
@@ -274,7 +274,7 @@ class BasicChannel {
       // A slot opened: the first waiting sender's value moves into the buffer. This
       // cannot allocate: the buffer held one more value a moment ago.
       while (sched::Waiter* w = senders_.pop_front()) {
-        if (!sched::try_claim(w->ticket, WakeReason::Notified, w->tag)) continue;
+        if (!sched::try_claim(w->ticket, sched::WakeReason::Notified, w->tag)) continue;
         auto* offer = static_cast<detail::SendOffer<T>*>(w->slot);
         buffer_.push(std::move(*offer->value));
         offer->status = ChannelStatus::ok;
@@ -284,7 +284,7 @@ class BasicChannel {
       return ChannelStatus::ok;
     }
     while (sched::Waiter* w = senders_.pop_front()) {  // rendezvous: take it directly
-      if (!sched::try_claim(w->ticket, WakeReason::Notified, w->tag)) continue;
+      if (!sched::try_claim(w->ticket, sched::WakeReason::Notified, w->tag)) continue;
       auto* offer = static_cast<detail::SendOffer<T>*>(w->slot);
       out.fulfil(std::move(*offer->value));
       offer->status = ChannelStatus::ok;
@@ -309,9 +309,9 @@ class BasicChannel {
   // The deadline is passed by reference: by value, GCC 12 stores the optional's flag as a
   // byte and reloads it as a word, a store-forwarding stall on every send and recv.
   ChannelStatus send_impl(T& value, const std::optional<TimePoint>& deadline, bool block) {
-    Instrumentation* const hooks = detail::instrumentation();  // see hooks_once
+    sched::Instrumentation* const hooks = sched::detail::instrumentation();  // see hooks_once
     if (WEFT_UNLIKELY(hooks != nullptr)) {
-      hooks->schedule_point(Op::Send, this, std::source_location::current());
+      hooks->schedule_point(sched::Op::Send, this, std::source_location::current());
       hooks->hb_release(this);
     }
     lock_.lock();
@@ -344,7 +344,7 @@ class BasicChannel {
     detail::SendOffer<T> offer{&value, ChannelStatus::timeout};
     // Read now: once a receiver took the value it may destroy the channel at any time.
     const bool rendezvous = capacity_ == 0;
-    sched::WaitTicket ticket = sched::begin_wait(WaitRecord{WaitKind::Channel, this, "channel send"});
+    sched::WaitTicket ticket = sched::begin_wait(sched::WaitRecord{sched::WaitKind::Channel, this, "channel send"});
     sched::Waiter waiter(ticket, &offer);
     senders_.push_back(waiter);
     guard.unlock();
@@ -352,19 +352,19 @@ class BasicChannel {
     {
       Unlink unlink{lock_, senders_, waiter};
       outcome = sched::await(ticket, deadline);
-      unlink.taken = outcome.reason == WakeReason::Notified;
+      unlink.taken = outcome.reason == sched::WakeReason::Notified;
     }
     if (offer.status != ChannelStatus::timeout) {  // a receiver or close() ended the wait
-      if (offer.status == ChannelStatus::ok && rendezvous) hb_acquire(this);
+      if (offer.status == ChannelStatus::ok && rendezvous) sched::hb_acquire(this);
       return offer.status;
     }
     return timeout_or_throw(outcome.reason);
   }
 
   void recv_impl(RecvResult<T>& out, const std::optional<TimePoint>& deadline, bool block) {
-    Instrumentation* const hooks = detail::instrumentation();  // see hooks_once
+    sched::Instrumentation* const hooks = sched::detail::instrumentation();  // see hooks_once
     if (WEFT_UNLIKELY(hooks != nullptr)) {
-      hooks->schedule_point(Op::Recv, this, std::source_location::current());
+      hooks->schedule_point(sched::Op::Recv, this, std::source_location::current());
       // A rendezvous recv happens before the send it completes.
       if (capacity_ == 0) hooks->hb_release(this);
     }
@@ -392,7 +392,7 @@ class BasicChannel {
     }
 
     out.set_status(ChannelStatus::timeout);
-    sched::WaitTicket ticket = sched::begin_wait(WaitRecord{WaitKind::Channel, this, "channel recv"});
+    sched::WaitTicket ticket = sched::begin_wait(sched::WaitRecord{sched::WaitKind::Channel, this, "channel recv"});
     sched::Waiter waiter(ticket, &out);
     receivers_.push_back(waiter);
     guard.unlock();
@@ -400,10 +400,10 @@ class BasicChannel {
     {
       Unlink unlink{lock_, receivers_, waiter};
       outcome = sched::await(ticket, deadline);
-      unlink.taken = outcome.reason == WakeReason::Notified;
+      unlink.taken = outcome.reason == sched::WakeReason::Notified;
     }
     if (out.status() != ChannelStatus::timeout) {  // a sender or close() ended the wait
-      hb_acquire(this);
+      sched::hb_acquire(this);
       return;
     }
     (void)timeout_or_throw(outcome.reason);
@@ -414,12 +414,12 @@ class BasicChannel {
   // `timeout` there. Only when the slot is untouched does the wake reason decide: a
   // deadline (timeout) or a cancellation. Any other reason can only be a canceller whose
   // reason was not yet visible, so it counts as a cancellation too.
-  static ChannelStatus timeout_or_throw(WakeReason reason) {
-    if (reason == WakeReason::Timeout) return ChannelStatus::timeout;
+  static ChannelStatus timeout_or_throw(sched::WakeReason reason) {
+    if (reason == sched::WakeReason::Timeout) return ChannelStatus::timeout;
     throw Cancelled();
   }
 
-  mutable weft::detail::SpinLock lock_;
+  mutable weft::sched::detail::SpinLock lock_;
   Buffer buffer_;
   const std::size_t capacity_;
   bool closed_ = false;
@@ -432,7 +432,7 @@ namespace detail {
 // What select cases need from a channel: its lock, queues and locked operations.
 struct ChannelAccess {
   template <class T, class B>
-  static weft::detail::SpinLock& lock(BasicChannel<T, B>& ch) noexcept {
+  static weft::sched::detail::SpinLock& lock(BasicChannel<T, B>& ch) noexcept {
     return ch.lock_;
   }
   template <class T>

@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 

@@ -10,7 +10,7 @@
 #include "weft/channel/basic_channel.hpp"
 #include "weft/channel/channel_status.hpp"
 #include "weft/channel/detail/priority_buffer.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 

@@ -83,7 +83,7 @@ class SelectCase {
   // Wait cases, before any lock is taken: reset per-call state, report happens-before.
   virtual void prepare() {}
   // Wait cases: the lock guarding the source, held while polling and publishing.
-  virtual weft::detail::SpinLock* lock() noexcept { return nullptr; }
+  virtual weft::sched::detail::SpinLock* lock() noexcept { return nullptr; }
   // Wait cases, lock held: performs the operation if it can complete now; true if so.
   virtual bool try_fire() { return false; }
   // Wait cases, lock held: publishes a Waiter for `ticket` tagged with `index`.
@@ -118,7 +118,7 @@ struct NoHandler {};
 
 // Runs a select over `cases`; `lock_scratch` has room for one lock per case.
 Selected select_cases(std::span<SelectCase* const> cases,
-                      std::span<weft::detail::SpinLock*> lock_scratch);
+                      std::span<weft::sched::detail::SpinLock*> lock_scratch);
 
 template <class F>
 void call_handler(F& fn) {
@@ -143,9 +143,9 @@ class RecvCase final : public SelectCase {
   const void* object() const noexcept override { return &channel_; }
   void prepare() override {
     Access::clear(result_);
-    if (channel_.capacity() == 0) hb_release(&channel_);
+    if (channel_.capacity() == 0) sched::hb_release(&channel_);
   }
-  weft::detail::SpinLock* lock() noexcept override { return &Access::lock(channel_); }
+  weft::sched::detail::SpinLock* lock() noexcept override { return &Access::lock(channel_); }
   bool try_fire() override { return Access::recv_locked(channel_, result_) != ChannelStatus::empty; }
   void enqueue(sched::WaitTicket ticket, std::uintptr_t index) noexcept override {
     waiter_.emplace(ticket, &result_, index);
@@ -157,7 +157,7 @@ class RecvCase final : public SelectCase {
   bool completed() const noexcept override { return result_.status() != ChannelStatus::empty; }
   ChannelStatus complete() override {
     const ChannelStatus status = result_.status();
-    hb_acquire(&channel_);
+    sched::hb_acquire(&channel_);
     if constexpr (std::is_same_v<F, detail::NoHandler>) {
     } else if constexpr (std::is_invocable_v<F&, RecvResult<T>&&>) {
       fn_(std::move(result_));
@@ -205,9 +205,9 @@ class SendCase final : public SelectCase {
   void prepare() override {
     offer_ = detail::SendOffer<T>{value_, ChannelStatus::full};
     rendezvous_ = channel_.capacity() == 0;  // complete() must not touch the channel
-    hb_release(&channel_);
+    sched::hb_release(&channel_);
   }
-  weft::detail::SpinLock* lock() noexcept override { return &Access::lock(channel_); }
+  weft::sched::detail::SpinLock* lock() noexcept override { return &Access::lock(channel_); }
   bool try_fire() override {
     offer_.status = Access::send_locked(channel_, *value_);
     return offer_.status != ChannelStatus::full;
@@ -222,7 +222,7 @@ class SendCase final : public SelectCase {
   bool completed() const noexcept override { return offer_.status != ChannelStatus::full; }
   ChannelStatus complete() override {
     const ChannelStatus status = offer_.status;
-    if (status == ChannelStatus::ok && rendezvous_) hb_acquire(&channel_);
+    if (status == ChannelStatus::ok && rendezvous_) sched::hb_acquire(&channel_);
     if constexpr (std::is_same_v<F, detail::NoHandler>) {
     } else if constexpr (std::is_invocable_v<F&, ChannelStatus>) {
       fn_(status);
@@ -342,7 +342,7 @@ template <class... Cases>
   requires(std::derived_from<std::remove_cvref_t<Cases>, SelectCase> && ...)
 Selected select(Cases&&... cases) {
   const std::array<SelectCase*, sizeof...(Cases)> list{static_cast<SelectCase*>(&cases)...};
-  std::array<weft::detail::SpinLock*, sizeof...(Cases)> locks{};
+  std::array<weft::sched::detail::SpinLock*, sizeof...(Cases)> locks{};
   return detail::select_cases(list, locks);
 }
 

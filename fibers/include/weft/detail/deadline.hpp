@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "weft/sched/kernel.hpp"
+#include "weft/time.hpp"
 
 namespace weft::detail {
 

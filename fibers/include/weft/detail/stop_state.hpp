@@ -34,9 +34,9 @@ class StopState {
   void remove(StopCallbackNode& node) noexcept;
 
  private:
-  SpinLock lock_;
+  sched::detail::SpinLock lock_;
   std::atomic<bool> requested_{false};
-  IntrusiveList<StopCallbackNode> callbacks_;  // guarded by lock_
+  sched::detail::IntrusiveList<StopCallbackNode> callbacks_;  // guarded by lock_
   StopCallbackNode* running_ = nullptr;  // the callback being run by request_stop
   std::thread::id running_thread_;
 };

@@ -28,7 +28,7 @@
 
 #include "weft/future/detail/future_state.hpp"
 #include "weft/future/future_errors.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 #include "weft/sched/kernel.hpp"
 #include "weft/sched/scheduler.hpp"
 
@@ -170,21 +170,21 @@ class Promise {
   template <class U = T>
     requires(!std::is_void_v<T> && std::is_constructible_v<T, U &&>)
   void set_value(U&& value) {
-    schedule_point(Op::Notify, state_.get());
+    schedule_point(sched::Op::Notify, state_.get());
     state("weft::Promise::set_value").set_value("weft::Promise::set_value", std::forward<U>(value));
   }
   // Sets the result of a Promise<void>.
   void set_value()
     requires std::is_void_v<T>
   {
-    schedule_point(Op::Notify, state_.get());
+    schedule_point(sched::Op::Notify, state_.get());
     state("weft::Promise::set_value").set_value("weft::Promise::set_value");
   }
 
   // Stores an exception for get() to rethrow. Throws UsageError if a result was set
   // already or `error` is null.
   void set_exception(std::exception_ptr error) {
-    schedule_point(Op::Notify, state_.get());
+    schedule_point(sched::Op::Notify, state_.get());
     state("weft::Promise::set_exception").set_exception(std::move(error), "weft::Promise::set_exception");
   }
 

@@ -1,7 +1,7 @@
 // The exceptions of futures and executors.
 #pragma once
 
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 

@@ -38,7 +38,7 @@ class OnceFlag {
   void finish(bool succeeded);
 
   std::atomic<std::uint8_t> state_{kIdle};
-  weft::detail::SpinLock lock_;
+  weft::sched::detail::SpinLock lock_;
   sched::Fiber* runner_ = nullptr;  // the fiber running the function (to refuse recursion)
   sched::WaitQueue waiters_;
 };
@@ -53,7 +53,7 @@ class OnceFlag {
 template <class F, class... Args>
 void call_once(OnceFlag& flag, F&& fn, Args&&... args) {
   if (flag.is_done()) {
-    hb_acquire(&flag);
+    sched::hb_acquire(&flag);
     return;
   }
   if (!flag.begin()) return;

@@ -38,7 +38,7 @@ class CvCore {
     ~Wait();
     Wait(const Wait&) = delete;
     Wait& operator=(const Wait&) = delete;
-    WakeReason await(std::optional<TimePoint> deadline);
+    sched::WakeReason await(std::optional<TimePoint> deadline);
     // For a caller that could not release its lock: ends the wait without parking. A
     // notification or cancellation that already ended it is passed on (to the next
     // waiter, or back to the calling fiber), so neither is lost.
@@ -51,7 +51,7 @@ class CvCore {
   };
 
  private:
-  weft::detail::SpinLock lock_;
+  weft::sched::detail::SpinLock lock_;
   sched::WaitQueue waiters_;
 };
 
@@ -136,12 +136,12 @@ class ConditionVariableAny {
 
   // Wakes one waiting fiber, if any.
   void notify_one() {
-    schedule_point(Op::Notify, this);
+    schedule_point(sched::Op::Notify, this);
     core_.notify_one(this);
   }
   // Wakes every waiting fiber.
   void notify_all() {
-    schedule_point(Op::Notify, this);
+    schedule_point(sched::Op::Notify, this);
     core_.notify_all(this);
   }
 
@@ -182,8 +182,8 @@ class ConditionVariableAny {
  private:
   template <class Lock>
   std::cv_status wait_impl(Lock& lock, std::optional<TimePoint> deadline) {
-    schedule_point(Op::Wait, this);
-    WakeReason reason;
+    schedule_point(sched::Op::Wait, this);
+    sched::WakeReason reason;
     {
       detail::CvCore::Wait wait(core_, this, "weft::ConditionVariableAny::wait");
       try {
@@ -203,9 +203,9 @@ class ConditionVariableAny {
       }
     }
     lock.lock();
-    if (reason == WakeReason::Cancelled) throw Cancelled();
-    if (reason == WakeReason::Notified) hb_acquire(this);
-    return reason == WakeReason::Timeout ? std::cv_status::timeout : std::cv_status::no_timeout;
+    if (reason == sched::WakeReason::Cancelled) throw Cancelled();
+    if (reason == sched::WakeReason::Notified) sched::hb_acquire(this);
+    return reason == sched::WakeReason::Timeout ? std::cv_status::timeout : std::cv_status::no_timeout;
   }
 
   detail::CvCore core_;

@@ -3,7 +3,7 @@
 
 #include "weft/sched/spinlock.hpp"
 #include "weft/sched/wait_queue.hpp"
-#include "weft/sync/detail/timed_waitable.hpp"
+#include "weft/detail/timed_waitable.hpp"
 
 namespace weft {
 
@@ -36,7 +36,7 @@ class Event : public detail::TimedWaitable<Event> {
   using detail::TimedWaitable<Event>::wait_until;
 
  private:
-  mutable weft::detail::SpinLock lock_;
+  mutable weft::sched::detail::SpinLock lock_;
   bool set_ = false;
   sched::WaitQueue waiters_;
 };

@@ -5,7 +5,7 @@
 
 #include "weft/sched/spinlock.hpp"
 #include "weft/sched/wait_queue.hpp"
-#include "weft/sync/detail/timed_waitable.hpp"
+#include "weft/detail/timed_waitable.hpp"
 
 namespace weft {
 
@@ -42,7 +42,7 @@ class Latch : public detail::TimedWaitable<Latch> {
   std::ptrdiff_t count() const noexcept;
 
  private:
-  mutable weft::detail::SpinLock lock_;
+  mutable weft::sched::detail::SpinLock lock_;
   std::ptrdiff_t count_;
   sched::WaitQueue waiters_;
 };

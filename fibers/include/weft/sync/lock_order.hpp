@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 
 namespace weft {
 

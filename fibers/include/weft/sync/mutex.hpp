@@ -7,7 +7,7 @@
 
 #include "weft/detail/deadline.hpp"
 #include "weft/sync/detail/owner_lock.hpp"
-#include "weft/sync/detail/timed_waitable.hpp"
+#include "weft/detail/timed_waitable.hpp"
 #include "weft/sync/lock_order.hpp"
 
 namespace weft {

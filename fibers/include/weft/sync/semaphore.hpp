@@ -7,7 +7,7 @@
 
 #include "weft/sched/spinlock.hpp"
 #include "weft/sched/wait_queue.hpp"
-#include "weft/sync/detail/timed_waitable.hpp"
+#include "weft/detail/timed_waitable.hpp"
 
 namespace weft {
 
@@ -53,7 +53,7 @@ class Semaphore : public detail::TimedWaitable<Semaphore> {
  private:
   bool take(std::optional<TimePoint> deadline, const char* call);
 
-  mutable weft::detail::SpinLock lock_;
+  mutable weft::sched::detail::SpinLock lock_;
   std::ptrdiff_t count_;
   std::ptrdiff_t bound_;
   const char* kind_;

@@ -9,7 +9,7 @@
 #include "weft/sched/fiber.hpp"
 #include "weft/sched/spinlock.hpp"
 #include "weft/sched/wait_queue.hpp"
-#include "weft/sync/detail/timed_waitable.hpp"
+#include "weft/detail/timed_waitable.hpp"
 
 namespace weft {
 
@@ -78,7 +78,7 @@ class SharedMutex : public detail::TimedWaitable<SharedMutex> {
     return name_.empty() ? "shared mutex" : name_.c_str();
   }
 
-  mutable weft::detail::SpinLock lock_;
+  mutable weft::sched::detail::SpinLock lock_;
   std::atomic<sched::Fiber*> writer_{nullptr};  // retained while it holds the lock
   std::size_t readers_ = 0;
   sched::WaitQueue waiting_writers_;

@@ -5,7 +5,7 @@
 
 #include "weft/sched/spinlock.hpp"
 #include "weft/sched/wait_queue.hpp"
-#include "weft/sync/detail/timed_waitable.hpp"
+#include "weft/detail/timed_waitable.hpp"
 
 namespace weft {
 
@@ -39,7 +39,7 @@ class WaitGroup : public detail::TimedWaitable<WaitGroup> {
   std::ptrdiff_t count() const noexcept;
 
  private:
-  mutable weft::detail::SpinLock lock_;
+  mutable weft::sched::detail::SpinLock lock_;
   std::ptrdiff_t count_ = 0;
   sched::WaitQueue waiters_;
 };

@@ -4,7 +4,7 @@
 
 #include "weft/sched/time.hpp"
 
-namespace weft {
+namespace weft::sched {
 
 class Clock {
  public:
@@ -36,4 +36,4 @@ class VirtualClock final : public Clock {
   TimePoint now_;
 };
 
-}  // namespace weft
+}  // namespace weft::sched

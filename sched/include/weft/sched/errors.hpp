@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace weft {
+namespace weft::sched {
 
 // Base of every exception weft throws on purpose.
 class Error : public std::runtime_error {
@@ -42,4 +42,4 @@ namespace detail {
 struct Unwind {};
 }  // namespace detail
 
-}  // namespace weft
+}  // namespace weft::sched

@@ -12,11 +12,9 @@
 
 #include "weft/sched/macros.hpp"
 
-namespace weft {
+namespace weft::sched {
 
-namespace sched {
 class Fiber;
-}
 
 // Visible operations, as named in traces and reports.
 enum class Op : std::uint8_t {
@@ -66,14 +64,14 @@ class Instrumentation {
   }
 };
 
-}  // namespace weft
+}  // namespace weft::sched
 
 extern "C" {
-// The instrumentation of the calling kernel thread; use weft::detail::instrumentation().
-extern constinit thread_local weft::Instrumentation* weft_instrumentation_tls WEFT_TLS_FAST;
+// The instrumentation of the calling kernel thread; use weft::sched::detail::instrumentation().
+extern constinit thread_local weft::sched::Instrumentation* weft_instrumentation_tls WEFT_TLS_FAST;
 }
 
-namespace weft {
+namespace weft::sched {
 namespace detail {
 WEFT_NOINLINE Instrumentation* instrumentation_slow() noexcept;
 
@@ -113,4 +111,4 @@ inline std::size_t choose(std::size_t n, Choice what) {
   return 0;
 }
 
-}  // namespace weft
+}  // namespace weft::sched

@@ -44,15 +44,15 @@
   }())
 #endif
 
-namespace weft::detail {
+namespace weft::sched::detail {
 [[noreturn]] void invariant_failed(const char* expr, const char* message, const char* file,
                                    int line) noexcept;
-}  // namespace weft::detail
+}  // namespace weft::sched::detail
 
 // An internal invariant that holds in every build type. A failure is a bug in weft (or
 // memory corruption), so it prints the message and aborts rather than throwing.
 #define WEFT_INVARIANT(expr, message)                                                   \
   do {                                                                                  \
     if (WEFT_UNLIKELY(!(expr)))                                                         \
-      ::weft::detail::invariant_failed(#expr, message, __FILE__, __LINE__);             \
+      ::weft::sched::detail::invariant_failed(#expr, message, __FILE__, __LINE__);             \
   } while (0)

@@ -24,11 +24,11 @@
 #include "weft/sched/macros.hpp"
 
 extern "C" {
-// This kernel thread's ticket (see weft::detail::thread_ticket); 0 until first asked.
+// This kernel thread's ticket (see weft::sched::detail::thread_ticket); 0 until first asked.
 extern constinit thread_local std::uint64_t weft_thread_ticket_tls WEFT_TLS_FAST;
 }
 
-namespace weft::detail {
+namespace weft::sched::detail {
 
 // PAUSE: tells the core it is in a spin-wait loop.
 inline void spin_pause() noexcept {
@@ -130,4 +130,4 @@ class [[nodiscard]] SpinGuard {
   Lock& lock_;
 };
 
-}  // namespace weft::detail
+}  // namespace weft::sched::detail

@@ -3,10 +3,10 @@
 
 #include <chrono>
 
-namespace weft {
+namespace weft::sched {
 
 using SteadyClock = std::chrono::steady_clock;
 using TimePoint = SteadyClock::time_point;
 using Duration = SteadyClock::duration;
 
-}  // namespace weft
+}  // namespace weft::sched

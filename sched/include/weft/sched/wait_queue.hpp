@@ -72,7 +72,7 @@ class WaitQueue {
   std::size_t notify_all(std::uintptr_t detail = 0) noexcept;
 
  private:
-  weft::detail::IntrusiveList<Waiter> waiters_;
+  weft::sched::detail::IntrusiveList<Waiter> waiters_;
 };
 
 }  // namespace weft::sched

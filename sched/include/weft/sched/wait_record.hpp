@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-namespace weft {
+namespace weft::sched {
 
 enum class WaitKind : std::uint8_t {
   None,       // not waiting
@@ -44,4 +44,4 @@ enum class WakeReason : std::uint8_t {
   Cancelled,  // the fiber was cancelled while waiting
 };
 
-}  // namespace weft
+}  // namespace weft::sched

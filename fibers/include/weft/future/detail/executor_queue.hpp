@@ -38,7 +38,7 @@ class ExecutorQueue {
   // `idle_kind` is the wait kind of idle workers (External when other threads submit).
   // The queue belongs to the calling thread's runtime: submitters of other runtimes
   // wait for space as on something external.
-  ExecutorQueue(std::size_t capacity, std::size_t workers, WaitKind idle_kind);
+  ExecutorQueue(std::size_t capacity, std::size_t workers, sched::WaitKind idle_kind);
   ExecutorQueue(const ExecutorQueue&) = delete;
   ExecutorQueue& operator=(const ExecutorQueue&) = delete;
 
@@ -78,12 +78,12 @@ class ExecutorQueue {
   std::size_t capacity() const noexcept { return ring_.size(); }
 
  private:
-  using Guard = std::unique_lock<SpinLock>;
+  using Guard = std::unique_lock<sched::detail::SpinLock>;
   // Parks in `queue` with `guard` held on entry; returns with it held and the node unlinked.
-  WakeReason block(Guard& guard, sched::WaitQueue& queue, const WaitRecord& record);
+  sched::WakeReason block(Guard& guard, sched::WaitQueue& queue, const sched::WaitRecord& record);
   void enqueue(std::unique_ptr<ExecutorTask>& task) noexcept;
 
-  mutable SpinLock lock_;
+  mutable sched::detail::SpinLock lock_;
   std::vector<std::unique_ptr<ExecutorTask>> ring_;  // capacity slots
   std::size_t head_ = 0;
   std::size_t count_ = 0;
@@ -94,7 +94,7 @@ class ExecutorQueue {
   Future<void> exited_future_ = exited_.get_future();
   bool closed_ = false;
   bool cancelled_ = false;
-  WaitKind idle_kind_;
+  sched::WaitKind idle_kind_;
   const sched::Scheduler* home_;
   sched::WaitQueue idle_;   // workers waiting for a task
   sched::WaitQueue space_;  // submitters waiting for a free slot

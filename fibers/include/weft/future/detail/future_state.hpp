@@ -24,7 +24,7 @@
 
 #include "weft/detail/deadline.hpp"
 #include "weft/future/future_errors.hpp"
-#include "weft/sched/errors.hpp"
+#include "weft/errors.hpp"
 #include "weft/sched/kernel.hpp"
 #include "weft/sched/spinlock.hpp"
 
@@ -86,18 +86,18 @@ class FutureStateBase {
 
  private:
   sched::WaitQueue waiters_;          // guarded by lock_
-  weft::detail::SpinLock lock_;
+  weft::sched::detail::SpinLock lock_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> claimed_{false};
   std::atomic<bool> retrieved_{false};
   std::uint64_t order_ = 0;           // written before ready_ is released
   const sched::Scheduler* home_;
 
-  WaitKind wait_kind() const noexcept;
+  sched::WaitKind wait_kind() const noexcept;
   // One claimed wait over `states`; the earliest ready afterwards, or nullopt.
   static std::optional<std::size_t> wait_any_once(std::span<FutureStateBase* const> states,
                                                   std::optional<TimePoint> deadline,
-                                                  WaitKind kind, const char* call);
+                                                  sched::WaitKind kind, const char* call);
 };
 
 // The state of a Future<T>: the slot for a T (nothing for void).

@@ -9,7 +9,7 @@
 
 #include "weft/sched/fiber.hpp"
 #include "weft/sched/spinlock.hpp"
-#include "weft/sched/time.hpp"
+#include "weft/time.hpp"
 #include "weft/sched/wait_queue.hpp"
 #include "weft/sched/wait_record.hpp"
 
@@ -26,7 +26,7 @@ class OwnerLock {
   // `deadline`. Returns false on timeout. When cancelled: throws Cancelled if
   // `cancellable`, else keeps waiting and re-arms the cancellation once it owns the lock.
   bool acquire(sched::Fiber& self, std::optional<TimePoint> deadline, bool cancellable,
-               const WaitRecord& record);
+               const sched::WaitRecord& record);
   // Makes `self` the owner if nobody owns it and nobody waits.
   bool try_acquire(sched::Fiber& self) noexcept;
   // Precondition: the calling fiber owns it. Hands ownership to the first waiter, if any.
@@ -40,7 +40,7 @@ class OwnerLock {
  private:
   void set_owner(sched::Fiber* fiber) noexcept;
 
-  mutable SpinLock lock_;
+  mutable sched::detail::SpinLock lock_;
   std::atomic<sched::Fiber*> owner_{nullptr};  // retained while it owns the lock
   sched::WaitQueue waiters_;
 };

@@ -83,7 +83,7 @@ struct TraceEvent {
   std::size_t step = 0;
   std::size_t fiber = 0;        // the fiber's number in the run (0 = main)
   std::string fiber_name;
-  Op op = Op::Custom;
+  sched::Op op = sched::Op::Custom;
   std::string object;           // "0x..." or a description
   std::string location;         // file:line of the operation
   std::string note;             // e.g. "blocked", "woke", "failed here"

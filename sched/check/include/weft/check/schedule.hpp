@@ -23,7 +23,7 @@ enum class DecisionKind : std::uint8_t {
   Data,            // a scenario's own check::choose(n)
 };
 
-DecisionKind to_decision(Choice choice) noexcept;
+DecisionKind to_decision(sched::Choice choice) noexcept;
 
 struct Decision {
   DecisionKind kind = DecisionKind::Schedule;

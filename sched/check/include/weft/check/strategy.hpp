@@ -17,7 +17,7 @@ namespace weft::check {
 // preempted at a schedule point is about to do that point's operation; a fiber that was
 // just woken or started has not said yet).
 struct PendingOp {
-  Op op = Op::Custom;
+  sched::Op op = sched::Op::Custom;
   const void* object = nullptr;
   bool known = false;
 };

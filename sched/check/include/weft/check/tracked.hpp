@@ -14,16 +14,16 @@
 
 namespace weft::check {
 
-class AssertionFailed : public Error {
+class AssertionFailed : public sched::Error {
  public:
-  using Error::Error;
+  using sched::Error::Error;
 };
 
 namespace detail {
 // Under the checker: records the failure and ends the run. Otherwise throws.
 [[noreturn]] void assertion_failed(const char* expression, std::source_location where);
-inline void access(const void* object, bool write, Op op, std::source_location where) {
-  if (Instrumentation* hooks = weft::detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr)) {
+inline void access(const void* object, bool write, sched::Op op, std::source_location where) {
+  if (sched::Instrumentation* hooks = weft::sched::detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr)) {
     hooks->schedule_point(op, object, where);
     hooks->on_access(object, write, where);
   }
@@ -41,17 +41,17 @@ class Shared {
   Shared& operator=(const Shared&) = delete;
 
   T load(std::source_location where = std::source_location::current()) const {
-    detail::access(this, false, Op::Load, where);
+    detail::access(this, false, sched::Op::Load, where);
     return value_;
   }
   void store(T value, std::source_location where = std::source_location::current()) {
-    detail::access(this, true, Op::Store, where);
+    detail::access(this, true, sched::Op::Store, where);
     value_ = std::move(value);
   }
   // Read-modify-write in one step of the schedule (still a race if unsynchronised).
   template <class F>
   void update(F&& fn, std::source_location where = std::source_location::current()) {
-    detail::access(this, true, Op::Rmw, where);
+    detail::access(this, true, sched::Op::Rmw, where);
     fn(value_);
   }
 
@@ -68,57 +68,57 @@ class Atomic {
   explicit Atomic(T value) : value_(value) {}
 
   T load(std::source_location where = std::source_location::current()) const {
-    point(Op::Load, where);
-    weft::hb_acquire(this);
+    point(sched::Op::Load, where);
+    weft::sched::hb_acquire(this);
     return value_.load();
   }
   void store(T value, std::source_location where = std::source_location::current()) {
-    point(Op::Store, where);
-    weft::hb_release(this);
+    point(sched::Op::Store, where);
+    weft::sched::hb_release(this);
     value_.store(value);
   }
   T fetch_add(T delta, std::source_location where = std::source_location::current()) {
-    point(Op::Rmw, where);
-    weft::hb_acquire(this);
-    weft::hb_release(this);
+    point(sched::Op::Rmw, where);
+    weft::sched::hb_acquire(this);
+    weft::sched::hb_release(this);
     return value_.fetch_add(delta);
   }
   T exchange(T value, std::source_location where = std::source_location::current()) {
-    point(Op::Rmw, where);
-    weft::hb_acquire(this);
-    weft::hb_release(this);
+    point(sched::Op::Rmw, where);
+    weft::sched::hb_acquire(this);
+    weft::sched::hb_release(this);
     return value_.exchange(value);
   }
   bool compare_exchange_strong(T& expected, T desired,
                                std::source_location where = std::source_location::current()) {
-    point(Op::Rmw, where);
-    weft::hb_acquire(this);
+    point(sched::Op::Rmw, where);
+    weft::sched::hb_acquire(this);
     bool ok = value_.compare_exchange_strong(expected, desired);
-    if (ok) weft::hb_release(this);
+    if (ok) weft::sched::hb_release(this);
     return ok;
   }
   // May fail spuriously; under the checker that failure is a recorded choice.
   bool compare_exchange_weak(T& expected, T desired,
                              std::source_location where = std::source_location::current()) {
-    point(Op::Rmw, where);
-    weft::hb_acquire(this);
-    if (weft::choose(2, Choice::CasFailure) == 1) {
+    point(sched::Op::Rmw, where);
+    weft::sched::hb_acquire(this);
+    if (weft::sched::choose(2, sched::Choice::CasFailure) == 1) {
       expected = value_.load();
       return false;
     }
     bool ok = value_.compare_exchange_strong(expected, desired);
-    if (ok) weft::hb_release(this);
+    if (ok) weft::sched::hb_release(this);
     return ok;
   }
 
  private:
-  void point(Op op, std::source_location where) const { weft::schedule_point(op, this, where); }
+  void point(sched::Op op, std::source_location where) const { weft::sched::schedule_point(op, this, where); }
   std::atomic<T> value_{};
 };
 
 // The scenario's own nondeterministic choice: a value in [0, n). Explored (and recorded
 // in the schedule) under the checker; 0 otherwise.
-inline std::size_t choose(std::size_t n) { return n <= 1 ? 0 : weft::choose(n, Choice::Data); }
+inline std::size_t choose(std::size_t n) { return n <= 1 ? 0 : weft::sched::choose(n, sched::Choice::Data); }
 
 }  // namespace weft::check
 

@@ -5,7 +5,7 @@
 
 #include <cstddef>
 
-namespace weft::detail {
+namespace weft::sched::detail {
 
 template <class Node>
 class IntrusiveList {
@@ -57,4 +57,4 @@ class IntrusiveList {
   std::size_t size_ = 0;
 };
 
-}  // namespace weft::detail
+}  // namespace weft::sched::detail
