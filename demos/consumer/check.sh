@@ -28,9 +28,10 @@ case $mode in
     meson install -C "$weft" --no-rebuild --quiet --destdir "$tmp/root" </dev/null
     pc=$(find "$tmp/root" -name weft.pc -print -quit)
     [ -n "$pc" ] || { echo "no weft.pc was installed" >&2; exit 1; }
-    # The .pc files name the real prefix; the sysroot puts their -I and -L under DESTDIR.
+    # The .pc files name the configured prefix: point them at its copy under DESTDIR.
+    sed -i "s|^prefix=|prefix=$tmp/root|" "${pc%/*}"/weft*.pc
     export PKG_CONFIG_PATH=${pc%/*}
-    export PKG_CONFIG_SYSROOT_DIR=$tmp/root
+    pkg-config --cflags --libs weft-check-main
     tool=$(find "$tmp/root" -path '*/bin/weft-check' -print -quit)
     if [ -n "$tool" ]; then
       step "installed weft-check"
