@@ -5,6 +5,7 @@
 #include <atomic>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "support/sync_support.hpp"
 #include "weft/weft.hpp"
@@ -55,19 +56,58 @@ TEST_CASE("Ticker: stop wakes a waiter; cancellation; misuse", "[ticker][cancel]
   });
 }
 
+namespace {
+// Options for a runtime on virtual time: time moves only when every fiber waits, so
+// what these tests count does not depend on how fast the machine runs them.
+weft::RuntimeOptions on_virtual_time(weft::VirtualClock& clock) {
+  weft::RuntimeOptions options;
+  options.clock = &clock;
+  return options;
+}
+}  // namespace
+
 TEST_CASE("PeriodicTimer: calls back at every tick until stopped", "[ticker]") {
-  weft::run([] {
-    int calls = 0;
-    weft::Event enough;
-    weft::PeriodicTimer timer(2ms, [&] {
-      if (++calls == 3) enough.set();
-    });
-    enough.wait();
-    timer.stop();
-    timer.join();
-    CHECK(calls == 3);
-    CHECK(timer.runs() == 3);
-  });
+  weft::VirtualClock clock;
+  weft::run(
+      [] {
+        const weft::TimePoint start = weft::sched::now();
+        std::vector<weft::Duration> at;
+        weft::Event enough;
+        weft::PeriodicTimer timer(2ms, [&] {
+          at.push_back(weft::sched::now() - start);
+          if (at.size() == 3) enough.set();
+        });
+        enough.wait();
+        timer.stop();
+        timer.join();
+        CHECK(at == std::vector<weft::Duration>{2ms, 4ms, 6ms});
+        CHECK(timer.runs() == 3);
+      },
+      on_virtual_time(clock));
+}
+
+TEST_CASE("PeriodicTimer: a callback that overruns runs once for the missed ticks", "[ticker]") {
+  // Ticks are due at 10, 20, 30, 40, 50 ms. The first call takes 35 ms: the ticks at 20,
+  // 30 and 40 are missed, so the next call comes at once (45 ms) for all three, and the
+  // one after that back on the grid (50 ms).
+  weft::VirtualClock clock;
+  weft::run(
+      [] {
+        const weft::TimePoint start = weft::sched::now();
+        std::vector<weft::Duration> at;
+        weft::Event enough;
+        weft::PeriodicTimer timer(10ms, [&] {
+          at.push_back(weft::sched::now() - start);
+          if (at.size() == 1) weft::this_fiber::sleep_for(35ms);
+          if (at.size() == 3) enough.set();
+        });
+        enough.wait();
+        timer.stop();
+        timer.join();
+        CHECK(at == std::vector<weft::Duration>{10ms, 45ms, 50ms});
+        CHECK(timer.runs() == 3);
+      },
+      on_virtual_time(clock));
 }
 
 TEST_CASE("PeriodicTimer: a throwing callback stops it; join rethrows", "[ticker][errors]") {

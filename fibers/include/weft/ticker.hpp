@@ -56,9 +56,12 @@ class Ticker {
   sched::WaitQueue waiters_;
 };
 
-// Calls `callback` in its own fiber at every tick of a Ticker until stop(). A call that
-// overruns makes the missed ticks coalesce: the callback runs once for them. If the
-// callback throws, the timer stops and join() rethrows the exception.
+// Calls `callback` in its own fiber at every tick of a Ticker until stop(). Falling
+// behind: a call that overruns one or more periods does not make the missed calls up.
+// The callback runs once, at once, for all the ticks it missed, and later calls come
+// back on the original grid (start + k * period). With a 10 ms period and a first call
+// that takes 35 ms, the calls start at 10, 45, 50, 60 ms. If the callback throws, the
+// timer stops and join() rethrows the exception.
 class PeriodicTimer {
  public:
   // Starts the driver fiber (named by `options`) on the calling fiber's worker. Throws
