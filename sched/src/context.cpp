@@ -1,6 +1,6 @@
 // The context switch. The only file in weft that includes Boost.Context; it also owns
 // the sanitizer annotations of every switch (ASan fake stacks, TSan fibers) and the
-// Valgrind stack registration happens in stack_pool.cpp.
+// Valgrind stack registration happens in memory/stack_pool.cpp.
 //
 // weft uses Boost.Context's bottom layer, fcontext (make_fcontext / jump_fcontext), which
 // its `fiber` class is built on. `fiber` would cost an extra round trip into every new

@@ -8,8 +8,8 @@
 #include <ostream>
 #include <vector>
 
-#include "overflow_guard.hpp"
-#include "stuck_registry.hpp"
+#include "memory/overflow_guard.hpp"
+#include "deadlock/stuck_registry.hpp"
 #include "wait_word.hpp"
 #include "weft/sched/detail/fiber_locals.hpp"
 #include "weft/sched/errors.hpp"

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "deadlock_watch.hpp"
+#include "deadlock/deadlock_watch.hpp"
 #include "timer_heap.hpp"
 #include "weft/sched/detail/stack.hpp"
 #include "weft/sched/kernel.hpp"

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <vector>
 
-#include "stuck_registry.hpp"
+#include "deadlock/stuck_registry.hpp"
 #include "worker.hpp"
 
 namespace weft::sched::detail {

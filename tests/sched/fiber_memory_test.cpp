@@ -1,4 +1,4 @@
-// Fiber control blocks: placement within their page and reuse (sched/src/fiber_memory.cpp).
+// Fiber control blocks: placement within their page and reuse (sched/src/memory/fiber_memory.cpp).
 // Under the sanitizers blocks come straight from the heap, so only liveness is checked.
 #include <catch2/catch.hpp>
 

@@ -83,7 +83,7 @@ class Fiber {
   RunLink& run_link() noexcept { return run_link_; }
 
   // Control blocks (of every Fiber subclass) come from a per-thread cache of recently
-  // freed blocks, so spawning does not go to malloc (see src/fiber_memory.cpp).
+  // freed blocks, so spawning does not go to malloc (see src/memory/fiber_memory.cpp).
   static void* operator new(std::size_t size);
   static void operator delete(void* block, std::size_t size) noexcept;
 

@@ -1,4 +1,4 @@
-#include "overflow_guard.hpp"
+#include "memory/overflow_guard.hpp"
 
 #include <signal.h>
 #include <sys/mman.h>

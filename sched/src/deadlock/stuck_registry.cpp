@@ -1,4 +1,4 @@
-#include "stuck_registry.hpp"
+#include "deadlock/stuck_registry.hpp"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // The grace period before a deadlock verdict (see deadlock_watch.hpp).
-#include "deadlock_watch.hpp"
+#include "deadlock/deadlock_watch.hpp"
 
 #include <dirent.h>
 
