@@ -21,7 +21,7 @@ int main() {
 
   weft::run([&] {
     weft::Semaphore slots(kLimit);
-    const weft::TimePoint start = weft::sched::now();
+    const weft::TimePoint start = weft::now();
     std::vector<weft::JoinHandle<void>> tasks;
     for (int i = 0; i < kTasks; ++i) {
       tasks.push_back(weft::spawn(
@@ -39,7 +39,7 @@ int main() {
     }
     for (auto& t : tasks) t.join();
     elapsed_ms =
-        std::chrono::duration<double, std::milli>(weft::sched::now() - start).count();
+        std::chrono::duration<double, std::milli>(weft::now() - start).count();
   });
 
   std::printf("%d fetches, at most %d in flight (limit %d), %.1f ms in total\n", fetched,

@@ -69,7 +69,7 @@ struct TimedTick {
 std::vector<TimedTick> timed_round() {
   std::vector<TimedTick> ticks;
   weft::run([&] {
-    const auto start = weft::sched::now();
+    const auto start = weft::now();
     std::vector<weft::JoinHandle<void>> tasks;
     for (const Countdown& c : kCountdowns) {
       tasks.push_back(weft::spawn(
@@ -77,7 +77,7 @@ std::vector<TimedTick> timed_round() {
             for (int n = c.from, k = 1; n > 0; --n, ++k) {
               weft::this_fiber::sleep_until(start + k * c.period);
               const auto at = std::chrono::duration_cast<std::chrono::microseconds>(
-                  weft::sched::now() - start);
+                  weft::now() - start);
               std::printf("    %6.1f ms  %s: T-minus %d\n", static_cast<double>(at.count()) / 1000,
                           c.name.c_str(), n);
               ticks.push_back({c.name + std::to_string(n), k * c.period, at});

@@ -30,7 +30,7 @@ long square_slowly(int x) {
 }
 
 double ms_since(weft::TimePoint start) {
-  return std::chrono::duration<double, std::milli>(weft::sched::now() - start).count();
+  return std::chrono::duration<double, std::milli>(weft::now() - start).count();
 }
 
 }  // namespace
@@ -44,7 +44,7 @@ int main() {
     for (int x : inputs) total_work_ms += work_time(x).count();
 
     // 1. map: results in input order.
-    auto start = weft::sched::now();
+    auto start = weft::now();
     std::vector<long> squares = pool.map(square_slowly, inputs);
     bool in_order = squares.size() == inputs.size();
     for (int i = 0; in_order && i < kTasks; ++i) in_order = squares[i] == long{i} * i;
@@ -54,7 +54,7 @@ int main() {
     std::printf("\nmap: results are in input order: %s\n", in_order ? "yes" : "NO");
 
     // 2. submit + as_completed: results in completion order; one task fails.
-    start = weft::sched::now();
+    start = weft::now();
     std::vector<weft::Future<long>> futures;
     for (int x : inputs)
       futures.push_back(pool.submit([x] {

@@ -171,21 +171,21 @@ TEST_CASE("the after case fires when nothing else is ready", "[select][timeout]"
   weft::run([] {
     Channel<int> a, b;
     bool timed_out = false;
-    auto start = weft::sched::now();
+    auto start = weft::now();
     auto fired = weft::select(on_recv(a), on_recv(b), after(20ms, [&] { timed_out = true; }));
-    auto waited = weft::sched::now() - start;
+    auto waited = weft::now() - start;
     CHECK(fired.index == 2);
     CHECK(fired.status == ChannelStatus::timeout);
     CHECK(timed_out);
     CHECK(waited >= 20ms);
     CHECK(waited < 2s);
     // The earliest of several deadlines fires; one in the past fires at once.
-    fired = weft::select(on_recv(a), after(1h), weft::until(weft::sched::now() - 1s));
+    fired = weft::select(on_recv(a), after(1h), weft::until(weft::now() - 1s));
     CHECK(fired.index == 2);
     // Only a deadline: select sleeps.
-    start = weft::sched::now();
+    start = weft::now();
     CHECK(weft::select(after(10ms)).status == ChannelStatus::timeout);
-    CHECK(weft::sched::now() - start >= 10ms);
+    CHECK(weft::now() - start >= 10ms);
     // Neither queue keeps a node of the selects that timed out.
     CHECK(a.try_send(1) == ChannelStatus::full);
     CHECK(b.try_send(1) == ChannelStatus::full);

@@ -17,7 +17,7 @@ using weft_test::ms_since;
 TEST_CASE("Ticker: ticks at multiples of the period", "[ticker]") {
   weft::run([] {
     weft::Ticker ticker(5ms);
-    const weft::TimePoint start = weft::sched::now();
+    const weft::TimePoint start = weft::now();
     std::uint64_t ticks = 0;
     while (ticks < 4) {
       const std::uint64_t n = ticker.wait_tick();
@@ -70,11 +70,11 @@ TEST_CASE("PeriodicTimer: calls back at every tick until stopped", "[ticker]") {
   weft::VirtualClock clock;
   weft::run(
       [] {
-        const weft::TimePoint start = weft::sched::now();
+        const weft::TimePoint start = weft::now();
         std::vector<weft::Duration> at;
         weft::Event enough;
         weft::PeriodicTimer timer(2ms, [&] {
-          at.push_back(weft::sched::now() - start);
+          at.push_back(weft::now() - start);
           if (at.size() == 3) enough.set();
         });
         enough.wait();
@@ -93,11 +93,11 @@ TEST_CASE("PeriodicTimer: a callback that overruns runs once for the missed tick
   weft::VirtualClock clock;
   weft::run(
       [] {
-        const weft::TimePoint start = weft::sched::now();
+        const weft::TimePoint start = weft::now();
         std::vector<weft::Duration> at;
         weft::Event enough;
         weft::PeriodicTimer timer(10ms, [&] {
-          at.push_back(weft::sched::now() - start);
+          at.push_back(weft::now() - start);
           if (at.size() == 1) weft::this_fiber::sleep_for(35ms);
           if (at.size() == 3) enough.set();
         });
@@ -131,7 +131,7 @@ TEST_CASE("PeriodicTimer: destruction stops it", "[ticker]") {
 
 TEST_CASE("Timer: runs the callback in a new fiber after the delay", "[timer]") {
   weft::run([] {
-    const weft::TimePoint start = weft::sched::now();
+    const weft::TimePoint start = weft::now();
     double fired_after = -1;
     weft::FiberId fired_on = 0;
     weft::Timer timer(10ms, [&] {

@@ -176,10 +176,10 @@ TEST_CASE("wait_any times out", "[wait_any][timeout]") {
     std::vector<weft::Promise<int>> promises(2);
     std::vector<weft::Future<int>> futures;
     for (auto& p : promises) futures.push_back(p.get_future());
-    auto start = weft::sched::now();
+    auto start = weft::now();
     CHECK_FALSE(weft::wait_any_for(futures, 20ms).has_value());
-    CHECK(weft::sched::now() - start >= 20ms);
-    CHECK_FALSE(weft::wait_any_until(futures, weft::sched::now()).has_value());
+    CHECK(weft::now() - start >= 20ms);
+    CHECK_FALSE(weft::wait_any_until(futures, weft::now()).has_value());
     promises[1].set_value(1);
     CHECK(weft::wait_any_for(futures, 10s) == std::optional<std::size_t>(1));
   });
@@ -251,7 +251,7 @@ TEST_CASE("as_completed next_until times out and resumes after a cancel", "[as_c
     std::vector<weft::Future<int>> futures;
     for (auto& p : promises) futures.push_back(p.get_future());
     weft::AsCompleted<int> range(futures);
-    CHECK_FALSE(range.next_until(weft::sched::now() + 5ms).has_value());
+    CHECK_FALSE(range.next_until(weft::now() + 5ms).has_value());
     CHECK(range.remaining() == 2);
 
     auto waiter = weft::spawn([&] { return range.next(); });

@@ -177,21 +177,21 @@ TEST_CASE("wait_for times out and reports ready once set", "[future][timeout]") 
   weft::run([] {
     weft::Promise<int> promise;
     auto future = promise.get_future();
-    auto start = weft::sched::now();
+    auto start = weft::now();
     CHECK(future.wait_for(20ms) == weft::FutureStatus::timeout);
-    auto waited = weft::sched::now() - start;
+    auto waited = weft::now() - start;
     CHECK(waited >= 20ms);
     CHECK(waited < kSlack);
-    CHECK(future.wait_until(weft::sched::now() - 1ms) == weft::FutureStatus::timeout);
+    CHECK(future.wait_until(weft::now() - 1ms) == weft::FutureStatus::timeout);
     CHECK(future.wait_for(0s) == weft::FutureStatus::timeout);
 
     auto setter = weft::spawn([&] {
       weft::this_fiber::sleep_for(5ms);
       promise.set_value(9);
     });
-    start = weft::sched::now();
+    start = weft::now();
     CHECK(future.wait_for(10s) == weft::FutureStatus::ready);
-    CHECK(weft::sched::now() - start < kSlack);
+    CHECK(weft::now() - start < kSlack);
     CHECK(future.ready());
     CHECK(future.get() == 9);
     setter.join();
@@ -306,7 +306,7 @@ TEST_CASE("a zero timeout polls without blocking, also outside a fiber", "[futur
   weft::Promise<int> promise;  // made outside any runtime: cross-thread
   weft::Future<int> future = promise.get_future();
   CHECK(future.wait_for(0s) == weft::FutureStatus::timeout);
-  CHECK(future.wait_until(weft::sched::now() - 1s) == weft::FutureStatus::timeout);
+  CHECK(future.wait_until(weft::now() - 1s) == weft::FutureStatus::timeout);
   std::vector<weft::Future<int>> futures;
   futures.push_back(std::move(future));
   CHECK_FALSE(weft::wait_any_for(futures, 0s).has_value());

@@ -201,7 +201,7 @@ TEST_CASE("await with a deadline ends with Timeout and later claims lose", "[par
   weft::run([] {
     auto ticket = weft::sched::begin_wait(WaitRecord{WaitKind::Other, nullptr, "nobody comes"});
     const auto t0 = std::chrono::steady_clock::now();
-    auto outcome = weft::sched::await(ticket, weft::sched::now() + 10ms);
+    auto outcome = weft::sched::await(ticket, weft::now() + 10ms);
     CHECK(outcome.reason == weft::sched::WakeReason::Timeout);
     CHECK(std::chrono::steady_clock::now() - t0 >= 10ms);
     CHECK_FALSE(weft::sched::try_claim(ticket, weft::sched::WakeReason::Notified));

@@ -135,7 +135,7 @@ TEST_CASE("a timeout and readiness race through one claim", "[seam][reactor]") {
       [&] {
         Reactor& reactor = weft::sched::Scheduler::current()->reactor();
         IoRegistration* r = reactor.register_fd(3);
-        CHECK(wait_ready(*r, weft::sched::now() + 5ms) == WakeReason::Timeout);
+        CHECK(wait_ready(*r, weft::now() + 5ms) == WakeReason::Timeout);
         // The stale arm must not end a later wait: deregistering claims nothing now.
         reactor.deregister(*r);
         CHECK(counts.delivered == 0);

@@ -72,8 +72,8 @@ TEST_CASE("other fibers run while one sleeps", "[timers]") {
 TEST_CASE("sleep_until a past or present deadline returns at once", "[timers]") {
   auto elapsed = weft::run([] {
     const auto t0 = Clock::now();
-    weft::this_fiber::sleep_until(weft::sched::now() - 1s);
-    weft::this_fiber::sleep_until(weft::sched::now());
+    weft::this_fiber::sleep_until(weft::now() - 1s);
+    weft::this_fiber::sleep_until(weft::now());
     weft::this_fiber::sleep_for(0ms);
     weft::this_fiber::sleep_for(-5ms);
     return Clock::now() - t0;
@@ -83,9 +83,9 @@ TEST_CASE("sleep_until a past or present deadline returns at once", "[timers]") 
 
 TEST_CASE("sleep_until a future deadline wakes at that deadline", "[timers]") {
   weft::run([] {
-    const auto deadline = weft::sched::now() + 15ms;
+    const auto deadline = weft::now() + 15ms;
     weft::this_fiber::sleep_until(deadline);
-    const auto now = weft::sched::now();
+    const auto now = weft::now();
     CHECK(now >= deadline);
     CHECK(now < deadline + kLateness);
   });

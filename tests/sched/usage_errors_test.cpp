@@ -78,7 +78,7 @@ TEST_CASE("sleeping outside a fiber gets UsageError", "[usage]") {
   CHECK_THROWS_MATCHES(weft::this_fiber::sleep_for(1ms), weft::UsageError,
                        Catch::Matchers::Message(
                            "weft::this_fiber::sleep: not called from a weft fiber"));
-  CHECK_THROWS_AS(weft::this_fiber::sleep_until(weft::sched::now()), weft::UsageError);
+  CHECK_THROWS_AS(weft::this_fiber::sleep_until(weft::now()), weft::UsageError);
 }
 
 TEST_CASE("kernel waits outside a fiber get UsageError", "[usage]") {

@@ -42,7 +42,7 @@ bool cancelled_while_blocked(Call blocking_call) {
 
 // Milliseconds on the runtime clock since `start`.
 inline double ms_since(weft::TimePoint start) {
-  return std::chrono::duration<double, std::milli>(weft::sched::now() - start).count();
+  return std::chrono::duration<double, std::milli>(weft::now() - start).count();
 }
 
 // Runs `body(thread_index)` as the first fiber of its own runtime on each of `threads`

@@ -122,7 +122,7 @@ TEST_CASE("Latch: counts down once to zero", "[latch]") {
 TEST_CASE("Latch: timeouts and cancellation", "[latch][timeout][cancel]") {
   weft::run([] {
     weft::Latch latch(1);
-    const weft::TimePoint start = weft::sched::now();
+    const weft::TimePoint start = weft::now();
     CHECK_FALSE(latch.wait_for(10ms));
     CHECK(weft_test::ms_since(start) >= 9.5);
     CHECK(weft_test::cancelled_while_blocked([&] { latch.wait(); }));
@@ -161,7 +161,7 @@ TEST_CASE("WaitGroup: done below zero, timeouts and cancellation",
     wg.add(2);
     CHECK_THROWS_AS(wg.add(-3), weft::UsageError);
     CHECK(wg.count() == 2);
-    const weft::TimePoint start = weft::sched::now();
+    const weft::TimePoint start = weft::now();
     CHECK_FALSE(wg.wait_for(10ms));
     CHECK(weft_test::ms_since(start) >= 9.5);
     CHECK(weft_test::cancelled_while_blocked([&] { wg.wait(); }));

@@ -79,7 +79,7 @@ TEST_CASE("ConditionVariable: timed waits report timeouts with the mutex re-take
     weft::Mutex m;
     weft::ConditionVariable cv;
     std::unique_lock lock(m);
-    const weft::TimePoint start = weft::sched::now();
+    const weft::TimePoint start = weft::now();
     CHECK(cv.wait_for(lock, 10ms) == std::cv_status::timeout);
     CHECK(weft_test::ms_since(start) >= 9.5);
     CHECK(m.held_by_current());

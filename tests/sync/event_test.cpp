@@ -51,7 +51,7 @@ TEST_CASE("Event: timed waits time out; a cancelled waiter is unlinked",
           "[event][timeout][cancel]") {
   weft::run([] {
     weft::Event e;
-    const weft::TimePoint start = weft::sched::now();
+    const weft::TimePoint start = weft::now();
     CHECK_FALSE(e.wait_for(10ms));
     CHECK(weft_test::ms_since(start) >= 9.5);
     CHECK_FALSE(e.wait_until(std::chrono::system_clock::now() - 1s));

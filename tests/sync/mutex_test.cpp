@@ -117,12 +117,12 @@ TEST_CASE("Mutex: timed tries time out and leave the mutex usable", "[mutex][tim
     weft::Mutex m;
     m.lock();
     auto waiter = weft::spawn([&] {
-      const weft::TimePoint start = weft::sched::now();
+      const weft::TimePoint start = weft::now();
       CHECK_FALSE(m.try_lock_for(20ms));
       const double waited = ms_since(start);
       CHECK(waited >= 19.5);
       CHECK(waited < 2000);
-      CHECK_FALSE(m.try_lock_until(weft::sched::now() - 1ms));  // past deadline: no wait
+      CHECK_FALSE(m.try_lock_until(weft::now() - 1ms));  // past deadline: no wait
       std::unique_lock lock(m, std::defer_lock);
       CHECK_FALSE(lock.try_lock_for(1ms));
     });

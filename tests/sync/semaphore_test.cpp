@@ -60,10 +60,10 @@ TEST_CASE("Semaphore: timed acquire times out; cancellation takes no permit",
           "[semaphore][timeout][cancel]") {
   weft::run([] {
     weft::Semaphore s(0);
-    const weft::TimePoint start = weft::sched::now();
+    const weft::TimePoint start = weft::now();
     CHECK_FALSE(s.try_acquire_for(15ms));
     CHECK(weft_test::ms_since(start) >= 14.5);
-    CHECK_FALSE(s.try_acquire_until(weft::sched::now()));
+    CHECK_FALSE(s.try_acquire_until(weft::now()));
     CHECK(weft_test::cancelled_while_blocked([&] { s.acquire(); }));
     s.release();
     CHECK(s.available() == 1);  // the cancelled waiter took nothing

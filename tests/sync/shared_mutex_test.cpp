@@ -103,7 +103,7 @@ TEST_CASE("SharedMutex: timed tries time out in both modes", "[shared_mutex][tim
     weft::SharedMutex m;
     m.lock_shared();
     auto w = weft::spawn([&] {
-      const weft::TimePoint start = weft::sched::now();
+      const weft::TimePoint start = weft::now();
       CHECK_FALSE(m.try_lock_for(10ms));
       CHECK(weft_test::ms_since(start) >= 9.5);
     });
@@ -122,7 +122,7 @@ TEST_CASE("SharedMutex: timed tries time out in both modes", "[shared_mutex][tim
     });
     r2.join();
     m.unlock();
-    CHECK(m.try_lock_until(weft::sched::now() + 1ms));
+    CHECK(m.try_lock_until(weft::now() + 1ms));
     m.unlock();
   });
 }

@@ -9,7 +9,7 @@
 namespace weft::detail {
 
 // A class with a timed operation `op` implements `op_until(TimePoint)` on the runtime's
-// clock (weft::sched::now()), derives from TimedWaitable<Self> and publishes the forms
+// clock (weft::now()), derives from TimedWaitable<Self> and publishes the forms
 // of `op` with `using detail::TimedWaitable<Self>::op_for;` (and `::op_until`):
 //
 //   op_for(std::chrono::duration)       waits at most the timeout: op_until(now + timeout),

@@ -88,7 +88,7 @@ class ConditionVariable {
     while (!pred()) wait(lock);
   }
 
-  // As wait(), until a deadline on the runtime's clock (weft::sched::now()): returns
+  // As wait(), until a deadline on the runtime's clock (weft::now()): returns
   // std::cv_status::timeout when it passed, no_timeout when woken.
   std::cv_status wait_until(std::unique_lock<Mutex>& lock, TimePoint deadline);
   template <class Clock, class Dur>

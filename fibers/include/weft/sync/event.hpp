@@ -31,7 +31,7 @@ class Event : public detail::TimedWaitable<Event> {
   // Blocks until the flag is set (true) or the timeout passed (false). A waiter woken by
   // set() returns true even if clear() followed. Cancelled as wait().
   using detail::TimedWaitable<Event>::wait_for;
-  // As wait_for, with a deadline of any clock (the runtime's: weft::sched::now()).
+  // As wait_for, with a deadline of any clock (the runtime's: weft::now()).
   [[nodiscard]] bool wait_until(TimePoint deadline);
   using detail::TimedWaitable<Event>::wait_until;
 

@@ -32,7 +32,7 @@ class Latch : public detail::TimedWaitable<Latch> {
   void wait();
   // Blocks until the count is zero (true) or the timeout passed (false). Cancelled as wait().
   using detail::TimedWaitable<Latch>::wait_for;
-  // As wait_for, with a deadline of any clock (the runtime's: weft::sched::now()).
+  // As wait_for, with a deadline of any clock (the runtime's: weft::now()).
   [[nodiscard]] bool wait_until(TimePoint deadline);
   using detail::TimedWaitable<Latch>::wait_until;
   // count_down(n), then wait().

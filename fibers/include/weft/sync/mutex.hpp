@@ -44,7 +44,7 @@ class Mutex : public detail::TimedWaitable<Mutex> {
   // Blocks until the mutex is taken (true) or the timeout passed (false). Throws
   // Cancelled and UsageError like lock().
   using detail::TimedWaitable<Mutex>::try_lock_for;
-  // As try_lock_for, with a deadline of any clock (the runtime's: weft::sched::now()).
+  // As try_lock_for, with a deadline of any clock (the runtime's: weft::now()).
   [[nodiscard]] bool try_lock_until(TimePoint deadline);
   using detail::TimedWaitable<Mutex>::try_lock_until;
   // Releases the mutex and hands it to the first waiter, if any. Throws UsageError, with

@@ -32,7 +32,7 @@ class RecursiveMutex : public detail::TimedWaitable<RecursiveMutex> {
   [[nodiscard]] bool try_lock();
   // Blocks until the mutex is taken (true) or the timeout passed (false); Cancelled as lock().
   using detail::TimedWaitable<RecursiveMutex>::try_lock_for;
-  // As try_lock_for, with a deadline of any clock (the runtime's: weft::sched::now()).
+  // As try_lock_for, with a deadline of any clock (the runtime's: weft::now()).
   [[nodiscard]] bool try_lock_until(TimePoint deadline);
   using detail::TimedWaitable<RecursiveMutex>::try_lock_until;
   // Undoes one lock(); the last one hands the mutex to the first waiter. Throws

@@ -37,7 +37,7 @@ class Semaphore : public detail::TimedWaitable<Semaphore> {
   [[nodiscard]] bool try_acquire();
   // Takes a permit, waiting at most `timeout`; false on timeout. Cancelled as acquire().
   using detail::TimedWaitable<Semaphore>::try_acquire_for;
-  // As try_acquire_for, with a deadline of any clock (the runtime's: weft::sched::now()).
+  // As try_acquire_for, with a deadline of any clock (the runtime's: weft::now()).
   [[nodiscard]] bool try_acquire_until(TimePoint deadline);
   using detail::TimedWaitable<Semaphore>::try_acquire_until;
   // Returns `n` permits (n >= 0), waking up to n waiters. Throws UsageError, changing

@@ -40,7 +40,7 @@ class SharedMutex : public detail::TimedWaitable<SharedMutex> {
   [[nodiscard]] bool try_lock();
   // Blocks until held exclusively (true) or the timeout passed (false); Cancelled as lock().
   using detail::TimedWaitable<SharedMutex>::try_lock_for;
-  // As try_lock_for, with a deadline of any clock (the runtime's: weft::sched::now()).
+  // As try_lock_for, with a deadline of any clock (the runtime's: weft::now()).
   [[nodiscard]] bool try_lock_until(TimePoint deadline);
   using detail::TimedWaitable<SharedMutex>::try_lock_until;
   // Releases exclusive ownership. Throws UsageError, naming both fibers, when the caller

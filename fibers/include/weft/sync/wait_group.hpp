@@ -31,7 +31,7 @@ class WaitGroup : public detail::TimedWaitable<WaitGroup> {
   void wait();
   // Blocks until the counter is zero (true) or the timeout passed (false). Cancelled as wait().
   using detail::TimedWaitable<WaitGroup>::wait_for;
-  // As wait_for, with a deadline of any clock (the runtime's: weft::sched::now()).
+  // As wait_for, with a deadline of any clock (the runtime's: weft::now()).
   [[nodiscard]] bool wait_until(TimePoint deadline);
   using detail::TimedWaitable<WaitGroup>::wait_until;
 
