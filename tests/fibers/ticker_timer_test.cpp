@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <functional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -57,57 +58,47 @@ TEST_CASE("Ticker: stop wakes a waiter; cancellation; misuse", "[ticker][cancel]
 }
 
 namespace {
-// Options for a runtime on virtual time: time moves only when every fiber waits, so
-// what these tests count does not depend on how fast the machine runs them.
-weft::RuntimeOptions on_virtual_time(weft::VirtualClock& clock) {
+// Runs a PeriodicTimer with `period` on virtual time (time moves only when every fiber
+// waits, so what is counted does not depend on the machine's speed) until its callback
+// ran `calls` times, then stops it. `during_call(n)` runs inside the n-th call (from 1).
+// Returns when each call started, measured from the timer's creation.
+std::vector<weft::Duration> periodic_calls(weft::Duration period, std::size_t calls,
+                                           std::function<void(std::size_t)> during_call = {}) {
+  weft::VirtualClock clock;
   weft::RuntimeOptions options;
   options.clock = &clock;
-  return options;
-}
-}  // namespace
-
-TEST_CASE("PeriodicTimer: calls back at every tick until stopped", "[ticker]") {
-  weft::VirtualClock clock;
-  weft::run(
-      [] {
+  return weft::run(
+      [&] {
         const weft::TimePoint start = weft::now();
         std::vector<weft::Duration> at;
         weft::Event enough;
-        weft::PeriodicTimer timer(2ms, [&] {
+        weft::PeriodicTimer timer(period, [&] {
           at.push_back(weft::now() - start);
-          if (at.size() == 3) enough.set();
+          if (during_call) during_call(at.size());
+          if (at.size() == calls) enough.set();
         });
         enough.wait();
         timer.stop();
         timer.join();
-        CHECK(at == std::vector<weft::Duration>{2ms, 4ms, 6ms});
-        CHECK(timer.runs() == 3);
+        CHECK(timer.runs() == calls);
+        return at;
       },
-      on_virtual_time(clock));
+      std::move(options));
+}
+}  // namespace
+
+TEST_CASE("PeriodicTimer: calls back at every tick until stopped", "[ticker]") {
+  CHECK(periodic_calls(2ms, 3) == std::vector<weft::Duration>{2ms, 4ms, 6ms});
 }
 
 TEST_CASE("PeriodicTimer: a callback that overruns runs once for the missed ticks", "[ticker]") {
   // Ticks are due at 10, 20, 30, 40, 50 ms. The first call takes 35 ms: the ticks at 20,
   // 30 and 40 are missed, so the next call comes at once (45 ms) for all three, and the
   // one after that back on the grid (50 ms).
-  weft::VirtualClock clock;
-  weft::run(
-      [] {
-        const weft::TimePoint start = weft::now();
-        std::vector<weft::Duration> at;
-        weft::Event enough;
-        weft::PeriodicTimer timer(10ms, [&] {
-          at.push_back(weft::now() - start);
-          if (at.size() == 1) weft::this_fiber::sleep_for(35ms);
-          if (at.size() == 3) enough.set();
-        });
-        enough.wait();
-        timer.stop();
-        timer.join();
-        CHECK(at == std::vector<weft::Duration>{10ms, 45ms, 50ms});
-        CHECK(timer.runs() == 3);
-      },
-      on_virtual_time(clock));
+  auto overrun_first = [](std::size_t call) {
+    if (call == 1) weft::this_fiber::sleep_for(35ms);
+  };
+  CHECK(periodic_calls(10ms, 3, overrun_first) == std::vector<weft::Duration>{10ms, 45ms, 50ms});
 }
 
 TEST_CASE("PeriodicTimer: a throwing callback stops it; join rethrows", "[ticker][errors]") {
