@@ -46,9 +46,15 @@ Stack map_stack(std::size_t mapped, std::size_t guard) {
   return stack;
 }
 
+// ASan keeps the shadow of unmapped memory: a stack unmapped with the poisoned redzones
+// of frames that never returned would hand them to the next mapping at that address (the
+// next stack, whose frames then hit them). Clear them before the memory goes back.
 void unmap_stack(const Stack& stack) noexcept {
 #ifdef WEFT_VALGRIND
   VALGRIND_STACK_DEREGISTER(stack.valgrind_id);
+#endif
+#if WEFT_ASAN
+  ASAN_UNPOISON_MEMORY_REGION(static_cast<char*>(stack.base) + stack.guard, stack.usable());
 #endif
   ::munmap(stack.base, stack.mapped);
 }
