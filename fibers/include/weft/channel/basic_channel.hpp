@@ -338,7 +338,7 @@ class BasicChannel {
   // The slow path of send, kept out of line so the fast path stays small. Called with
   // the lock held; releases it. begin_wait throws outside a fiber.
   WEFT_NOINLINE ChannelStatus send_blocking(T& value, const std::optional<TimePoint>& deadline) {
-    std::unique_lock guard(lock_, std::adopt_lock);
+    sched::detail::AdoptedSpinGuard guard(lock_);
     if (deadline && *deadline <= sched::now()) return ChannelStatus::timeout;
 
     detail::SendOffer<T> offer{&value, ChannelStatus::timeout};
@@ -385,7 +385,7 @@ class BasicChannel {
   // The slow path of recv, kept out of line so the fast path stays small. Called with
   // the lock held; releases it. begin_wait throws outside a fiber.
   WEFT_NOINLINE void recv_blocking(RecvResult<T>& out, const std::optional<TimePoint>& deadline) {
-    std::unique_lock guard(lock_, std::adopt_lock);
+    sched::detail::AdoptedSpinGuard guard(lock_);
     if (deadline && *deadline <= sched::now()) {
       out.set_status(ChannelStatus::timeout);
       return;

@@ -130,4 +130,25 @@ class [[nodiscard]] SpinGuard {
   Lock& lock_;
 };
 
+// The same for a lock the caller already holds and may release early (std::unique_lock
+// with adopt_lock, whose unlock() was left out of line in weft-bench, adding a call and
+// ~3% to a channel round trip).
+template <class Lock>
+class [[nodiscard]] AdoptedSpinGuard {
+ public:
+  WEFT_ALWAYS_INLINE explicit AdoptedSpinGuard(Lock& held) noexcept : lock_(&held) {}
+  WEFT_ALWAYS_INLINE ~AdoptedSpinGuard() {
+    if (lock_) lock_->unlock();
+  }
+  WEFT_ALWAYS_INLINE void unlock() noexcept {
+    lock_->unlock();
+    lock_ = nullptr;
+  }
+  AdoptedSpinGuard(const AdoptedSpinGuard&) = delete;
+  AdoptedSpinGuard& operator=(const AdoptedSpinGuard&) = delete;
+
+ private:
+  Lock* lock_;
+};
+
 }  // namespace weft::sched::detail
