@@ -3,8 +3,9 @@
 
 namespace weft::detail {
 
-sched::WaitOutcome wait_in(sched::detail::SpinLock& lock, sched::WaitQueue& queue, const sched::WaitRecord& record,
-                           std::optional<TimePoint> deadline, void* slot, std::uintptr_t tag) {
+sched::WaitOutcome wait_in(sched::detail::SpinLock& lock, sched::WaitQueue& queue,
+                           const sched::WaitRecord& record, std::optional<TimePoint> deadline,
+                           void* slot, std::uintptr_t tag) {
   sched::WaitTicket ticket = sched::begin_wait(record);
   sched::Waiter node(ticket, slot, tag);
   queue.push_back(node);

@@ -16,9 +16,9 @@ namespace weft::detail {
 // Precondition: the caller is a fiber and holds `lock`, the primitive's lock that guards
 // `queue`. Returns, or throws (shutdown unwinding), with `lock` held again and the node
 // unlinked, so a scoped guard of `lock` stays correct.
-sched::WaitOutcome wait_in(sched::detail::SpinLock& lock, sched::WaitQueue& queue, const sched::WaitRecord& record,
-                           std::optional<TimePoint> deadline, void* slot = nullptr,
-                           std::uintptr_t tag = 0);
+sched::WaitOutcome wait_in(sched::detail::SpinLock& lock, sched::WaitQueue& queue,
+                           const sched::WaitRecord& record, std::optional<TimePoint> deadline,
+                           void* slot = nullptr, std::uintptr_t tag = 0);
 
 // Claims the first waiter of `queue` that can still be claimed (FIFO, no checker choice)
 // and returns its node, unlinked; null when none could be claimed. The caller hands the

@@ -1,3 +1,4 @@
+// Asymmetric fences: a compiler fence on the fast side, membarrier(2) on the rare one.
 #include "asymmetric_fence.hpp"
 
 #include <linux/membarrier.h>

@@ -1,3 +1,4 @@
+// The fiber control block: ids, cancellation requests, state and wait-kind names, fiber-local slots.
 #include "weft/sched/fiber.hpp"
 
 #include <atomic>

@@ -1,11 +1,12 @@
+// The checker seam's per-thread hooks, invariant failures and the names of operations.
 #include "weft/sched/instrumentation.hpp"
 
 #include <cstdio>
 #include <cstdlib>
 
 extern "C" {
-__attribute__((used)) constinit thread_local weft::sched::Instrumentation* weft_instrumentation_tls WEFT_TLS_FAST =
-    nullptr;
+__attribute__((used)) constinit thread_local weft::sched::Instrumentation*
+    weft_instrumentation_tls WEFT_TLS_FAST = nullptr;
 }
 
 namespace weft::sched {

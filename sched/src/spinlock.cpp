@@ -1,3 +1,4 @@
+// The biased spin lock's slow paths: revoking a bias, spinning, thread tickets.
 #include "weft/sched/spinlock.hpp"
 
 #include <sched.h>

@@ -1,3 +1,4 @@
+// A worker's timers: a heap of deadlines, each claiming its fiber's wait when due.
 #include "timer_heap.hpp"
 
 #include <mutex>

@@ -1,3 +1,4 @@
+// WaitQueue's out-of-line parts (see weft/sched/wait_queue.hpp).
 #include "weft/sched/wait_queue.hpp"
 
 #include "weft/sched/instrumentation.hpp"

@@ -1,3 +1,4 @@
+// One worker (see worker.hpp): the loop, switching, starting, parking and waking fibers.
 #include "worker.hpp"
 
 #include <cxxabi.h>

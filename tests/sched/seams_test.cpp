@@ -80,7 +80,8 @@ class ScriptedReactor final : public Reactor {
 // The default reactor, counting how often it is woken from other threads.
 class CountingReactor final : public Reactor {
  public:
-  explicit CountingReactor(std::atomic<int>& wakes) : inner_(weft::sched::make_default_reactor()), wakes_(wakes) {}
+  explicit CountingReactor(std::atomic<int>& wakes)
+      : inner_(weft::sched::make_default_reactor()), wakes_(wakes) {}
   void prepare_wait() noexcept override { inner_->prepare_wait(); }
   void cancel_wait() noexcept override { inner_->cancel_wait(); }
   std::size_t wait(std::optional<weft::Duration> timeout) noexcept override { return inner_->wait(timeout); }
@@ -204,7 +205,8 @@ TEST_CASE("the default reactor waits for no file descriptors and says so", "[sea
   auto reactor = weft::sched::make_default_reactor();
   CHECK_FALSE(reactor->supports_fds());
   CHECK_FALSE(reactor->has_armed());
-  CHECK_THROWS_WITH(reactor->register_fd(0), Catch::Contains("eventfd") && Catch::Contains("file descriptors"));
+  CHECK_THROWS_WITH(reactor->register_fd(0),
+                    Catch::Contains("eventfd") && Catch::Contains("file descriptors"));
 }
 
 TEST_CASE("a reactor factory that makes nothing is refused", "[seam][reactor]") {

@@ -1,3 +1,4 @@
+// Runs each case's sides in child processes, alternating, and collects their figures.
 #include "runner.hpp"
 
 #include <fcntl.h>

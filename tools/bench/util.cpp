@@ -1,3 +1,4 @@
+// Small helpers of the benchmark cases: loaded shared objects, peer labels, free memory.
 #include <link.h>
 
 #include <cstring>

@@ -183,7 +183,8 @@ using SpawnResult = std::invoke_result_t<std::decay_t<F>&>;
 template <class F>
 auto make_task(F&& fn, std::string&& name) {
   using T = SpawnResult<F>;
-  return static_cast<TaskFiber<T>*>(new FunctionFiber<T, std::decay_t<F>>(std::move(name), std::forward<F>(fn)));
+  return static_cast<TaskFiber<T>*>(
+      new FunctionFiber<T, std::decay_t<F>>(std::move(name), std::forward<F>(fn)));
 }
 }  // namespace detail
 

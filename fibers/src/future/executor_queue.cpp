@@ -15,7 +15,8 @@ ExecutorQueue::ExecutorQueue(std::size_t capacity, std::size_t workers, sched::W
       idle_kind_(idle_kind),
       home_(sched::Scheduler::current()) {}
 
-sched::WakeReason ExecutorQueue::block(Guard& guard, sched::WaitQueue& queue, const sched::WaitRecord& record) {
+sched::WakeReason ExecutorQueue::block(Guard& guard, sched::WaitQueue& queue,
+                                       const sched::WaitRecord& record) {
   sched::WaitTicket ticket = sched::begin_wait(record);
   sched::Waiter waiter(ticket);
   queue.push_back(waiter);
@@ -48,8 +49,10 @@ void ExecutorQueue::push(std::unique_ptr<ExecutorTask>& task, const char* call) 
       return;
     }
     // Workers of another runtime make the space: not a deadlock of this one.
-    sched::WaitKind kind = home_ == sched::Scheduler::current() ? sched::WaitKind::Other : sched::WaitKind::External;
-    if (block(guard, space_, sched::WaitRecord{kind, this, "executor queue full"}) == sched::WakeReason::Cancelled)
+    sched::WaitKind kind =
+        home_ == sched::Scheduler::current() ? sched::WaitKind::Other : sched::WaitKind::External;
+    const sched::WaitRecord record{kind, this, "executor queue full"};
+    if (block(guard, space_, record) == sched::WakeReason::Cancelled)
       throw Cancelled();
   }
 }

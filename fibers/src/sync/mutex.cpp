@@ -14,8 +14,8 @@ bool Mutex::acquire(std::optional<TimePoint> deadline, bool cancellable, bool ch
     throw UsageError(std::string(call) + ": " + detail::describe(self) + " locks " +
                      identity_.label() + " again while holding it (use weft::RecursiveMutex)");
   if (check_order) LockOrderChecker::global().before_lock(identity_);
-  if (!core_.acquire(self, deadline, cancellable, sched::WaitRecord{sched::WaitKind::Mutex, this, record_name()}))
-    return false;
+  const sched::WaitRecord record{sched::WaitKind::Mutex, this, record_name()};
+  if (!core_.acquire(self, deadline, cancellable, record)) return false;
   sched::hb_acquire(this);
   LockOrderChecker::global().acquired(identity_);
   return true;

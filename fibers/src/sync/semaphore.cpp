@@ -32,8 +32,8 @@ bool Semaphore::take(std::optional<TimePoint> deadline, const char* call) {
   // when nobody waits.
   if (count_ > 0 && waiters_.empty()) {
     --count_;
-  } else if (!detail::wait_notified(lock_, waiters_,
-                                    sched::WaitRecord{sched::WaitKind::Semaphore, this, "semaphore"}, deadline)) {
+  } else if (!detail::wait_notified(lock_, waiters_, {sched::WaitKind::Semaphore, this, "semaphore"},
+                                    deadline)) {
     return false;
   }
   // The permit is ours: taken above, or handed over by the releaser.

@@ -58,8 +58,7 @@ bool SharedMutex::acquire(std::optional<TimePoint> deadline, const char* call) {
     }
     if (deadline && *deadline <= sched::now()) return false;
     sched::WaitOutcome outcome =
-        detail::wait_in(lock_, waiting_writers_, sched::WaitRecord{sched::WaitKind::Mutex, this, record_name()},
-                        deadline);
+        detail::wait_in(lock_, waiting_writers_, {sched::WaitKind::Mutex, this, record_name()}, deadline);
     if (outcome.reason == sched::WakeReason::Notified) break;  // handed over by the last holder
     // Leaving the queue: if no writer holds or awaits it now, readers held back only by
     // writer preference may go in.
@@ -123,7 +122,7 @@ bool SharedMutex::acquire_shared(std::optional<TimePoint> deadline, const char* 
   if (writer_.load(std::memory_order_relaxed) == nullptr && waiting_writers_.empty()) {
     ++readers_;
   } else if (!detail::wait_notified(lock_, waiting_readers_,
-                                    sched::WaitRecord{sched::WaitKind::Mutex, this, record_name()}, deadline)) {
+                                    {sched::WaitKind::Mutex, this, record_name()}, deadline)) {
     return false;
   }
   // Held shared: counted above, or admitted (and counted) by the fiber that let readers in.

@@ -1,3 +1,4 @@
+// WEFT_ASSERT's failure: under the checker it fails the run and unwinds; elsewhere it throws.
 #include <exception>
 
 #include "controller.hpp"

@@ -1,3 +1,4 @@
+// One controlled run of a scenario (see controller.hpp): decisions, trace, deadlock and race reports.
 #include "controller.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Locks held per fiber and the lock-order graph across runs (see lock_tracker.hpp).
 #include "lock_tracker.hpp"
 
 #include <algorithm>

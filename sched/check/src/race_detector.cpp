@@ -1,3 +1,4 @@
+// Vector-clock race detection on tracked memory (see race_detector.hpp).
 #include "race_detector.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// The registry of WEFT_SCENARIO definitions (see weft/check/scenario.hpp).
 #include "weft/check/scenario.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Schedules as printable strings and files: encoding, parsing, reading, writing.
 #include "weft/check/schedule.hpp"
 
 #include <fstream>

@@ -1,3 +1,4 @@
+// Runtimes stuck at once across the process (see stuck_registry.hpp).
 #include "deadlock/stuck_registry.hpp"
 
 #include <algorithm>

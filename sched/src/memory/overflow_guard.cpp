@@ -1,3 +1,4 @@
+// Stack-overflow reports: a SIGSEGV handler on an alternate stack names the fiber.
 #include "memory/overflow_guard.hpp"
 
 #include <signal.h>

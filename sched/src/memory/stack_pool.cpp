@@ -1,3 +1,4 @@
+// Fiber stacks: mmap with a guard page, pooled per worker for reuse.
 #include "weft/sched/detail/stack.hpp"
 
 #include <sys/mman.h>

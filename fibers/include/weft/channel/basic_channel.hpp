@@ -344,7 +344,8 @@ class BasicChannel {
     detail::SendOffer<T> offer{&value, ChannelStatus::timeout};
     // Read now: once a receiver took the value it may destroy the channel at any time.
     const bool rendezvous = capacity_ == 0;
-    sched::WaitTicket ticket = sched::begin_wait(sched::WaitRecord{sched::WaitKind::Channel, this, "channel send"});
+    sched::WaitTicket ticket =
+        sched::begin_wait(sched::WaitRecord{sched::WaitKind::Channel, this, "channel send"});
     sched::Waiter waiter(ticket, &offer);
     senders_.push_back(waiter);
     guard.unlock();
@@ -392,7 +393,8 @@ class BasicChannel {
     }
 
     out.set_status(ChannelStatus::timeout);
-    sched::WaitTicket ticket = sched::begin_wait(sched::WaitRecord{sched::WaitKind::Channel, this, "channel recv"});
+    sched::WaitTicket ticket =
+        sched::begin_wait(sched::WaitRecord{sched::WaitKind::Channel, this, "channel recv"});
     sched::Waiter waiter(ticket, &out);
     receivers_.push_back(waiter);
     guard.unlock();
