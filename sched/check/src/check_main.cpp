@@ -7,6 +7,12 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "bounded_number.hpp"
 #include "weft/check/scenario.hpp"
 #include "weft/sched/errors.hpp"
 
@@ -35,7 +41,11 @@ options:
   --trace FILE         write the failing run as Chrome trace JSON (Perfetto)
   --html FILE          write the failing run as a self-contained HTML timeline
   --schedule-out FILE  write the failing (shrunk) schedule to FILE
-exit status: 0 no failure found, 1 failure found, 2 usage error
+numbers are decimal whole numbers: --iterations 1..1000000000, --seed 0..2^64-1,
+  --max-preemptions 0..1000, --max-steps 1..1000000000, --workers 1..64,
+  --threads 0..1024 (0: one per core); output files are checked before exploring
+exit status: 0 no failure found, 1 failure found, 2 usage error or an output file
+  that could not be written
 )";
 
 struct UsageFailure {
@@ -50,14 +60,23 @@ struct Cli {
   std::vector<std::string> positional;
 };
 
-std::uint64_t number(const std::string& flag, const std::string& text) {
+std::uint64_t number(const std::string& flag, const std::string& text, detail::Bounds bounds) {
   try {
-    std::size_t used = 0;
-    auto v = std::stoull(text, &used, 0);
-    if (used == text.size()) return v;
-  } catch (const std::exception&) {
+    return detail::bounded_number(flag, text, bounds);
+  } catch (const sched::UsageError& e) {
+    throw UsageFailure{std::string(e.what()).substr(std::string("weft-check: ").size())};
   }
-  throw UsageFailure{flag + " takes a number, got '" + text + "'"};
+}
+
+// An output file must be writable before a long exploration starts: its folder exists
+// and may be written to.
+std::string output_file(const std::string& flag, const std::string& path) {
+  if (path.empty()) throw UsageFailure{flag + " needs a file name"};
+  const auto slash = path.rfind('/');
+  const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  if (::access(folder.c_str(), W_OK) != 0)
+    throw UsageFailure{flag + " " + path + ": cannot write in '" + folder + "': " + std::strerror(errno)};
+  return path;
 }
 
 Cli parse(int argc, char** argv, int first) {
@@ -71,17 +90,20 @@ Cli parse(int argc, char** argv, int first) {
       return argv[++i];
     };
     if (arg == "--strategy") cli.strategy = value();
-    else if (arg == "--iterations") cli.options.iterations = number(arg, value());
-    else if (arg == "--seed") cli.options.seed = number(arg, value());
-    else if (arg == "--max-preemptions") cli.max_preemptions = static_cast<int>(number(arg, value()));
-    else if (arg == "--max-steps") cli.options.max_steps = number(arg, value());
-    else if (arg == "--workers") cli.options.workers = static_cast<unsigned>(number(arg, value()));
-    else if (arg == "--threads") cli.options.threads = static_cast<unsigned>(number(arg, value()));
+    else if (arg == "--iterations") cli.options.iterations = number(arg, value(), detail::kIterationBounds);
+    else if (arg == "--seed") cli.options.seed = number(arg, value(), detail::kSeedBounds);
+    else if (arg == "--max-preemptions")
+      cli.max_preemptions = static_cast<int>(number(arg, value(), detail::kPreemptionBounds));
+    else if (arg == "--max-steps") cli.options.max_steps = number(arg, value(), detail::kMaxStepBounds);
+    else if (arg == "--workers")
+      cli.options.workers = static_cast<unsigned>(number(arg, value(), detail::kWorkerBounds));
+    else if (arg == "--threads")
+      cli.options.threads = static_cast<unsigned>(number(arg, value(), detail::kThreadBounds));
     else if (arg == "--spurious-wakeups") cli.options.spurious_wakeups = true;
     else if (arg == "--no-shrink") cli.options.shrink = false;
-    else if (arg == "--trace") cli.trace_file = value();
-    else if (arg == "--html") cli.html_file = value();
-    else if (arg == "--schedule-out") cli.schedule_file = value();
+    else if (arg == "--trace") cli.trace_file = output_file(arg, value());
+    else if (arg == "--html") cli.html_file = output_file(arg, value());
+    else if (arg == "--schedule-out") cli.schedule_file = output_file(arg, value());
     else if (arg.rfind("--", 0) == 0) throw UsageFailure{"unknown option " + arg};
     else cli.positional.push_back(arg);
   }
@@ -109,22 +131,37 @@ std::string schedule_argument(const std::string& text) {
   return schedule->to_string();
 }
 
-void write_outputs(const Cli& cli, const Report& report) {
-  if (report.ok()) return;
-  if (!cli.trace_file.empty()) {
-    std::ofstream out(cli.trace_file);
-    report.write_chrome_trace(out);
-    std::cout << "  trace written to " << cli.trace_file << '\n';
+// Writes `what` to `path` with `write`; says so only when every byte reached the file.
+template <class Write>
+bool write_file(const std::string& path, const char* what, Write write) {
+  std::ofstream out(path);
+  if (out) write(out);
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "weft-check: could not write the %s to %s: %s\n", what, path.c_str(),
+                 std::strerror(errno));
+    return false;
   }
-  if (!cli.html_file.empty()) {
-    std::ofstream out(cli.html_file);
-    report.write_html(out);
-    std::cout << "  timeline written to " << cli.html_file << '\n';
-  }
+  std::cout << "  " << what << " written to " << path << '\n';
+  return true;
+}
+
+// The failing run's files. False when one of them could not be written.
+bool write_outputs(const Cli& cli, const Report& report) {
+  if (report.ok()) return true;
+  bool ok = true;
+  if (!cli.trace_file.empty())
+    ok &= write_file(cli.trace_file, "trace", [&](std::ostream& out) { report.write_chrome_trace(out); });
+  if (!cli.html_file.empty())
+    ok &= write_file(cli.html_file, "timeline", [&](std::ostream& out) { report.write_html(out); });
   if (!cli.schedule_file.empty()) {
     auto schedule = Schedule::parse(report.shrunk_schedule.empty() ? report.schedule : report.shrunk_schedule);
-    if (schedule) write_schedule_file(cli.schedule_file, *schedule);
+    if (!schedule || !write_schedule_file(cli.schedule_file, *schedule)) {
+      std::fprintf(stderr, "weft-check: could not write the schedule to %s\n", cli.schedule_file.c_str());
+      ok = false;
+    }
   }
+  return ok;
 }
 
 int cmd_list() {
@@ -144,7 +181,7 @@ int cmd_run(const Cli& cli) {
     Report report = explore(options, s.body);
     std::cout << report.to_string();
     if (report.ok()) std::printf("  (%.2f s)\n", report.seconds);
-    write_outputs(cli, report);
+    if (!write_outputs(cli, report)) return 2;
     if (!report.ok()) status = 1;
   }
   return status;
@@ -157,7 +194,7 @@ int cmd_replay(const Cli& cli) {
   options.name = s.name;
   Report report = replay(schedule_argument(cli.positional[1]), s.body, options);
   std::cout << report.to_string();
-  write_outputs(cli, report);
+  if (!write_outputs(cli, report)) return 2;
   return report.ok() ? 0 : 1;
 }
 
@@ -174,8 +211,7 @@ int cmd_shrink(const Cli& cli) {
   }
   Report shrunk = shrink_schedule(schedule_argument(cli.positional[1]), s.body, options);
   std::cout << shrunk.to_string();
-  write_outputs(cli, shrunk);
-  return 1;
+  return write_outputs(cli, shrunk) ? 1 : 2;
 }
 
 int cmd_check_all(const Cli& cli) {

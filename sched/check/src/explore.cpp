@@ -12,6 +12,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "bounded_number.hpp"
 #include "controller.hpp"
 #include "weft/sched/errors.hpp"
 #include "weft/sched/kernel.hpp"
@@ -28,16 +29,6 @@ std::optional<std::string> env(const char* name) {
   return std::string(value);
 }
 
-std::uint64_t env_number(const char* name, const std::string& text) {
-  try {
-    std::size_t used = 0;
-    unsigned long long v = std::stoull(text, &used, 0);
-    if (used != text.size()) throw std::invalid_argument(text);
-    return v;
-  } catch (const std::exception&) {
-    throw sched::UsageError(std::string("weft::check: ") + name + "='" + text + "' is not a number");
-  }
-}
 
 StrategySpec parse_strategy(const std::string& text) {
   if (text == "portfolio") return Portfolio{};
@@ -52,12 +43,17 @@ StrategySpec parse_strategy(const std::string& text) {
 
 void apply_environment(Options& options) {
   if (!options.from_env) return;
-  if (auto v = env("WEFT_CHECK_ITERATIONS")) options.iterations = env_number("WEFT_CHECK_ITERATIONS", *v);
-  if (auto v = env("WEFT_CHECK_SEED")) options.seed = env_number("WEFT_CHECK_SEED", *v);
-  if (auto v = env("WEFT_CHECK_MAX_STEPS")) options.max_steps = env_number("WEFT_CHECK_MAX_STEPS", *v);
+  using detail::bounded_number;
+  if (auto v = env("WEFT_CHECK_ITERATIONS"))
+    options.iterations = bounded_number("WEFT_CHECK_ITERATIONS", *v, detail::kIterationBounds);
+  if (auto v = env("WEFT_CHECK_SEED")) options.seed = bounded_number("WEFT_CHECK_SEED", *v, detail::kSeedBounds);
+  if (auto v = env("WEFT_CHECK_MAX_STEPS"))
+    options.max_steps = bounded_number("WEFT_CHECK_MAX_STEPS", *v, detail::kMaxStepBounds);
   if (auto v = env("WEFT_CHECK_STRATEGY")) options.strategy = parse_strategy(*v);
-  if (auto v = env("WEFT_CHECK_WORKERS")) options.workers = static_cast<unsigned>(env_number("WEFT_CHECK_WORKERS", *v));
-  if (auto v = env("WEFT_CHECK_THREADS")) options.threads = static_cast<unsigned>(env_number("WEFT_CHECK_THREADS", *v));
+  if (auto v = env("WEFT_CHECK_WORKERS"))
+    options.workers = static_cast<unsigned>(bounded_number("WEFT_CHECK_WORKERS", *v, detail::kWorkerBounds));
+  if (auto v = env("WEFT_CHECK_THREADS"))
+    options.threads = static_cast<unsigned>(bounded_number("WEFT_CHECK_THREADS", *v, detail::kThreadBounds));
   if (auto v = env("WEFT_REPLAY")) options.strategy = Replay{*v};
 }
 
@@ -196,12 +192,28 @@ bool parallel_ok(const StrategySpec& spec) {
   return std::holds_alternative<Random>(spec) || std::holds_alternative<Pct>(spec);
 }
 
+// Options a caller set by hand get the same ranges as flags and environment variables.
+void require_in_range(const char* field, std::uint64_t value, detail::Bounds bounds) {
+  if (value < bounds.min || value > bounds.max)
+    throw sched::UsageError(std::string("weft::check::explore: Options::") + field + " = " +
+                            std::to_string(value) + " is outside " + std::to_string(bounds.min) +
+                            ".." + std::to_string(bounds.max));
+}
+
+void validate(const Options& options) {
+  require_in_range("iterations", options.iterations, detail::kIterationBounds);
+  require_in_range("max_steps", options.max_steps, detail::kMaxStepBounds);
+  require_in_range("workers", options.workers, detail::kWorkerBounds);
+  require_in_range("threads", options.threads, detail::kThreadBounds);
+}
+
 }  // namespace
 
 Report explore(Options options, std::function<void()> scenario) {
   if (sched::current_fiber() != nullptr)
     throw sched::UsageError("weft::check::explore: call it from a plain thread, not from a fiber");
   apply_environment(options);
+  validate(options);
   if (auto* r = std::get_if<Replay>(&options.strategy)) return replay(r->schedule, scenario, options);
 
   auto start = std::chrono::steady_clock::now();
