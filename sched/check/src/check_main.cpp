@@ -44,8 +44,8 @@ options:
 numbers are decimal whole numbers: --iterations 1..1000000000, --seed 0..2^64-1,
   --max-preemptions 0..1000, --max-steps 1..1000000000, --workers 1..64,
   --threads 0..1024 (0: one per core); output files are checked before exploring
-exit status: 0 no failure found, 1 failure found, 2 usage error or an output file
-  that could not be written
+exit status: 0 no failure found, 1 failure found, 2 usage error, an invalid or
+  diverging schedule (replay, shrink), or an output file that could not be written
 )";
 
 struct UsageFailure {
@@ -194,6 +194,7 @@ int cmd_replay(const Cli& cli) {
   options.name = s.name;
   Report report = replay(schedule_argument(cli.positional[1]), s.body, options);
   std::cout << report.to_string();
+  if (report.kind == FailureKind::Diverged) return 2;  // the schedule, not the code, is wrong
   if (!write_outputs(cli, report)) return 2;
   return report.ok() ? 0 : 1;
 }
@@ -207,7 +208,7 @@ int cmd_shrink(const Cli& cli) {
   if (replayed.ok() || replayed.kind == FailureKind::Diverged) {
     std::cout << "weft-check: that schedule does not fail scenario '" << s.name << "'"
               << (replayed.ok() ? "" : ": " + replayed.message) << '\n';
-    return replayed.ok() ? 0 : 1;
+    return replayed.ok() ? 0 : 2;
   }
   Report shrunk = shrink_schedule(schedule_argument(cli.positional[1]), s.body, options);
   std::cout << shrunk.to_string();

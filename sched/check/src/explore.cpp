@@ -214,7 +214,11 @@ Report explore(Options options, std::function<void()> scenario) {
     throw sched::UsageError("weft::check::explore: call it from a plain thread, not from a fiber");
   apply_environment(options);
   validate(options);
-  if (auto* r = std::get_if<Replay>(&options.strategy)) return replay(r->schedule, scenario, options);
+  if (auto* r = std::get_if<Replay>(&options.strategy)) {  // WEFT_REPLAY or Replay{...}
+    Report report = replay(r->schedule, scenario, options);
+    if (!report.ok() && options.print_failure) std::cerr << report.to_string();  // as a found one
+    return report;
+  }
 
   auto start = std::chrono::steady_clock::now();
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -294,7 +298,7 @@ Report explore(Options options, std::function<void()> scenario) {
 Report replay(const std::string& schedule_text, std::function<void()> scenario, Options options) {
   std::string error;
   auto schedule = Schedule::parse(schedule_text, &error);
-  if (!schedule) throw sched::UsageError("weft::check::replay: bad schedule: " + error);
+  if (!schedule) throw sched::UsageError("weft::check::replay: invalid schedule: " + error);
   auto start = std::chrono::steady_clock::now();
   auto strategy = make_replay_strategy(*schedule);
   strategy->begin_run(0);
@@ -305,9 +309,14 @@ Report replay(const std::string& schedule_text, std::function<void()> scenario, 
   report.strategy = "replay";
   report.runs = 1;
   fill_failure(report, run);
-  if (auto why = strategy->divergence(); !why.empty() && run.kind == FailureKind::None) {
+  // A schedule that does not fit is never silently replaced: after the divergence the
+  // run went on with default choices, and whatever it then did is not this schedule's.
+  if (auto why = strategy->divergence(); !why.empty()) {
+    if (run.kind != FailureKind::None)
+      why += std::string(" (the run went on with default choices and then failed: ") + to_string(run.kind) + ")";
     report.kind = FailureKind::Diverged;
     report.message = why;
+    report.schedule = schedule->to_string();
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
@@ -317,7 +326,7 @@ Report shrink_schedule(const std::string& schedule_text, std::function<void()> s
                        Options options) {
   std::string error;
   auto schedule = Schedule::parse(schedule_text, &error);
-  if (!schedule) throw sched::UsageError("weft::check::shrink_schedule: bad schedule: " + error);
+  if (!schedule) throw sched::UsageError("weft::check::shrink_schedule: invalid schedule: " + error);
   auto start = std::chrono::steady_clock::now();
   RunResult run = run_prefix(*schedule, options, scenario);
   Report report;

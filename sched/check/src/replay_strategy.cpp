@@ -34,19 +34,21 @@ class ReplayStrategy final : public Strategy {
     if (!divergence_.empty()) return default_choice(point);
     if (at >= schedule_.decisions.size()) {
       if (!then_default_)
-        diverge(at, std::string("the run needed ") + kind_name(point.kind) +
-                        " after the schedule's last decision");
+        diverge(at, std::string("expected ") + kind_name(point.kind) + " (the run's next decision), got " +
+                        "the end of the schedule (" + std::to_string(schedule_.decisions.size()) +
+                        " decisions)");
       return default_choice(point);
     }
     const Decision& d = schedule_.decisions[at];
     if (d.kind != point.kind) {
-      diverge(at, std::string("the schedule has ") + kind_name(d.kind) + ", the run asked for " +
-                      kind_name(point.kind));
+      diverge(at, std::string("expected ") + kind_name(point.kind) + " (the run's next decision), got " +
+                      kind_name(d.kind));
       return default_choice(point);
     }
     if (d.choice >= point.options) {
-      diverge(at, "the schedule chose option " + std::to_string(d.choice) + " of only " +
-                      std::to_string(point.options));
+      diverge(at, std::string("expected ") + kind_name(point.kind) + " among " +
+                      std::to_string(point.options) + " options (0.." + std::to_string(point.options - 1) +
+                      "), got option " + std::to_string(d.choice));
       return default_choice(point);
     }
     return d.choice;
@@ -54,7 +56,9 @@ class ReplayStrategy final : public Strategy {
 
   void end_run(const Schedule& made) override {
     if (divergence_.empty() && !then_default_ && made.decisions.size() < schedule_.decisions.size())
-      diverge(made.decisions.size(), "the run ended before the schedule's last decision");
+      diverge(made.decisions.size(), "expected decision " + std::to_string(made.decisions.size()) +
+                                         " of the schedule's " + std::to_string(schedule_.decisions.size()) +
+                                         ", got the end of the run");
   }
 
   std::string divergence() const override { return divergence_; }

@@ -31,7 +31,7 @@ const Scenario* find_scenario(std::string_view name);
 
 // The weft-check command line over the registered scenarios. Exit status: 0 no failure
 // found (or, for check-all, every scenario behaved as expected), 1 a failure found,
-// 2 usage error.
+// 2 usage error, an invalid or diverging schedule, or an output file not written.
 int check_main(int argc, char** argv);
 
 }  // namespace weft::check
