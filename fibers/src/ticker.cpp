@@ -14,7 +14,7 @@ Ticker::Ticker(Duration period) : period_(period), start_(sched::now()) {
 }
 
 Ticker::~Ticker() {
-  WEFT_INVARIANT(waiters_.empty(), "weft: a ticker was destroyed while fibers wait on it");
+  if (!waiters_.empty()) sched::detail::destroyed_while_waited("a ticker", this, {&waiters_});
 }
 
 std::uint64_t Ticker::wait_tick() {

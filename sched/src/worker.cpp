@@ -56,6 +56,11 @@ const Fiber* Worker::running_fiber_for_signal() noexcept {
   return w ? w->running_ : nullptr;
 }
 
+const Fiber* Worker::first_fiber_for_signal() noexcept {
+  Worker* w = current();
+  return w ? w->first_ : nullptr;
+}
+
 // ---- the loop ----------------------------------------------------------------------
 
 void Worker::run(Fiber& first) {
@@ -69,6 +74,7 @@ void Worker::run(Fiber& first) {
   StuckRegistry::Membership membership(*this);
   shutting_down_ = false;
   deadlock_report_.clear();
+  first_ = &first;
   start(first, {});
 
   for (;;) {
@@ -88,6 +94,7 @@ void Worker::run(Fiber& first) {
   drain_inbox();
   for (Fiber* f : unwound_) f->release();
   unwound_.clear();
+  first_ = nullptr;
   weft_worker_tls = nullptr;
   if (!deadlock_report_.empty()) throw DeadlockError(deadlock_report_);
 }

@@ -116,6 +116,8 @@ class alignas(kAliasPageBytes) Worker {
 
   // Stack-overflow reporting reads these from the signal handler.
   static const Fiber* running_fiber_for_signal() noexcept;
+  // The fiber run() started with (it was not spawned: its stack size is the runtime's).
+  static const Fiber* first_fiber_for_signal() noexcept;
 
  private:
   enum class After : std::uint8_t { None, Requeue, RequeueFront, Park, Exit };
@@ -208,6 +210,7 @@ class alignas(kAliasPageBytes) Worker {
   DeadlockWatch deadlock_watch_;
 
   bool shutting_down_ = false;
+  const Fiber* first_ = nullptr;  // the fiber run() started with, while it runs
   std::vector<Fiber*> unwound_;  // kept alive until run() ends (see unwind_all)
   std::string deadlock_report_;
 };

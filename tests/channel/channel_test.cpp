@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/child_process.hpp"
 #include "support/counted.hpp"
 #include "weft/weft.hpp"
 
@@ -462,4 +463,23 @@ TEST_CASE("Channel: a steady_clock deadline beyond the clock's range means no de
     CHECK(*r == 7);
     sender.join();
   });
+}
+
+TEST_CASE("destroying a channel while a fiber waits on it names the program's bug",
+          "[channel][errors]") {
+  weft_test::ChildResult child = weft_test::run_in_child([] {
+    weft::run([] {
+      auto* channel = new weft::Channel<int>(0);
+      auto receiver = weft::spawn([&] { (void)channel->recv(); }, {.name = "receiver"});
+      weft::this_fiber::yield();  // the receiver now waits
+      delete channel;
+      receiver.join();
+    });
+  });
+  INFO("child stderr: " << child.err);
+  CHECK(child.died_of_signal());  // abort: the waiter's node points into the channel
+  CHECK_THAT(child.err, Catch::Matchers::Contains("weft: a channel at 0x"));
+  CHECK_THAT(child.err, Catch::Matchers::Contains("bug in the program, not in weft"));
+  CHECK_THAT(child.err, Catch::Matchers::Contains("'receiver'"));
+  CHECK_THAT(child.err, !Catch::Matchers::Contains("internal invariant"));
 }

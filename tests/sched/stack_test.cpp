@@ -63,6 +63,22 @@ TEST_CASE("a stack overflow kills the process with a report naming the fiber",
   CHECK(contains_number(child.err, id));
 }
 
+TEST_CASE("an overflow of the runtime's first fiber names RuntimeOptions::stack_size",
+          "[stack][overflow]") {
+  ChildResult child = run_in_child([] {
+    weft::RuntimeOptions options;
+    options.stack_size = 64 * 1024;
+    weft::Runtime runtime(std::move(options));
+    (void)runtime.run([] { return recurse(0); }, "first");
+  });
+  INFO("child stderr: " << child.err);
+  CHECK_FALSE(child.exited_ok());
+  CHECK_THAT(child.err, Catch::Matchers::Contains("stack overflow in fiber #"));
+  CHECK_THAT(child.err, Catch::Matchers::Contains("'first'"));
+  CHECK_THAT(child.err, Catch::Matchers::Contains("RuntimeOptions::stack_size"));
+  CHECK_THAT(child.err, !Catch::Matchers::Contains("spawn it"));
+}
+
 TEST_CASE("a segfault that is not an overflow is not reported as one", "[stack][overflow]") {
   ChildResult child = run_in_child([] {
     weft::run([] {

@@ -15,7 +15,7 @@ Barrier::Barrier(std::size_t parties, std::function<void()> completion)
 }
 
 Barrier::~Barrier() {
-  WEFT_INVARIANT(waiters_.empty(), "weft: a barrier was destroyed while fibers wait on it");
+  if (!waiters_.empty()) sched::detail::destroyed_while_waited("a barrier", this, {&waiters_});
 }
 
 // Called with the lock held when the last expected fiber arrived; returns with it held.

@@ -10,7 +10,7 @@
 namespace weft {
 
 OnceFlag::~OnceFlag() {
-  WEFT_INVARIANT(waiters_.empty(), "weft: a once flag was destroyed while fibers wait on it");
+  if (!waiters_.empty()) sched::detail::destroyed_while_waited("a once flag", this, {&waiters_});
 }
 
 bool OnceFlag::begin() {

@@ -9,8 +9,7 @@ namespace weft {
 namespace detail {
 
 CvCore::~CvCore() {
-  WEFT_INVARIANT(waiters_.empty(),
-                 "weft: a condition variable was destroyed while fibers wait on it");
+  if (!waiters_.empty()) sched::detail::destroyed_while_waited("a condition variable", this, {&waiters_});
 }
 
 void CvCore::notify_one(const void* object) noexcept {

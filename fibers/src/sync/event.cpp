@@ -9,7 +9,7 @@
 namespace weft {
 
 Event::~Event() {
-  WEFT_INVARIANT(waiters_.empty(), "weft: an event was destroyed while fibers wait on it");
+  if (!waiters_.empty()) sched::detail::destroyed_while_waited("an event", this, {&waiters_});
 }
 
 void Event::set() {

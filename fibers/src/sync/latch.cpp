@@ -15,7 +15,7 @@ Latch::Latch(std::ptrdiff_t count) : count_(count) {
 }
 
 Latch::~Latch() {
-  WEFT_INVARIANT(waiters_.empty(), "weft: a latch was destroyed while fibers wait on it");
+  if (!waiters_.empty()) sched::detail::destroyed_while_waited("a latch", this, {&waiters_});
 }
 
 void Latch::count_down(std::ptrdiff_t n) {

@@ -11,7 +11,7 @@
 namespace weft::detail {
 
 OwnerLock::~OwnerLock() {
-  WEFT_INVARIANT(waiters_.empty(), "weft: a mutex was destroyed while fibers wait for it");
+  if (!waiters_.empty()) sched::detail::destroyed_while_waited("a mutex", this, {&waiters_});
   if (sched::Fiber* owner = owner_.load(std::memory_order_relaxed)) owner->release();
 }
 

@@ -21,7 +21,7 @@ Semaphore::Semaphore(std::ptrdiff_t initial, std::ptrdiff_t bound, const char* k
 }
 
 Semaphore::~Semaphore() {
-  WEFT_INVARIANT(waiters_.empty(), "weft: a semaphore was destroyed while fibers wait on it");
+  if (!waiters_.empty()) sched::detail::destroyed_while_waited("a semaphore", this, {&waiters_});
 }
 
 bool Semaphore::take(std::optional<TimePoint> deadline, const char* call) {

@@ -13,8 +13,8 @@
 namespace weft {
 
 SharedMutex::~SharedMutex() {
-  WEFT_INVARIANT(waiting_writers_.empty() && waiting_readers_.empty(),
-                 "weft: a shared mutex was destroyed while fibers wait for it");
+  if (!waiting_writers_.empty() || !waiting_readers_.empty())
+    sched::detail::destroyed_while_waited("a shared mutex", this, {&waiting_writers_, &waiting_readers_});
   if (sched::Fiber* w = writer_.load(std::memory_order_relaxed)) w->release();
 }
 

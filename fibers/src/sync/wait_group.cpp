@@ -11,7 +11,7 @@
 namespace weft {
 
 WaitGroup::~WaitGroup() {
-  WEFT_INVARIANT(waiters_.empty(), "weft: a wait group was destroyed while fibers wait on it");
+  if (!waiters_.empty()) sched::detail::destroyed_while_waited("a wait group", this, {&waiters_});
 }
 
 void WaitGroup::add(std::ptrdiff_t n) {

@@ -68,7 +68,11 @@ void on_fault(int sig, siginfo_t* info, void* context) {
     }
     write_all(": its ");
     write_number(FiberAccess::stack(*fiber).usable());
-    write_all("-byte stack is exhausted; spawn it with a larger stack_size\n");
+    if (fiber == Worker::first_fiber_for_signal())  // not spawned: no spawn option applies
+      write_all("-byte stack is exhausted; it is the runtime's first fiber: give the runtime a "
+                "larger RuntimeOptions::stack_size\n");
+    else
+      write_all("-byte stack is exhausted; spawn it with a larger stack_size\n");
     signal(sig, SIG_DFL);
     return;
   }

@@ -69,8 +69,8 @@ class BasicChannel {
     // The party that woke the destroying fiber (maybe on another thread) may still be
     // inside the lock: handing over and waking happen under it.
     lock_.wait_until_free();
-    WEFT_INVARIANT(senders_.empty() && receivers_.empty(),
-                   "weft channel destroyed while fibers still wait on it");
+    if (!senders_.empty() || !receivers_.empty())
+      sched::detail::destroyed_while_waited("a channel", this, {&senders_, &receivers_});
   }
 
   // ---- send ------------------------------------------------------------------------

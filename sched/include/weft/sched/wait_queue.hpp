@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 
 #include "weft/sched/detail/intrusive_list.hpp"
 #include "weft/sched/wait_record.hpp"
@@ -74,5 +75,13 @@ class WaitQueue {
  private:
   weft::sched::detail::IntrusiveList<Waiter> waiters_;
 };
+
+namespace detail {
+// For a primitive destroyed while fibers still wait on it: the bug of the program using
+// weft, not of weft. Prints what was destroyed (`what`, e.g. "a channel", at `object`) and
+// every fiber waiting in `queues`, then aborts: the waiters' nodes point into the object.
+[[noreturn]] void destroyed_while_waited(const char* what, const void* object,
+                                         std::initializer_list<const WaitQueue*> queues) noexcept;
+}  // namespace detail
 
 }  // namespace weft::sched
