@@ -109,3 +109,23 @@ TEST_CASE("a replay through explore() prints its failure like a found one", "[ch
   CHECK(r.err.find("scenario 'lost_update' FAILED: data race") != std::string::npos);
   CHECK(r.err.find(schedule) != std::string::npos);
 }
+
+TEST_CASE("WEFT_REPLAY replays only into the scenario WEFT_REPLAY_SCENARIO names", "[checker][replay]") {
+  const std::string schedule = failing_schedule();
+  auto strategies = weft_test::run_in_child([&] {
+    ::setenv("WEFT_REPLAY", schedule.c_str(), 1);
+    ::setenv("WEFT_REPLAY_SCENARIO", "lost_update", 1);
+    for (const char* name : {"lost_update", "lost_update_fixed"}) {
+      weft::check::Options options;
+      options.print_failure = false;
+      options.iterations = 20;
+      options.name = name;
+      weft::check::Report report = weft::check::explore(options, scenario(name).body);
+      std::printf("%s %s %s\n", name, report.strategy.c_str(), report.ok() ? "ok" : "failed");
+    }
+  });
+  INFO(strategies.out << strategies.err);
+  CHECK(strategies.out.find("lost_update replay failed") != std::string::npos);
+  CHECK(strategies.out.find("lost_update_fixed portfolio") != std::string::npos);  // not replayed
+  CHECK(strategies.out.find("lost_update_fixed replay") == std::string::npos);
+}

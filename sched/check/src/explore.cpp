@@ -54,7 +54,19 @@ void apply_environment(Options& options) {
     options.workers = static_cast<unsigned>(bounded_number("WEFT_CHECK_WORKERS", *v, detail::kWorkerBounds));
   if (auto v = env("WEFT_CHECK_THREADS"))
     options.threads = static_cast<unsigned>(bounded_number("WEFT_CHECK_THREADS", *v, detail::kThreadBounds));
-  if (auto v = env("WEFT_REPLAY")) options.strategy = Replay{*v};
+  if (auto v = env("WEFT_REPLAY")) {
+    // A schedule belongs to one scenario: with WEFT_REPLAY_SCENARIO set, the other
+    // explore() calls of the program explore as usual instead of replaying it.
+    auto only = env("WEFT_REPLAY_SCENARIO");
+    if (!only || *only == options.name) options.strategy = Replay{*v};
+    if (!only) {
+      static std::once_flag noted;
+      std::call_once(noted, [] {
+        std::cerr << "weft::check: WEFT_REPLAY replays into every explore() of this program; "
+                     "set WEFT_REPLAY_SCENARIO=NAME to replay only the scenario it came from\n";
+      });
+    }
+  }
 }
 
 std::unique_ptr<Strategy> make_strategy(const Options& options) {

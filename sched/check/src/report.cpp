@@ -38,7 +38,8 @@ std::string Report::to_string() const {
   const std::string& best = shrunk_schedule.empty() ? schedule : shrunk_schedule;
   if (!shrunk_schedule.empty())
     out << "  shrunk schedule: " << shrunk_schedule << "  (" << shrunk_preemptions << " preemptions)\n";
-  out << "  replay with:     WEFT_REPLAY='" << best << "' <your test binary>\n"
+  out << "  replay with:     WEFT_REPLAY_SCENARIO='" << scenario << "' WEFT_REPLAY='" << best
+      << "' <your test binary>\n"
       << "               or: weft-check replay " << scenario << " '" << best << "'\n";
   if (!trace.empty()) {
     out << "  trace" << (shrunk_schedule.empty() ? "" : " of the shrunk schedule") << ":\n";
