@@ -1,4 +1,5 @@
-// weft-bench: side-by-side benchmarks of weft against Boost.Fiber and raw Boost.Context.
+// weft-bench: side-by-side benchmarks of weft against Boost.Fiber and raw Boost.Context,
+// and of the interleaving checker against the raw work it explores.
 //
 //   weft-bench --list                    names the cases
 //   weft-bench [options] [CASE...]       runs some cases (default: all)
@@ -36,6 +37,8 @@ std::vector<Case> all_cases() {
   cases.push_back(chan_pingpong_1_case());
   cases.push_back(mutex_contended_case());
   cases.push_back(chan_throughput_case());
+  cases.push_back(check_throughput_case());
+  cases.push_back(check_throughput_10_case());
   return cases;
 }
 
