@@ -80,11 +80,21 @@ std::string Controller::fiber_label(std::size_t n) const {
   return label;
 }
 
-void Controller::record(sched::Op op, const void* object, std::string site, std::string note) {
+void Controller::record(sched::Op op, const void* object, const std::source_location* where,
+                        std::string note) {
   sched::Fiber* current = sched::current_fiber();
   std::size_t fiber = current ? number(current) : 0;
-  result_.trace.push_back(TraceEvent{steps_, fiber, fiber_label(fiber), op, address(object),
-                                     std::move(site), std::move(note)});
+  trace_.push_back(Step{steps_, fiber, op, object, where ? *where : std::source_location{}, where != nullptr,
+                        std::move(note)});
+}
+
+void Controller::render_trace() {
+  result_.trace.clear();
+  result_.trace.reserve(trace_.size());
+  for (Step& s : trace_)
+    result_.trace.push_back(TraceEvent{s.step, s.fiber, fiber_label(s.fiber), s.op, address(s.object),
+                                       s.has_site ? site_of(s.where) : std::string(), std::move(s.note)});
+  trace_.clear();
 }
 
 PendingOp Controller::pending_of(std::size_t fiber) const {
@@ -133,11 +143,10 @@ void Controller::schedule_point(sched::Op op, const void* object, std::source_lo
     numbers_.erase(static_cast<const sched::Fiber*>(object));
     number(static_cast<const sched::Fiber*>(object));
   }
-  std::string site = site_of(where);
-  if (op == sched::Op::Lock) locks_.announce_lock(self, object, site + " (step " + std::to_string(steps_) + ")");
+  if (op == sched::Op::Lock) locks_.announce_lock(self, object, where, steps_);
   if (op == sched::Op::Unlock) locks_.unlocked(self, object);
   pending_[self] = PendingOp{op, object, true};
-  record(op, object, std::move(site));
+  record(op, object, &where);
 
   if (++steps_ > options_.max_steps) {
     fail_here(FailureKind::StepBound, "the run exceeded " + std::to_string(options_.max_steps) +
@@ -188,7 +197,7 @@ sched::Fiber* Controller::pick_next() {
     sched::WaitRecord r = current->wait_record();
     std::string note = std::string("blocked on ") + weft::sched::to_string(r.kind);
     if (r.name && *r.name) note += std::string(" ") + r.name;
-    record(sched::Op::Park, r.object, {}, std::move(note));
+    record(sched::Op::Park, r.object, nullptr, std::move(note));
   }
   if (ready_.empty()) return nullptr;
   std::sort(ready_.begin(), ready_.end(), [&](const sched::Fiber* a, const sched::Fiber* b) {
@@ -231,7 +240,7 @@ void Controller::hb_acquire(const void* object) {
       }
       // Only a potential deadlock: the run goes on, and a real failure takes precedence.
       inversion_ = msg.str();
-      if (!result_.trace.empty()) result_.trace.back().note = "lock-order inversion";
+      if (!trace_.empty()) trace_.back().note = "lock-order inversion";
     }
   }
 }
@@ -312,14 +321,14 @@ void Controller::on_fiber_failed(std::uint64_t, const std::string& name, const c
 
 void Controller::on_fiber_exit(const sched::Fiber& fiber) {
   // After a failure the remaining fibers are unwound, not finished.
-  record(sched::Op::Custom, nullptr, {}, sched::detail::unwinding(fiber) ? "unwound" : "finished");
+  record(sched::Op::Custom, nullptr, nullptr, sched::detail::unwinding(fiber) ? "unwound" : "finished");
 }
 
 void Controller::fail(FailureKind kind, std::string message) {
   if (failed()) return;
   result_.kind = kind;
   result_.message = std::move(message);
-  if (!result_.trace.empty()) result_.trace.back().note += result_.trace.back().note.empty() ? "failed here" : "; failed here";
+  if (!trace_.empty()) trace_.back().note += trace_.back().note.empty() ? "failed here" : "; failed here";
   sched::detail::unwind_all();
 }
 
@@ -333,6 +342,7 @@ RunResult Controller::take_result() {
     result_.kind = FailureKind::LockOrderInversion;
     result_.message = std::move(inversion_);
   }
+  if (failed()) render_trace();  // a passing run's trace is never read
   return std::move(result_);
 }
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -59,7 +60,11 @@ class Controller final : public sched::Instrumentation {
  private:
   std::size_t number(const sched::Fiber* fiber);
   std::string fiber_label(std::size_t number) const;
-  void record(sched::Op op, const void* object, std::string site, std::string note = {});
+  // Appends a step to the trace: raw values only (fiber number, object address, source
+  // location), turned into text by render_trace() when the run fails, so a passing run
+  // formats nothing. `where` is null for steps without a site (blocking, exits).
+  void record(sched::Op op, const void* object, const std::source_location* where, std::string note = {});
+  void render_trace();
   std::size_t decide(DecisionKind kind, std::size_t options, const std::vector<std::size_t>* fibers,
                      int running, bool yielded);
   PendingOp pending_of(std::size_t fiber) const;
@@ -75,6 +80,16 @@ class Controller final : public sched::Instrumentation {
   std::vector<std::string> names_;
   std::size_t steps_ = 0;
   RunResult result_;
+  struct Step {
+    std::size_t step;
+    std::size_t fiber;
+    sched::Op op;
+    const void* object;
+    std::source_location where;
+    bool has_site;
+    std::string note;
+  };
+  std::vector<Step> trace_;  // this run's steps, rendered into result_.trace on failure
   RaceDetector races_;
   LockTracker locks_;
   std::string inversion_;  // the first lock-order inversion of this run, if any

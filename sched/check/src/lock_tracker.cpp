@@ -5,10 +5,17 @@
 #include <functional>
 #include <set>
 
+#include "controller.hpp"
+
 namespace weft::check::detail {
 
-void LockTracker::announce_lock(std::size_t fiber, const void* object, std::string site) {
-  announced_[fiber] = Held{object, std::move(site)};
+void LockTracker::announce_lock(std::size_t fiber, const void* object, std::source_location where,
+                                std::size_t step) {
+  announced_[fiber] = Held{object, where, step};
+}
+
+std::string LockTracker::site(const Held& held) {
+  return site_of(held.where) + " (step " + std::to_string(held.step) + ")";
 }
 
 bool LockTracker::acquired(std::size_t fiber, const void* object) {
@@ -19,7 +26,8 @@ bool LockTracker::acquired(std::size_t fiber, const void* object) {
   auto& held = held_[fiber];
   for (const Held& h : held) {
     if (h.object == object) continue;  // recursive acquisition
-    edges_.try_emplace({h.object, object}, LockEdge{h.object, object, fiber, h.site, taken.site});
+    if (!edges_.count({h.object, object}))
+      edges_.emplace(std::pair{h.object, object}, LockEdge{h.object, object, fiber, site(h), site(taken)});
   }
   held.push_back(std::move(taken));
   return true;

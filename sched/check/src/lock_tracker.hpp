@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,8 @@ struct LockEdge {
 
 class LockTracker {
  public:
-  void announce_lock(std::size_t fiber, const void* object, std::string site);
+  // `where` and `step` say where it is taken; turned into text only for an edge.
+  void announce_lock(std::size_t fiber, const void* object, std::source_location where, std::size_t step);
   // Returns true when the acquire completed an announced lock.
   bool acquired(std::size_t fiber, const void* object);
   void unlocked(std::size_t fiber, const void* object);
@@ -35,8 +37,10 @@ class LockTracker {
  private:
   struct Held {
     const void* object;
-    std::string site;
+    std::source_location where;
+    std::size_t step;
   };
+  static std::string site(const Held& held);
   std::map<std::size_t, std::vector<Held>> held_;
   std::map<std::size_t, Held> announced_;
   std::map<std::pair<const void*, const void*>, LockEdge> edges_;
