@@ -104,7 +104,8 @@ PendingOp Controller::pending_of(std::size_t fiber) const {
 
 std::size_t Controller::decide(DecisionKind kind, std::size_t options,
                                const std::vector<std::size_t>* fibers, int running, bool yielded) {
-  std::vector<PendingOp> pending;
+  std::vector<PendingOp>& pending = pending_scratch_;  // reused: no allocation per decision
+  pending.clear();
   if (fibers)
     for (std::size_t f : *fibers) pending.push_back(pending_of(f));
   DecisionPoint point;
@@ -160,15 +161,16 @@ void Controller::schedule_point(sched::Op op, const void* object, std::source_lo
 
   // Candidates: every ready fiber and the running one, by fiber number. In fair mode a
   // yielding fiber is not a candidate: some other ready fiber runs.
-  std::vector<std::pair<std::size_t, sched::Fiber*>> candidates;
-  candidates.reserve(ready_.size() + 1);
+  std::vector<std::pair<std::size_t, sched::Fiber*>>& candidates = candidates_scratch_;
+  candidates.clear();
   if (!(yielded && options_.fair)) candidates.emplace_back(self, current);
   for (sched::Fiber* f : ready_) candidates.emplace_back(number(f), f);
   std::sort(candidates.begin(), candidates.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   std::size_t choice = 0;
   if (candidates.size() > 1) {
-    std::vector<std::size_t> fibers;
+    std::vector<std::size_t>& fibers = fibers_scratch_;
+    fibers.clear();
     int running = -1;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       fibers.push_back(candidates[i].first);
@@ -209,7 +211,8 @@ sched::Fiber* Controller::pick_next() {
     // objects that live in their parents' frames. Not a decision.
     choice = ready_.size() - 1;
   } else if (ready_.size() > 1) {
-    std::vector<std::size_t> fibers;
+    std::vector<std::size_t>& fibers = fibers_scratch_;  // reused: no allocation per decision
+    fibers.clear();
     for (sched::Fiber* f : ready_) fibers.push_back(numbers_.at(f));
     choice = decide(DecisionKind::Schedule, ready_.size(), &fibers, -1, false);
   }
@@ -257,13 +260,13 @@ void Controller::on_access(const void* object, bool write, std::source_location 
   if (!options_.races || options_.workers <= 1) return;
   sched::Fiber* current = sched::current_fiber();
   if (current == nullptr) return;
-  auto race = races_.access(number(current), object, write, site_of(where));
+  auto race = races_.access(number(current), object, write, where);
   if (!race) return;
   std::ostringstream msg;
   msg << "data race on " << object << ": " << (race->later.write ? "write" : "read") << " by fiber "
-      << fiber_label(race->later.fiber) << " at " << race->later.where << " is not ordered after the "
-      << (race->earlier.write ? "write" : "read") << " by fiber " << fiber_label(race->earlier.fiber)
-      << " at " << race->earlier.where;
+      << fiber_label(race->later.fiber) << " at " << site_of(race->later.where)
+      << " is not ordered after the " << (race->earlier.write ? "write" : "read") << " by fiber "
+      << fiber_label(race->earlier.fiber) << " at " << site_of(race->earlier.where);
   fail_here(FailureKind::DataRace, msg.str());
 }
 

@@ -89,7 +89,10 @@ class Controller final : public sched::Instrumentation {
     bool has_site;
     std::string note;
   };
-  std::vector<Step> trace_;  // this run's steps, rendered into result_.trace on failure
+  std::vector<Step> trace_;
+  std::vector<PendingOp> pending_scratch_;  // decide()'s, kept between decisions
+  std::vector<std::size_t> fibers_scratch_;  // the fibers of a scheduling decision
+  std::vector<std::pair<std::size_t, sched::Fiber*>> candidates_scratch_;  // schedule_point()'s  // this run's steps, rendered into result_.trace on failure
   RaceDetector races_;
   LockTracker locks_;
   std::string inversion_;  // the first lock-order inversion of this run, if any

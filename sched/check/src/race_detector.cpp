@@ -39,8 +39,8 @@ void RaceDetector::acquire(std::size_t fiber, const void* object) {
 }
 
 std::optional<Race> RaceDetector::access(std::size_t fiber, const void* object, bool write,
-                                         std::string where) {
-  AccessSite site{fiber, clock(fiber).get(fiber), write, std::move(where)};
+                                         std::source_location where) {
+  AccessSite site{fiber, clock(fiber).get(fiber), write, where};
   Variable& var = variables_[object];
   if (var.last_write && !ordered(*var.last_write, fiber)) return Race{*var.last_write, site};
   if (write) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -28,7 +29,7 @@ struct AccessSite {
   std::size_t fiber = 0;
   std::uint32_t epoch = 0;  // the fiber's own tick at the access
   bool write = false;
-  std::string where;
+  std::source_location where;  // rendered only for a race report
 };
 
 struct Race {
@@ -42,7 +43,7 @@ class RaceDetector {
   void release(std::size_t fiber, const void* object);
   void acquire(std::size_t fiber, const void* object);
   // Checks an access against earlier ones; returns the race it completes, if any.
-  std::optional<Race> access(std::size_t fiber, const void* object, bool write, std::string where);
+  std::optional<Race> access(std::size_t fiber, const void* object, bool write, std::source_location where);
 
  private:
   VectorClock& clock(std::size_t fiber);
