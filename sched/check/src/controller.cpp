@@ -63,7 +63,14 @@ std::size_t RunResult::preemptions() const {
 }
 
 Controller::Controller(Strategy& strategy, const Options& options)
-    : strategy_(strategy), options_(options) {}
+    : strategy_(strategy), options_(options) {
+  // Room for a small scenario's run without regrowing (a run is a few dozen steps).
+  constexpr std::size_t kFibers = 16, kSteps = 128;
+  numbers_.reserve(kFibers);
+  names_.reserve(kFibers);
+  pending_.reserve(kFibers);
+  trace_.reserve(kSteps);
+}
 
 std::size_t Controller::number(const sched::Fiber* fiber) {
   auto [it, fresh] = numbers_.try_emplace(fiber, names_.size());
@@ -98,8 +105,7 @@ void Controller::render_trace() {
 }
 
 PendingOp Controller::pending_of(std::size_t fiber) const {
-  auto it = pending_.find(fiber);
-  return it == pending_.end() ? PendingOp{} : it->second;
+  return fiber < pending_.size() ? pending_[fiber] : PendingOp{};
 }
 
 std::size_t Controller::decide(DecisionKind kind, std::size_t options,
@@ -146,6 +152,7 @@ void Controller::schedule_point(sched::Op op, const void* object, std::source_lo
   }
   if (op == sched::Op::Lock) locks_.announce_lock(self, object, where, steps_);
   if (op == sched::Op::Unlock) locks_.unlocked(self, object);
+  if (self >= pending_.size()) pending_.resize(self + 1);
   pending_[self] = PendingOp{op, object, true};
   record(op, object, &where);
 
@@ -188,7 +195,7 @@ void Controller::schedule_point(sched::Op op, const void* object, std::source_lo
 
 void Controller::awakened(sched::Fiber& fiber) {
   std::size_t n = number(&fiber);
-  if (&fiber != preempting_) pending_.erase(n);  // woken or new: next operation unknown
+  if (&fiber != preempting_ && n < pending_.size()) pending_[n] = PendingOp{};  // woken or new: unknown
   preempting_ = nullptr;
   ready_.push_back(&fiber);
 }

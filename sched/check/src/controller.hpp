@@ -75,7 +75,7 @@ class Controller final : public sched::Instrumentation {
   const Options& options_;
   std::vector<sched::Fiber*> ready_;
   std::unordered_map<const sched::Fiber*, std::size_t> numbers_;
-  std::unordered_map<std::size_t, PendingOp> pending_;  // by fiber number
+  std::vector<PendingOp> pending_;  // by fiber number (numbers are dense)
   const sched::Fiber* preempting_ = nullptr;
   std::vector<std::string> names_;
   std::size_t steps_ = 0;
