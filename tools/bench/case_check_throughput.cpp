@@ -27,21 +27,12 @@ using weft::check::Shared;
 // schedule whatever the number of threads, so every side does the same work.
 constexpr std::uint64_t kSeed = 7;
 
-// tools/scenarios/classic_bugs.cpp's lost_update_fixed: three fibers increment a tracked
-// int under a weft::Mutex, yielding between the read and the write.
+// The catalogue's lost_update_fixed (tools/scenarios/classic_bugs.cpp): three fibers
+// increment a tracked int under a weft::Mutex, yielding between the read and the write.
 void lost_update_fixed() {
-  Shared<int> value{0};
-  weft::Mutex mutex;
-  std::vector<weft::JoinHandle<void>> fibers;
-  for (int i = 0; i < 3; ++i)
-    fibers.push_back(weft::spawn([&] {
-      std::lock_guard guard(mutex);
-      int v = value.load();
-      weft::this_fiber::yield();
-      value.store(v + 1);
-    }));
-  for (auto& f : fibers) f.join();
-  WEFT_ASSERT(value.load() == 3);
+  static const weft::check::Scenario* const scenario = weft::check::find_scenario("lost_update_fixed");
+  if (scenario == nullptr) throw Failure("the scenario catalogue has no lost_update_fixed");
+  scenario->body();
 }
 
 constexpr int kProducers = 5;
