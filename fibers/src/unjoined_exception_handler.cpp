@@ -36,7 +36,7 @@ namespace detail {
 
 void report_unjoined(FiberId id, const std::string& name, std::exception_ptr error) noexcept {
   g_count.fetch_add(1);
-  if (sched::Instrumentation* hooks = weft::sched::detail::instrumentation()) {
+  if (sched::Instrumentation* hooks = sched::detail::instrumentation()) {
     // Under the checker a lost exception is a failure of the run.
     try {
       hooks->on_fiber_failed(id, name, describe(error).c_str());

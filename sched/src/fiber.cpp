@@ -36,7 +36,7 @@ Fiber::Fiber(std::string&& name, std::uint32_t initial_refs, bool thread_context
       name_(name.empty() ? std::string() : std::move(name)),
       is_thread_(thread_context),
       refs_(initial_refs),
-      join_lock_(weft::sched::detail::SpinLock::BiasToCaller{}) {}
+      join_lock_(detail::SpinLock::BiasToCaller{}) {}
 
 Fiber::~Fiber() { delete locals_; }
 
@@ -45,7 +45,7 @@ void Fiber::request_cancel() noexcept {
   // asymmetric fences are available the waiter's side has only a compiler fence and
   // this side pays for both (see asymmetric_fence.hpp).
   cancel_pending_.store(true, std::memory_order_seq_cst);
-  if (weft::sched::detail::asymmetric_fences()) weft::sched::detail::heavy_fence();
+  if (detail::asymmetric_fences()) detail::heavy_fence();
   std::uint64_t word = wait_word_.load(std::memory_order_seq_cst);
   if (!detail::wait_word::is_waiting(word)) return;  // not waiting: its next wait sees it
   if (!cancel_pending_.exchange(false)) return;  // the fiber took the request itself

@@ -36,7 +36,7 @@ inline Fiber& running_fiber(const char* call, const char* detail = nullptr) {
 
 // Shutdown after a deadlock unwinds blocked fibers: their waits throw detail::Unwind.
 void check_unwinding(Fiber& self) {
-  if (FiberAccess::unwinding(self) && std::uncaught_exceptions() == 0) throw weft::sched::detail::Unwind{};
+  if (FiberAccess::unwinding(self) && std::uncaught_exceptions() == 0) throw detail::Unwind{};
 }
 
 }  // namespace
@@ -87,7 +87,7 @@ WakeReason join(Fiber& target, std::optional<TimePoint> deadline, std::source_lo
   // and when a deadlock unwinds fibers in no particular order the worker keeps every
   // unwound fiber alive until the run ends (Worker::unwind_all).
   struct Unlink {  // also when unwinding: the node lives on this stack
-    weft::sched::detail::SpinLock& lock;
+    detail::SpinLock& lock;
     Fiber& target;
     Waiter& waiter;
     bool needed = true;
@@ -113,7 +113,7 @@ WakeReason join(Fiber& target, std::optional<TimePoint> deadline, std::source_lo
 void yield(std::source_location where) {
   Worker* w = Worker::current();
   if (w == nullptr || w->on_thread_context()) return;  // nothing to yield to
-  if (Instrumentation* hooks = weft::sched::detail::instrumentation()) {
+  if (Instrumentation* hooks = detail::instrumentation()) {
     // Under the checker every schedule point may switch; a yield is just one of them.
     hooks->schedule_point(Op::Yield, nullptr, where);
     return;
@@ -157,9 +157,9 @@ WaitTicket begin_wait(WaitKind kind, const void* object, const char* name) {
   // Dekker with Fiber::request_cancel: open the wait, then look for a pending request.
   // The canceller pays for the fence when it can (see asymmetric_fence.hpp).
   auto& cancel = FiberAccess::cancel_pending(self);
-  if (weft::sched::detail::asymmetric_fences()) {
+  if (detail::asymmetric_fences()) {
     word.store(wait_word::make(epoch, wait_word::kOpen), std::memory_order_release);
-    weft::sched::detail::light_fence();
+    detail::light_fence();
   } else {
     word.store(wait_word::make(epoch, wait_word::kOpen), std::memory_order_seq_cst);
   }
@@ -195,7 +195,7 @@ static WaitOutcome park_until_claimed(WaitTicket ticket, Fiber* preferred) {
     const std::uint64_t seen = word.load(std::memory_order_acquire);
     if (seen == claimed) break;
     if (wait_word::state_of(seen) == wait_word::kClaiming) {
-      weft::sched::detail::spin_pause();  // a claimer on another thread is handing over
+      detail::spin_pause();  // a claimer on another thread is handing over
       continue;
     }
     Worker::current()->park_in_wait(ticket.epoch, preferred);

@@ -44,7 +44,7 @@ class TimerHeap {
   void sift_down(std::size_t i) noexcept;
   void remove_at(std::size_t i) noexcept;
 
-  mutable weft::sched::detail::SpinLock lock_;
+  mutable detail::SpinLock lock_;
   std::vector<TimerNode*> nodes_;
   std::uint64_t next_sequence_ = 0;
   std::atomic<std::size_t> count_{0};

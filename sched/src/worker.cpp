@@ -178,7 +178,7 @@ Context& Worker::fiber_entry(void* arg) noexcept {
   Fiber* self = static_cast<Fiber*>(arg);
   hb_acquire(self);  // everything before the spawn happens before the body
   self->run();
-  if (Instrumentation* hooks = weft::sched::detail::instrumentation()) hooks->on_fiber_exit(*self);
+  if (Instrumentation* hooks = detail::instrumentation()) hooks->on_fiber_exit(*self);
   return Worker::current()->retire_running();
 }
 
@@ -201,7 +201,7 @@ Context& Worker::retire_running() noexcept {
 }
 
 void Worker::wake_joiners(Fiber& fiber) noexcept {
-  weft::sched::detail::SpinGuard guard(fiber.join_lock_);
+  detail::SpinGuard guard(fiber.join_lock_);
   fiber.state_.store(FiberState::Done, std::memory_order_release);
   hb_release(&fiber);
   ReadyHint hint = ReadyHint::Handoff;  // the first joiner runs next: it waited for us
@@ -310,7 +310,7 @@ void Worker::wake_remote(WaitTicket ticket, ReadyHint hint, Worker& worker) noex
   fiber.retain();  // the inbox entry may outlive the wait (see post_locked)
   // Publish under the inbox lock: a fiber that sees the claim before it sleeps runs on
   // and may end its worker's run, which then waits for this lock (see run()).
-  weft::sched::detail::SpinGuard guard(worker.inbox_lock_);
+  detail::SpinGuard guard(worker.inbox_lock_);
   fiber.wait_word_.store(wait_word::make(ticket.epoch, wait_word::kClaimed), std::memory_order_release);
   worker.post_locked(fiber, hint, ticket.epoch);
 }
@@ -321,7 +321,7 @@ void Worker::make_ready(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexc
     return;
   }
   fiber.retain();
-  weft::sched::detail::SpinGuard guard(inbox_lock_);
+  detail::SpinGuard guard(inbox_lock_);
   post_locked(fiber, hint, epoch);
 }
 
@@ -346,7 +346,7 @@ void Worker::enqueue_woken(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) no
 
 void Worker::drain_inbox() noexcept {
   {
-    weft::sched::detail::SpinGuard guard(inbox_lock_);
+    detail::SpinGuard guard(inbox_lock_);
     inbox_.swap(inbox_spare_);
     inbox_nonempty_.store(false, std::memory_order_relaxed);
   }
@@ -360,7 +360,7 @@ void Worker::drain_inbox() noexcept {
 // ---- registry, dump, unwinding ------------------------------------------------------
 
 void Worker::register_fiber(Fiber& fiber) noexcept {
-  weft::sched::detail::SpinGuard guard(registry_lock_);
+  detail::SpinGuard guard(registry_lock_);
   fiber.registry_prev_ = nullptr;
   fiber.registry_next_ = registry_head_;
   if (registry_head_) registry_head_->registry_prev_ = &fiber;
@@ -368,7 +368,7 @@ void Worker::register_fiber(Fiber& fiber) noexcept {
 }
 
 void Worker::unregister_fiber(Fiber& fiber) noexcept {
-  weft::sched::detail::SpinGuard guard(registry_lock_);
+  detail::SpinGuard guard(registry_lock_);
   if (fiber.registry_prev_)
     fiber.registry_prev_->registry_next_ = fiber.registry_next_;
   else

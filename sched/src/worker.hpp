@@ -196,14 +196,14 @@ class alignas(kAliasPageBytes) Worker {
     std::uint64_t epoch;
     ReadyHint hint;
   };
-  weft::sched::detail::PlainSpinLock inbox_lock_;  // cross-thread by nature: never biased
+  detail::PlainSpinLock inbox_lock_;  // cross-thread by nature: never biased
   std::vector<Wakeup> inbox_;
   std::vector<Wakeup> inbox_spare_;  // swapped with inbox_ when draining: no allocation
   std::atomic<bool> inbox_nonempty_{false};
   std::atomic<bool> stuck_{false};  // registered in StuckRegistry
 
   // Every live fiber started here, for dump() and deadlock reports.
-  mutable weft::sched::detail::SpinLock registry_lock_;
+  mutable detail::SpinLock registry_lock_;
   Fiber* registry_head_ = nullptr;
 
   std::uint64_t wakeups_ = 0;  // fibers woken here so far (see enqueue_woken)

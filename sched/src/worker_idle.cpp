@@ -71,7 +71,7 @@ void Worker::handle_deadlock() {
          << " and nothing can wake them:\n";
   dump(report);
   deadlock_report_ = report.str();
-  if (Instrumentation* hooks = weft::sched::detail::instrumentation()) {
+  if (Instrumentation* hooks = detail::instrumentation()) {
     std::vector<const Fiber*> blocked;
     {
       std::lock_guard guard(registry_lock_);

@@ -66,7 +66,7 @@ class TaskFiber : public sched::Fiber {
         fn();
       else
         value_.emplace(fn());
-    } catch (const weft::sched::detail::Unwind&) {
+    } catch (const sched::detail::Unwind&) {
       // Unwound at shutdown after a deadlock; the runtime reports that.
     } catch (...) {
       error_ = std::current_exception();

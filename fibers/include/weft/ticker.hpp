@@ -48,7 +48,7 @@ class Ticker {
   // When tick n is due: start + n periods, or TimePoint::max() (never) past the clock's range.
   TimePoint tick_time(std::uint64_t n) const noexcept;
 
-  mutable weft::sched::detail::SpinLock lock_;
+  mutable sched::detail::SpinLock lock_;
   const Duration period_;
   const TimePoint start_;
   std::uint64_t consumed_ = 0;  // ticks handed out so far

@@ -46,7 +46,7 @@ class Timer {
  private:
   enum class Status { Armed, Cancelled, Fired };
   struct State {
-    weft::sched::detail::SpinLock lock;
+    sched::detail::SpinLock lock;
     Status status = Status::Armed;
     TimePoint deadline;
     std::function<void()> callback;

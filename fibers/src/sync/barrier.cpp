@@ -19,7 +19,7 @@ Barrier::~Barrier() {
 }
 
 // Called with the lock held when the last expected fiber arrived; returns with it held.
-void Barrier::complete_phase(std::unique_lock<weft::sched::detail::SpinLock>& guard) {
+void Barrier::complete_phase(std::unique_lock<sched::detail::SpinLock>& guard) {
   std::exception_ptr error;
   if (completion_) {
     completing_ = true;

@@ -9,10 +9,10 @@ namespace weft::check::detail {
 
 void assertion_failed(const char* expression, std::source_location where) {
   std::string message = std::string("WEFT_ASSERT(") + expression + ") failed at " + site_of(where);
-  if (auto* controller = dynamic_cast<Controller*>(weft::sched::detail::instrumentation());
+  if (auto* controller = dynamic_cast<Controller*>(sched::detail::instrumentation());
       controller && sched::current_fiber()) {
     controller->fail(FailureKind::Assertion, message);
-    throw weft::sched::detail::Unwind{};  // ends this fiber; the others unwind too
+    throw sched::detail::Unwind{};  // ends this fiber; the others unwind too
   }
   throw AssertionFailed(message);
 }

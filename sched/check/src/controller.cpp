@@ -37,7 +37,7 @@ class ScenarioFiber final : public sched::Fiber {
   void run() noexcept override {
     try {
       body_();
-    } catch (const weft::sched::detail::Unwind&) {
+    } catch (const sched::detail::Unwind&) {
     } catch (const std::exception& e) {
       controller_.fail(FailureKind::Exception,
                        std::string("the scenario threw an exception: ") + e.what());
@@ -132,7 +132,7 @@ std::size_t Controller::decide(DecisionKind kind, std::size_t options,
 void Controller::throw_if_unwinding() {
   sched::Fiber* current = sched::current_fiber();
   if (current && sched::detail::unwinding(*current) && std::uncaught_exceptions() == 0)
-    throw weft::sched::detail::Unwind{};
+    throw sched::detail::Unwind{};
 }
 
 void Controller::schedule_point(sched::Op op, const void* object, std::source_location where) {
@@ -204,7 +204,7 @@ sched::Fiber* Controller::pick_next() {
   if (sched::Fiber* current = sched::current_fiber();
       current && current->state() == sched::FiberState::Parked) {
     sched::WaitRecord r = current->wait_record();
-    std::string note = std::string("blocked on ") + weft::sched::to_string(r.kind);
+    std::string note = std::string("blocked on ") + sched::to_string(r.kind);
     if (r.name && *r.name) note += std::string(" ") + r.name;
     record(sched::Op::Park, r.object, nullptr, std::move(note));
   }
@@ -285,7 +285,7 @@ std::string Controller::describe_deadlock(const std::vector<const sched::Fiber*>
   for (const sched::Fiber* f : blocked) {
     std::size_t self = number(f);
     sched::WaitRecord r = f->wait_record();
-    msg << "\n    fiber " << fiber_label(self) << " waits on " << weft::sched::to_string(r.kind);
+    msg << "\n    fiber " << fiber_label(self) << " waits on " << sched::to_string(r.kind);
     if (r.name && *r.name) msg << " '" << r.name << "'";
     if (r.object) msg << " " << r.object;
     std::optional<std::size_t> other;
@@ -366,7 +366,7 @@ RunResult run_once(Strategy& strategy, const Options& options, const std::functi
   scheduler_options.clock = &clock;
   scheduler_options.detect_deadlock = true;
   sched::Scheduler runtime(std::move(scheduler_options));
-  weft::sched::detail::set_instrumentation(&controller);
+  sched::detail::set_instrumentation(&controller);
   try {
     runtime.run(*new ScenarioFiber(scenario, controller));
   } catch (const sched::DeadlockError& e) {
@@ -374,7 +374,7 @@ RunResult run_once(Strategy& strategy, const Options& options, const std::functi
   } catch (const std::exception& e) {
     controller.fail(FailureKind::Exception, e.what());
   }
-  weft::sched::detail::set_instrumentation(nullptr);
+  sched::detail::set_instrumentation(nullptr);
   return controller.take_result();
 }
 

@@ -52,7 +52,7 @@ std::string Report::to_string() const {
     out << line;
     for (std::size_t i = first; i < trace.size(); ++i) {
       const TraceEvent& e = trace[i];
-      std::string op = e.op == sched::Op::Custom && !e.note.empty() ? e.note : weft::sched::to_string(e.op);
+      std::string op = e.op == sched::Op::Custom && !e.note.empty() ? e.note : sched::to_string(e.op);
       std::string note = e.op == sched::Op::Custom ? "" : e.note;
       std::snprintf(line, sizeof line, "    %6zu  %-22.22s %-18.18s %-16.16s %s%s%s\n", e.step,
                     e.fiber_name.c_str(), op.c_str(), e.object.c_str(), e.location.c_str(),
@@ -73,7 +73,7 @@ std::uint64_t trace_hash(const std::vector<TraceEvent>& trace) {
   };
   for (const TraceEvent& e : trace) {
     mix(std::to_string(e.fiber));
-    mix(weft::sched::to_string(e.op));
+    mix(sched::to_string(e.op));
     mix(e.location);
     mix(e.note);
   }

@@ -46,7 +46,7 @@ void Report::write_chrome_trace(std::ostream& out) const {
       out << "}}";
       first = false;
     }
-    std::string name = e.op == sched::Op::Custom && !e.note.empty() ? e.note : weft::sched::to_string(e.op);
+    std::string name = e.op == sched::Op::Custom && !e.note.empty() ? e.note : sched::to_string(e.op);
     out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":" << e.fiber << ",\"ts\":" << e.step
         << ",\"dur\":1,\"name\":";
     json_string(out, name);
@@ -94,7 +94,7 @@ void Report::write_html(std::ostream& out) const {
     out << (i ? "," : "") << "\n[" << e.step << "," << e.fiber << ",";
     json_string(out, e.fiber_name);
     out << ",";
-    json_string(out, e.op == sched::Op::Custom && !e.note.empty() ? e.note : weft::sched::to_string(e.op));
+    json_string(out, e.op == sched::Op::Custom && !e.note.empty() ? e.note : sched::to_string(e.op));
     out << ",";
     json_string(out, e.object);
     out << ",";

@@ -229,7 +229,7 @@ class BasicChannel {
   // saw the claim (acquire): nothing is left to order or unlink. A timer or a canceller
   // leaves the node queued, and a channel party that then fails to claim it only pops it.
   struct Unlink {
-    weft::sched::detail::SpinLock& lock;
+    sched::detail::SpinLock& lock;
     sched::WaitQueue& queue;
     sched::Waiter& waiter;
     bool taken = false;
@@ -421,7 +421,7 @@ class BasicChannel {
     throw Cancelled();
   }
 
-  mutable weft::sched::detail::SpinLock lock_;
+  mutable sched::detail::SpinLock lock_;
   Buffer buffer_;
   const std::size_t capacity_;
   bool closed_ = false;
@@ -434,7 +434,7 @@ namespace detail {
 // What select cases need from a channel: its lock, queues and locked operations.
 struct ChannelAccess {
   template <class T, class B>
-  static weft::sched::detail::SpinLock& lock(BasicChannel<T, B>& ch) noexcept {
+  static sched::detail::SpinLock& lock(BasicChannel<T, B>& ch) noexcept {
     return ch.lock_;
   }
   template <class T>

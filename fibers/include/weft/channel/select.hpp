@@ -83,7 +83,7 @@ class SelectCase {
   // Wait cases, before any lock is taken: reset per-call state, report happens-before.
   virtual void prepare() {}
   // Wait cases: the lock guarding the source, held while polling and publishing.
-  virtual weft::sched::detail::SpinLock* lock() noexcept { return nullptr; }
+  virtual sched::detail::SpinLock* lock() noexcept { return nullptr; }
   // Wait cases, lock held: performs the operation if it can complete now; true if so.
   virtual bool try_fire() { return false; }
   // Wait cases, lock held: publishes a Waiter for `ticket` tagged with `index`.
@@ -118,7 +118,7 @@ struct NoHandler {};
 
 // Runs a select over `cases`; `lock_scratch` has room for one lock per case.
 Selected select_cases(std::span<SelectCase* const> cases,
-                      std::span<weft::sched::detail::SpinLock*> lock_scratch);
+                      std::span<sched::detail::SpinLock*> lock_scratch);
 
 template <class F>
 void call_handler(F& fn) {
@@ -145,7 +145,7 @@ class RecvCase final : public SelectCase {
     Access::clear(result_);
     if (channel_.capacity() == 0) sched::hb_release(&channel_);
   }
-  weft::sched::detail::SpinLock* lock() noexcept override { return &Access::lock(channel_); }
+  sched::detail::SpinLock* lock() noexcept override { return &Access::lock(channel_); }
   bool try_fire() override { return Access::recv_locked(channel_, result_) != ChannelStatus::empty; }
   void enqueue(sched::WaitTicket ticket, std::uintptr_t index) noexcept override {
     waiter_.emplace(ticket, &result_, index);
@@ -207,7 +207,7 @@ class SendCase final : public SelectCase {
     rendezvous_ = channel_.capacity() == 0;  // complete() must not touch the channel
     sched::hb_release(&channel_);
   }
-  weft::sched::detail::SpinLock* lock() noexcept override { return &Access::lock(channel_); }
+  sched::detail::SpinLock* lock() noexcept override { return &Access::lock(channel_); }
   bool try_fire() override {
     offer_.status = Access::send_locked(channel_, *value_);
     return offer_.status != ChannelStatus::full;
@@ -342,7 +342,7 @@ template <class... Cases>
   requires(std::derived_from<std::remove_cvref_t<Cases>, SelectCase> && ...)
 Selected select(Cases&&... cases) {
   const std::array<SelectCase*, sizeof...(Cases)> list{static_cast<SelectCase*>(&cases)...};
-  std::array<weft::sched::detail::SpinLock*, sizeof...(Cases)> locks{};
+  std::array<sched::detail::SpinLock*, sizeof...(Cases)> locks{};
   return detail::select_cases(list, locks);
 }
 

@@ -85,7 +85,7 @@ class ExecutorTaskImpl final : public ExecutorTask {
       } else {
         result.emplace((*fn_)());
       }
-    } catch (const weft::sched::detail::Unwind&) {
+    } catch (const sched::detail::Unwind&) {
       throw;  // the runtime is unwinding this worker; the promise breaks
     } catch (...) {
       error = std::current_exception();

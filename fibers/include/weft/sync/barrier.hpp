@@ -46,9 +46,9 @@ class Barrier {
   std::uint64_t phase() const noexcept;
 
  private:
-  void complete_phase(std::unique_lock<weft::sched::detail::SpinLock>& guard);
+  void complete_phase(std::unique_lock<sched::detail::SpinLock>& guard);
 
-  mutable weft::sched::detail::SpinLock lock_;
+  mutable sched::detail::SpinLock lock_;
   std::size_t parties_;
   std::size_t arrived_ = 0;
   std::uint64_t phase_ = 0;

@@ -38,7 +38,7 @@ class OnceFlag {
   void finish(bool succeeded);
 
   std::atomic<std::uint8_t> state_{kIdle};
-  weft::sched::detail::SpinLock lock_;
+  sched::detail::SpinLock lock_;
   sched::Fiber* runner_ = nullptr;  // the fiber running the function (to refuse recursion)
   sched::WaitQueue waiters_;
 };

@@ -51,7 +51,7 @@ class CvCore {
   };
 
  private:
-  weft::sched::detail::SpinLock lock_;
+  sched::detail::SpinLock lock_;
   sched::WaitQueue waiters_;
 };
 

@@ -36,7 +36,7 @@ class Event : public detail::TimedWaitable<Event> {
   using detail::TimedWaitable<Event>::wait_until;
 
  private:
-  mutable weft::sched::detail::SpinLock lock_;
+  mutable sched::detail::SpinLock lock_;
   bool set_ = false;
   sched::WaitQueue waiters_;
 };

@@ -42,7 +42,7 @@ class Latch : public detail::TimedWaitable<Latch> {
   std::ptrdiff_t count() const noexcept;
 
  private:
-  mutable weft::sched::detail::SpinLock lock_;
+  mutable sched::detail::SpinLock lock_;
   std::ptrdiff_t count_;
   sched::WaitQueue waiters_;
 };

@@ -53,7 +53,7 @@ class Semaphore : public detail::TimedWaitable<Semaphore> {
  private:
   bool take(std::optional<TimePoint> deadline, const char* call);
 
-  mutable weft::sched::detail::SpinLock lock_;
+  mutable sched::detail::SpinLock lock_;
   std::ptrdiff_t count_;
   std::ptrdiff_t bound_;
   const char* kind_;

@@ -78,7 +78,7 @@ class SharedMutex : public detail::TimedWaitable<SharedMutex> {
     return name_.empty() ? "shared mutex" : name_.c_str();
   }
 
-  mutable weft::sched::detail::SpinLock lock_;
+  mutable sched::detail::SpinLock lock_;
   std::atomic<sched::Fiber*> writer_{nullptr};  // retained while it holds the lock
   std::size_t readers_ = 0;
   sched::WaitQueue waiting_writers_;

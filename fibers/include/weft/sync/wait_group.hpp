@@ -39,7 +39,7 @@ class WaitGroup : public detail::TimedWaitable<WaitGroup> {
   std::ptrdiff_t count() const noexcept;
 
  private:
-  mutable weft::sched::detail::SpinLock lock_;
+  mutable sched::detail::SpinLock lock_;
   std::ptrdiff_t count_ = 0;
   sched::WaitQueue waiters_;
 };

@@ -133,7 +133,7 @@ class Fiber {
   bool unwinding_ = false;   // shutting down: waits throw detail::Unwind
 
   // Fibers blocked in join() on this one; guarded by join_lock_.
-  weft::sched::detail::SpinLock join_lock_;
+  detail::SpinLock join_lock_;
   WaitQueue joiners_;
 
   // The C++ runtime's per-thread exception state (caught exceptions, uncaught count),

@@ -73,7 +73,7 @@ class WaitQueue {
   std::size_t notify_all(std::uintptr_t detail = 0) noexcept;
 
  private:
-  weft::sched::detail::IntrusiveList<Waiter> waiters_;
+  detail::IntrusiveList<Waiter> waiters_;
 };
 
 namespace detail {

@@ -86,7 +86,7 @@ class FutureStateBase {
 
  private:
   sched::WaitQueue waiters_;          // guarded by lock_
-  weft::sched::detail::SpinLock lock_;
+  sched::detail::SpinLock lock_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> claimed_{false};
   std::atomic<bool> retrieved_{false};

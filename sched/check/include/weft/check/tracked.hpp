@@ -23,7 +23,7 @@ namespace detail {
 // Under the checker: records the failure and ends the run. Otherwise throws.
 [[noreturn]] void assertion_failed(const char* expression, std::source_location where);
 inline void access(const void* object, bool write, sched::Op op, std::source_location where) {
-  if (sched::Instrumentation* hooks = weft::sched::detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr)) {
+  if (sched::Instrumentation* hooks = sched::detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr)) {
     hooks->schedule_point(op, object, where);
     hooks->on_access(object, write, where);
   }
@@ -69,56 +69,56 @@ class Atomic {
 
   T load(std::source_location where = std::source_location::current()) const {
     point(sched::Op::Load, where);
-    weft::sched::hb_acquire(this);
+    sched::hb_acquire(this);
     return value_.load();
   }
   void store(T value, std::source_location where = std::source_location::current()) {
     point(sched::Op::Store, where);
-    weft::sched::hb_release(this);
+    sched::hb_release(this);
     value_.store(value);
   }
   T fetch_add(T delta, std::source_location where = std::source_location::current()) {
     point(sched::Op::Rmw, where);
-    weft::sched::hb_acquire(this);
-    weft::sched::hb_release(this);
+    sched::hb_acquire(this);
+    sched::hb_release(this);
     return value_.fetch_add(delta);
   }
   T exchange(T value, std::source_location where = std::source_location::current()) {
     point(sched::Op::Rmw, where);
-    weft::sched::hb_acquire(this);
-    weft::sched::hb_release(this);
+    sched::hb_acquire(this);
+    sched::hb_release(this);
     return value_.exchange(value);
   }
   bool compare_exchange_strong(T& expected, T desired,
                                std::source_location where = std::source_location::current()) {
     point(sched::Op::Rmw, where);
-    weft::sched::hb_acquire(this);
+    sched::hb_acquire(this);
     bool ok = value_.compare_exchange_strong(expected, desired);
-    if (ok) weft::sched::hb_release(this);
+    if (ok) sched::hb_release(this);
     return ok;
   }
   // May fail spuriously; under the checker that failure is a recorded choice.
   bool compare_exchange_weak(T& expected, T desired,
                              std::source_location where = std::source_location::current()) {
     point(sched::Op::Rmw, where);
-    weft::sched::hb_acquire(this);
-    if (weft::sched::choose(2, sched::Choice::CasFailure) == 1) {
+    sched::hb_acquire(this);
+    if (sched::choose(2, sched::Choice::CasFailure) == 1) {
       expected = value_.load();
       return false;
     }
     bool ok = value_.compare_exchange_strong(expected, desired);
-    if (ok) weft::sched::hb_release(this);
+    if (ok) sched::hb_release(this);
     return ok;
   }
 
  private:
-  void point(sched::Op op, std::source_location where) const { weft::sched::schedule_point(op, this, where); }
+  void point(sched::Op op, std::source_location where) const { sched::schedule_point(op, this, where); }
   std::atomic<T> value_{};
 };
 
 // The scenario's own nondeterministic choice: a value in [0, n). Explored (and recorded
 // in the schedule) under the checker; 0 otherwise.
-inline std::size_t choose(std::size_t n) { return n <= 1 ? 0 : weft::sched::choose(n, sched::Choice::Data); }
+inline std::size_t choose(std::size_t n) { return n <= 1 ? 0 : sched::choose(n, sched::Choice::Data); }
 
 }  // namespace weft::check
 
