@@ -13,23 +13,14 @@
 #include <vector>
 
 #include "support/child_process.hpp"
+#include "support/weft_check_cli.hpp"
 #include "weft/check.hpp"
 #include "weft/weft.hpp"
 
 namespace {
 
-// Runs `weft-check ARGS...` over the classic-bug catalogue in a child process.
-weft_test::ChildResult weft_check(std::vector<std::string> args) {
-  return weft_test::run_in_child([&] {
-    std::vector<char*> argv{const_cast<char*>("weft-check")};
-    for (std::string& a : args) argv.push_back(a.data());
-    const int status = weft::check::check_main(static_cast<int>(argv.size()), argv.data());
-    std::fflush(nullptr);
-    ::_exit(status);
-  });
-}
-
-int exit_status(const weft_test::ChildResult& r) { return WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1; }
+using weft_test::exit_status;
+using weft_test::weft_check;
 
 std::string temp_dir() {
   char pattern[] = "/tmp/weft-cli-XXXXXX";

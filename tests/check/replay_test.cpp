@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "support/child_process.hpp"
+#include "support/weft_check_cli.hpp"
 #include "weft/check.hpp"
 #include "weft/weft.hpp"
 
@@ -42,14 +43,7 @@ std::string failing_schedule() {
 }
 
 int weft_check_status(std::vector<std::string> args) {
-  auto r = weft_test::run_in_child([&] {
-    std::vector<char*> argv{const_cast<char*>("weft-check")};
-    for (std::string& a : args) argv.push_back(a.data());
-    const int status = weft::check::check_main(static_cast<int>(argv.size()), argv.data());
-    std::fflush(nullptr);
-    ::_exit(status);
-  });
-  return WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1;
+  return weft_test::exit_status(weft_test::weft_check(std::move(args)));
 }
 
 }  // namespace

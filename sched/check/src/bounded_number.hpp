@@ -3,15 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace weft::check::detail {
-
-// Parses `text` as a decimal whole number in [min, max]. Throws sched::UsageError
-// naming `what` (a flag or variable), the range and the text otherwise: a sign, other
-// characters, an empty text or a value out of range.
-std::uint64_t bounded_number(const std::string& what, const std::string& text, std::uint64_t min,
-                             std::uint64_t max);
 
 // The ranges of the checker's knobs, shared by flags and environment variables.
 struct Bounds {
@@ -24,8 +19,11 @@ inline constexpr Bounds kWorkerBounds{1, 64};
 inline constexpr Bounds kThreadBounds{0, 1024};  // 0: one per core
 inline constexpr Bounds kPreemptionBounds{0, 1000};
 
-inline std::uint64_t bounded_number(const std::string& what, const std::string& text, Bounds bounds) {
-  return bounded_number(what, text, bounds.min, bounds.max);
-}
+// Parses `text` as a decimal whole number within `bounds`. Otherwise (a sign, other
+// characters, an empty text, a value out of range) returns nullopt and sets `error` to
+// "WHAT wants a whole number from MIN to MAX, not 'TEXT' (why)", `what` naming the flag
+// or variable; the caller adds who is speaking.
+std::optional<std::uint64_t> bounded_number(const std::string& what, const std::string& text,
+                                            Bounds bounds, std::string& error);
 
 }  // namespace weft::check::detail

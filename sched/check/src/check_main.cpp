@@ -61,11 +61,9 @@ struct Cli {
 };
 
 std::uint64_t number(const std::string& flag, const std::string& text, detail::Bounds bounds) {
-  try {
-    return detail::bounded_number(flag, text, bounds);
-  } catch (const sched::UsageError& e) {
-    throw UsageFailure{std::string(e.what()).substr(std::string("weft-check: ").size())};
-  }
+  std::string error;
+  if (auto value = detail::bounded_number(flag, text, bounds, error)) return *value;
+  throw UsageFailure{error};
 }
 
 // An output file must be writable before a long exploration starts: its folder exists

@@ -43,17 +43,20 @@ StrategySpec parse_strategy(const std::string& text) {
 
 void apply_environment(Options& options) {
   if (!options.from_env) return;
-  using detail::bounded_number;
-  if (auto v = env("WEFT_CHECK_ITERATIONS"))
-    options.iterations = bounded_number("WEFT_CHECK_ITERATIONS", *v, detail::kIterationBounds);
-  if (auto v = env("WEFT_CHECK_SEED")) options.seed = bounded_number("WEFT_CHECK_SEED", *v, detail::kSeedBounds);
-  if (auto v = env("WEFT_CHECK_MAX_STEPS"))
-    options.max_steps = bounded_number("WEFT_CHECK_MAX_STEPS", *v, detail::kMaxStepBounds);
+  // A set variable must hold a number within its knob's range.
+  const auto number = [](const char* name, detail::Bounds bounds) -> std::optional<std::uint64_t> {
+    auto text = env(name);
+    if (!text) return std::nullopt;
+    std::string error;
+    if (auto value = detail::bounded_number(name, *text, bounds, error)) return value;
+    throw sched::UsageError("weft::check: " + error);
+  };
+  if (auto v = number("WEFT_CHECK_ITERATIONS", detail::kIterationBounds)) options.iterations = *v;
+  if (auto v = number("WEFT_CHECK_SEED", detail::kSeedBounds)) options.seed = *v;
+  if (auto v = number("WEFT_CHECK_MAX_STEPS", detail::kMaxStepBounds)) options.max_steps = *v;
   if (auto v = env("WEFT_CHECK_STRATEGY")) options.strategy = parse_strategy(*v);
-  if (auto v = env("WEFT_CHECK_WORKERS"))
-    options.workers = static_cast<unsigned>(bounded_number("WEFT_CHECK_WORKERS", *v, detail::kWorkerBounds));
-  if (auto v = env("WEFT_CHECK_THREADS"))
-    options.threads = static_cast<unsigned>(bounded_number("WEFT_CHECK_THREADS", *v, detail::kThreadBounds));
+  if (auto v = number("WEFT_CHECK_WORKERS", detail::kWorkerBounds)) options.workers = static_cast<unsigned>(*v);
+  if (auto v = number("WEFT_CHECK_THREADS", detail::kThreadBounds)) options.threads = static_cast<unsigned>(*v);
   if (auto v = env("WEFT_REPLAY")) {
     // A schedule belongs to one scenario: with WEFT_REPLAY_SCENARIO set, the other
     // explore() calls of the program explore as usual instead of replaying it.
