@@ -198,21 +198,25 @@ WEFT_SCENARIO(stringbuffer_append_fixed, "append(other) copies other's text in o
 }
 
 // --- reorder: two stores a checker expects to see together ----------------------------
-// SCTBench CS/reorder_5_bad: four setters write a = 1 then b = -1; a checker expects
-// either both old values or both new ones. Each store is atomic, the pair is not.
+// SCTBench CS/reorder_5_bad and reorder_20_bad: setters write a = 1 then b = -1; a
+// checker expects either both old values or both new ones. Each store is atomic, the
+// pair is not. With many setters most schedules interleave only setters.
 
-constexpr int kSetters = 4;
-
-WEFT_SCENARIO_MUST_FAIL(reorder, "four setters store a then b; a checker expects both or neither") {
+void reorder_run(int setters, bool locked) {
   Atomic<int> a{0}, b{0};
+  weft::Mutex mutex;
   std::vector<weft::JoinHandle<void>> fibers;
-  for (int i = 0; i < kSetters; ++i)
+  for (int i = 0; i < setters; ++i)
     fibers.push_back(weft::spawn([&] {
+      std::unique_lock guard(mutex, std::defer_lock);
+      if (locked) guard.lock();
       a.store(1);
       b.store(-1);
     }));
   fibers.push_back(weft::spawn(
       [&] {
+        std::unique_lock guard(mutex, std::defer_lock);
+        if (locked) guard.lock();
         int seen_a = a.load();
         int seen_b = b.load();
         WEFT_ASSERT((seen_a == 0 && seen_b == 0) || (seen_a == 1 && seen_b == -1));
@@ -221,25 +225,18 @@ WEFT_SCENARIO_MUST_FAIL(reorder, "four setters store a then b; a checker expects
   join_all(fibers);
 }
 
-WEFT_SCENARIO(reorder_fixed, "the setters and the checker use one mutex for the pair") {
-  Atomic<int> a{0}, b{0};
-  weft::Mutex mutex;
-  std::vector<weft::JoinHandle<void>> fibers;
-  for (int i = 0; i < kSetters; ++i)
-    fibers.push_back(weft::spawn([&] {
-      std::lock_guard guard(mutex);
-      a.store(1);
-      b.store(-1);
-    }));
-  fibers.push_back(weft::spawn(
-      [&] {
-        std::lock_guard guard(mutex);
-        int seen_a = a.load();
-        int seen_b = b.load();
-        WEFT_ASSERT((seen_a == 0 && seen_b == 0) || (seen_a == 1 && seen_b == -1));
-      },
-      {.name = "checker"}));
-  join_all(fibers);
+WEFT_SCENARIO_MUST_FAIL(reorder, "four setters store a then b; a checker expects both or neither") {
+  reorder_run(4, false);
+}
+
+WEFT_SCENARIO(reorder_fixed, "the setters and the checker use one mutex for the pair") { reorder_run(4, true); }
+
+WEFT_SCENARIO_MUST_FAIL(reorder_20, "nineteen setters store a then b; a checker expects both or neither") {
+  reorder_run(19, false);
+}
+
+WEFT_SCENARIO(reorder_20_fixed, "the nineteen setters and the checker use one mutex for the pair") {
+  reorder_run(19, true);
 }
 
 // --- reference count: decrement, then read the count ------------------------------------
