@@ -26,8 +26,8 @@ constexpr const char* kUsage = R"(usage: weft-check COMMAND ...
   replay NAME SCHEDULE [--trace F] [--html F]
                                 run one schedule (a "weft1:..." string or @FILE)
   shrink NAME SCHEDULE          minimise a failing schedule
-  check-all [options]           run every scenario: must-fail ones must fail, the
-                                others must pass (the CI entry point)
+  check-all [NAME...] [options] run every scenario (or the NAMEd ones): must-fail ones
+                                must fail, the others must pass (the CI entry point)
 options:
   --strategy portfolio|random|pct|pct1|pct2|pct3|dfs   (default portfolio)
   --iterations N       runs per scenario (default 1000)
@@ -214,8 +214,13 @@ int cmd_shrink(const Cli& cli) {
 }
 
 int cmd_check_all(const Cli& cli) {
+  std::vector<const Scenario*> chosen;
+  for (const std::string& name : cli.positional) chosen.push_back(&scenario_named(name));
+  if (chosen.empty())
+    for (const Scenario& s : scenarios()) chosen.push_back(&s);
   int unexpected = 0;
-  for (const Scenario& s : scenarios()) {
+  for (const Scenario* scenario : chosen) {
+    const Scenario& s = *scenario;
     Options options = cli.options;
     options.name = s.name;
     Report report = explore(options, s.body);
@@ -229,7 +234,7 @@ int cmd_check_all(const Cli& cli) {
       std::cout << report.to_string();
     }
   }
-  std::printf("%zu scenarios, %d not as expected\n", scenarios().size(), unexpected);
+  std::printf("%zu scenarios, %d not as expected\n", chosen.size(), unexpected);
   return unexpected ? 1 : 0;
 }
 
