@@ -29,13 +29,13 @@ constexpr const char* kUsage = R"(usage: weft-check COMMAND ...
   check-all [options]           run every scenario: must-fail ones must fail, the
                                 others must pass (the CI entry point)
 options:
-  --strategy portfolio|random|pct|pct1|pct2|pct3|dfs   (default portfolio)
+  --strategy portfolio|random|pos|pct|pct1|pct2|pct3|dfs   (default portfolio)
   --iterations N       runs per scenario (default 1000)
   --seed S             (default 1)
   --max-preemptions K  DFS preemption bound (default 2)
   --max-steps N        steps per run before "possible livelock" (default 20000)
   --workers N          simulated workers: 1 = cooperative, 2+ = parallel (default 2)
-  --threads N          kernel threads exploring in parallel (random, pct; default 1)
+  --threads N          kernel threads exploring in parallel (random, pos, pct; default 1)
   --spurious-wakeups   let condition-variable waits wake spuriously
   --no-shrink          report the failing schedule as found
   --trace FILE         write the failing run as Chrome trace JSON (Perfetto)
@@ -108,6 +108,7 @@ Cli parse(int argc, char** argv, int first) {
   const std::string& s = cli.strategy;
   if (s == "portfolio") cli.options.strategy = Portfolio{};
   else if (s == "random") cli.options.strategy = Random{};
+  else if (s == "pos") cli.options.strategy = Pos{};
   else if (s == "pct" || s == "pct3") cli.options.strategy = Pct{3};
   else if (s == "pct1") cli.options.strategy = Pct{1};
   else if (s == "pct2") cli.options.strategy = Pct{2};

@@ -58,6 +58,9 @@ class Strategy {
 
 std::unique_ptr<Strategy> make_random_strategy(std::uint64_t seed);
 std::unique_ptr<Strategy> make_pct_strategy(std::uint64_t seed, int depth);
+// Partial-order sampling (POS): random priorities per pending event, redrawn for the
+// events that race with the one that ran.
+std::unique_ptr<Strategy> make_pos_strategy(std::uint64_t seed);
 std::unique_ptr<Strategy> make_dfs_strategy(int max_preemptions, std::size_t max_schedules);
 // Replays `schedule`. With `then_default`, decisions past its end take the
 // non-preemptive default (used by shrinking) instead of reporting a divergence.
