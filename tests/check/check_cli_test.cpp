@@ -109,3 +109,17 @@ TEST_CASE("WEFT_CHECK_* variables and hand-set Options get the same ranges", "[c
   options.workers = 0;
   CHECK_THROWS_WITH(weft::check::explore(options, scenario), Catch::Contains("Options::workers = 0"));
 }
+
+TEST_CASE("weft-check check-all --skip leaves out the scenarios a pattern matches", "[checker][cli]") {
+  auto all_skipped = weft_check({"check-all", "--skip", "*_fixed", "--skip", "*"});
+  CHECK(exit_status(all_skipped) == 0);
+  CHECK(all_skipped.out.find("0 scenarios, 0 not as expected") != std::string::npos);
+  auto typo = weft_check({"check-all", "--skip", "no_such_scenario*"});
+  CHECK(exit_status(typo) == 2);
+  CHECK(typo.err.find("--skip 'no_such_scenario*' matches no scenario") != std::string::npos);
+  auto named = weft_check({"check-all", "lost_update", "lost_update_fixed", "--skip", "*_fixed"});
+  CHECK(exit_status(named) == 0);
+  CHECK(named.out.find("1 scenarios, 0 not as expected") != std::string::npos);
+  auto unknown = weft_check({"check-all", "no_such_scenario"});
+  CHECK(exit_status(unknown) == 2);
+}

@@ -33,12 +33,13 @@ std::optional<std::string> env(const char* name) {
 StrategySpec parse_strategy(const std::string& text) {
   if (text == "portfolio") return Portfolio{};
   if (text == "random") return Random{};
+  if (text == "pos") return Pos{};
   if (text == "pct" || text == "pct3") return Pct{3};
   if (text == "pct1") return Pct{1};
   if (text == "pct2") return Pct{2};
   if (text == "dfs") return Dfs{};
   throw sched::UsageError("weft::check: unknown strategy '" + text +
-                   "' (portfolio, random, pct, pct1, pct2, pct3, dfs)");
+                   "' (portfolio, random, pos, pct, pct1, pct2, pct3, dfs)");
 }
 
 void apply_environment(Options& options) {
@@ -77,6 +78,7 @@ std::unique_ptr<Strategy> make_strategy(const Options& options) {
     const Options& o;
     std::unique_ptr<Strategy> operator()(const Portfolio&) const { return make_portfolio_strategy(o.seed); }
     std::unique_ptr<Strategy> operator()(const Random&) const { return make_random_strategy(o.seed); }
+    std::unique_ptr<Strategy> operator()(const Pos&) const { return make_pos_strategy(o.seed); }
     std::unique_ptr<Strategy> operator()(const Pct& p) const { return make_pct_strategy(o.seed, p.depth); }
     std::unique_ptr<Strategy> operator()(const Dfs& d) const {
       return make_dfs_strategy(d.max_preemptions, d.max_schedules);
@@ -204,7 +206,8 @@ void explore_slice(const Options& options, const std::function<void()>& scenario
 }
 
 bool parallel_ok(const StrategySpec& spec) {
-  return std::holds_alternative<Random>(spec) || std::holds_alternative<Pct>(spec);
+  return std::holds_alternative<Random>(spec) || std::holds_alternative<Pos>(spec) ||
+         std::holds_alternative<Pct>(spec);
 }
 
 // Options a caller set by hand get the same ranges as flags and environment variables.

@@ -7,8 +7,8 @@
 //   REQUIRE(report.ok());   // on failure the report was printed to stderr
 //
 // Knobs can be overridden from the environment (unless from_env is false):
-// WEFT_CHECK_ITERATIONS, WEFT_CHECK_SEED, WEFT_CHECK_STRATEGY (portfolio, random, pct,
-// pct1, pct2, pct3, dfs), WEFT_CHECK_MAX_STEPS, WEFT_CHECK_THREADS,
+// WEFT_CHECK_ITERATIONS, WEFT_CHECK_SEED, WEFT_CHECK_STRATEGY (portfolio, random, pos,
+// pct, pct1, pct2, pct3, dfs), WEFT_CHECK_MAX_STEPS, WEFT_CHECK_THREADS,
 // WEFT_CHECK_WORKERS, and WEFT_REPLAY=<schedule> (replay that
 // one schedule instead of exploring).
 #pragma once
@@ -27,6 +27,9 @@ namespace weft::check {
 
 struct Portfolio {};
 struct Random {};
+// Partial-order sampling: random priorities per pending operation, redrawn for the
+// operations that race with the one that ran (finds a fiber that must run far ahead).
+struct Pos {};
 struct Pct {
   int depth = 3;
 };
@@ -37,7 +40,7 @@ struct Dfs {
 struct Replay {
   std::string schedule;
 };
-using StrategySpec = std::variant<Portfolio, Random, Pct, Dfs, Replay>;
+using StrategySpec = std::variant<Portfolio, Random, Pos, Pct, Dfs, Replay>;
 
 struct Options {
   StrategySpec strategy = Portfolio{};

@@ -58,11 +58,16 @@ class Strategy {
 
 std::unique_ptr<Strategy> make_random_strategy(std::uint64_t seed);
 std::unique_ptr<Strategy> make_pct_strategy(std::uint64_t seed, int depth);
+// Partial-order sampling (POS): random priorities per pending event, redrawn for the
+// events that race with the one that ran.
+std::unique_ptr<Strategy> make_pos_strategy(std::uint64_t seed);
 std::unique_ptr<Strategy> make_dfs_strategy(int max_preemptions, std::size_t max_schedules);
 // Replays `schedule`. With `then_default`, decisions past its end take the
 // non-preemptive default (used by shrinking) instead of reporting a divergence.
 std::unique_ptr<Strategy> make_replay_strategy(Schedule schedule, bool then_default = false);
-// Interleaves PCT (depth 3), random, PCT (depth 1... 2) and DFS runs.
+// Takes turns between PCT (depth 3), random, POS, PCT (depth 2) and DFS runs; once a run
+// has been long (a few hundred decisions), every other run is POS's. name() says which
+// member made the current run ("portfolio/pos").
 std::unique_ptr<Strategy> make_portfolio_strategy(std::uint64_t seed);
 
 // The choice a run makes when nobody interferes: keep the running fiber, else the
