@@ -335,7 +335,8 @@ void Controller::on_fiber_exit(const sched::Fiber& fiber) {
 }
 
 void Controller::fail(FailureKind kind, std::string message) {
-  if (failed()) return;
+  if (failed() && !provisional_) return;
+  provisional_ = false;
   result_.kind = kind;
   result_.message = std::move(message);
   if (!trace_.empty()) trace_.back().note += trace_.back().note.empty() ? "failed here" : "; failed here";
@@ -344,6 +345,7 @@ void Controller::fail(FailureKind kind, std::string message) {
 
 void Controller::fail_here(FailureKind kind, std::string message) {
   fail(kind, std::move(message));
+  if (std::uncaught_exceptions() == 0) unwind_newer_first();
   throw_if_unwinding();
 }
 
