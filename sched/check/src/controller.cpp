@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <exception>
 #include <sstream>
+#include <utility>
 
 #include "weft/sched/clock.hpp"
 #include "weft/sched/errors.hpp"
@@ -336,10 +337,11 @@ void Controller::on_fiber_exit(const sched::Fiber& fiber) {
 
 void Controller::fail(FailureKind kind, std::string message) {
   if (failed() && !provisional_) return;
-  provisional_ = false;
+  const bool replacing = std::exchange(provisional_, false);  // its step is marked already
   result_.kind = kind;
   result_.message = std::move(message);
-  if (!trace_.empty()) trace_.back().note += trace_.back().note.empty() ? "failed here" : "; failed here";
+  if (!replacing && !trace_.empty())
+    trace_.back().note += trace_.back().note.empty() ? "failed here" : "; failed here";
   sched::detail::unwind_all();
 }
 
