@@ -281,6 +281,41 @@ TEST_CASE("Teardown: destroying a primitive with waiters in a run that did not f
   CHECK_THAT(report.message, Catch::Contains("destroyed while fiber #1 still waits on it"));
 }
 
+TEST_CASE("Teardown: an exception the scenario catches leaves the destroyed-while-waited failure",
+          "[checker][teardown]") {
+  auto report = check::explore(cooperative(5), [] {
+    try {
+      weft::Channel<int> ch(0);
+      weft::spawn([&] { (void)ch.recv(); }).detach();
+      let_it_block();
+      throw std::runtime_error("caught below");
+    } catch (const std::runtime_error&) {
+    }
+  });
+  INFO(report.to_string());
+  CHECK(report.kind == check::FailureKind::Exception);
+  CHECK_THAT(report.message, Catch::Contains("a channel at 0x"));
+  CHECK_THAT(report.message, Catch::Contains("as an exception unwound fiber #0 main"));
+}
+
+TEST_CASE("Teardown: a deadlocked run unwinds an older fiber out of a younger one's channel",
+          "[checker][teardown]") {
+  auto report = check::explore(cooperative(5), [] {
+    weft::Channel<int>* published = nullptr;
+    weft::Semaphore never(0);
+    auto owner = weft::spawn([&] {
+      weft::Channel<int> ch(0);
+      published = &ch;
+      never.acquire();  // stuck, and so is main below: the run deadlocks
+    });
+    while (published == nullptr) weft::this_fiber::yield();
+    (void)published->recv();
+    owner.join();
+  });
+  INFO(report.to_string());
+  CHECK(report.kind == check::FailureKind::Deadlock);
+}
+
 TEST_CASE("Teardown: outside the checker, destroying a primitive with waiters still aborts",
           "[teardown]") {
   auto child = weft_test::run_in_child([] {
