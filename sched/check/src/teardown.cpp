@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <exception>
 #include <sstream>
+#include <vector>
 
 #include "controller.hpp"
 #include "weft/sched/kernel.hpp"
@@ -52,7 +53,8 @@ bool Controller::on_destroyed_in_use(const char* what, const void* object, sched
   if (!failed()) {
     const bool exception_unwinds = std::uncaught_exceptions() > 0;
     // A lock another fiber holds, destroyed in a run that goes on: that fiber may never
-    // touch it again, which is the program's business.
+    // touch it again, which is the program's business. While an exception unwinds, the
+    // run cannot tell, and tears down rather than let the holder touch freed memory.
     if (!waiting && !exception_unwinds) return false;
     std::ostringstream msg;
     msg << what << " at " << object << " was destroyed while ";
