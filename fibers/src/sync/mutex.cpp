@@ -6,6 +6,8 @@
 
 namespace weft {
 
+Mutex::~Mutex() { core_.destroying("a mutex", this); }
+
 bool Mutex::acquire(std::optional<TimePoint> deadline, bool cancellable, bool check_order,
                     const char* call) {
   sched::Fiber& self = sched::require_fiber(call);

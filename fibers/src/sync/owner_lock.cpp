@@ -11,8 +11,13 @@
 namespace weft::detail {
 
 OwnerLock::~OwnerLock() {
-  if (!waiters_.empty()) sched::detail::destroyed_while_waited("a mutex", this, {&waiters_});
   if (sched::Fiber* owner = owner_.load(std::memory_order_relaxed)) owner->release();
+}
+
+void OwnerLock::destroying(const char* what, const void* object) noexcept {
+  if (!waiters_.empty()) sched::detail::destroyed_while_waited(what, object, {&waiters_});
+  if (sched::Fiber* owner = owner_.load(std::memory_order_relaxed))
+    sched::detail::destroyed_while_held(what, object, owner);
 }
 
 void OwnerLock::set_owner(sched::Fiber* fiber) noexcept {

@@ -6,6 +6,8 @@
 
 namespace weft {
 
+RecursiveMutex::~RecursiveMutex() { core_.destroying("a recursive mutex", this); }
+
 bool RecursiveMutex::acquire(std::optional<TimePoint> deadline, bool check_order,
                              const char* call) {
   sched::Fiber& self = sched::require_fiber(call);

@@ -15,6 +15,10 @@ namespace weft {
 SharedMutex::~SharedMutex() {
   if (!waiting_writers_.empty() || !waiting_readers_.empty())
     sched::detail::destroyed_while_waited("a shared mutex", this, {&waiting_writers_, &waiting_readers_});
+  if (sched::Fiber* w = writer_.load(std::memory_order_relaxed))
+    sched::detail::destroyed_while_held("a shared mutex", this, w);
+  else if (readers_ != 0)
+    sched::detail::destroyed_while_held("a shared mutex", this, nullptr);
   if (sched::Fiber* w = writer_.load(std::memory_order_relaxed)) w->release();
 }
 

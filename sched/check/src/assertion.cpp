@@ -12,6 +12,7 @@ void assertion_failed(const char* expression, std::source_location where) {
   if (auto* controller = dynamic_cast<Controller*>(sched::detail::instrumentation());
       controller && sched::current_fiber()) {
     controller->fail(FailureKind::Assertion, message);
+    controller->unwind_newer_first();  // they may use this fiber's frame
     throw sched::detail::Unwind{};  // ends this fiber; the others unwind too
   }
   throw AssertionFailed(message);

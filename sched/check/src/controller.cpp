@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <exception>
 #include <sstream>
+#include <utility>
 
 #include "weft/sched/clock.hpp"
 #include "weft/sched/errors.hpp"
@@ -335,15 +336,18 @@ void Controller::on_fiber_exit(const sched::Fiber& fiber) {
 }
 
 void Controller::fail(FailureKind kind, std::string message) {
-  if (failed()) return;
+  if (failed() && !provisional_) return;
+  const bool replacing = std::exchange(provisional_, false);  // its step is marked already
   result_.kind = kind;
   result_.message = std::move(message);
-  if (!trace_.empty()) trace_.back().note += trace_.back().note.empty() ? "failed here" : "; failed here";
+  if (!replacing && !trace_.empty())
+    trace_.back().note += trace_.back().note.empty() ? "failed here" : "; failed here";
   sched::detail::unwind_all();
 }
 
 void Controller::fail_here(FailureKind kind, std::string message) {
   fail(kind, std::move(message));
+  if (std::uncaught_exceptions() == 0) unwind_newer_first();
   throw_if_unwinding();
 }
 

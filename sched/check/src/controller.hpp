@@ -44,6 +44,7 @@ class Controller final : public sched::Instrumentation {
   void on_fiber_failed(std::uint64_t fiber_id, const std::string& name, const char* what) override;
   void on_fiber_exit(const sched::Fiber& fiber) override;
   void on_access(const void* object, bool write, std::source_location where) override;
+  bool on_destroyed_in_use(const char* what, const void* object, sched::Fiber* user, bool waiting) override;
 
   // --- the policy side (ControlledPolicy forwards here) ---
   void awakened(sched::Fiber& fiber);
@@ -51,9 +52,13 @@ class Controller final : public sched::Instrumentation {
   bool has_ready() const noexcept { return !ready_.empty(); }
   std::size_t ready_count() const noexcept { return ready_.size(); }
 
-  // Records a failure (the first one wins) and ends the run.
+  // Records a failure (the first one wins, unless it was provisional) and ends the run.
   void fail(FailureKind kind, std::string message);
   void fail_here(FailureKind kind, std::string message);  // also unwinds the caller
+  // Before the failing fiber unwinds: the fibers started after it, which may use objects
+  // of its frame, unwind first (newest first), while those objects exist. Returns
+  // whether any ran. See teardown.cpp.
+  bool unwind_newer_first();
   bool failed() const noexcept { return result_.kind != FailureKind::None; }
   RunResult take_result();
 
@@ -69,6 +74,9 @@ class Controller final : public sched::Instrumentation {
                      int running, bool yielded);
   PendingOp pending_of(std::size_t fiber) const;
   void throw_if_unwinding();
+  // Switches to a ready fiber at once, out of turn (only while the run unwinds).
+  void run_now(sched::Fiber& fiber);
+  bool ready(const sched::Fiber& fiber) const;
   std::string describe_deadlock(const std::vector<const sched::Fiber*>& blocked);
 
   Strategy& strategy_;
@@ -80,6 +88,9 @@ class Controller final : public sched::Instrumentation {
   std::vector<std::string> names_;
   std::size_t steps_ = 0;
   RunResult result_;
+  // The failure recorded by a teardown while an exception unwound a frame: the failure
+  // that exception causes (caught by the scenario or a fiber's end) replaces it.
+  bool provisional_ = false;
   struct Step {
     std::size_t step;
     std::size_t fiber;

@@ -31,7 +31,7 @@ class Mutex : public detail::TimedWaitable<Mutex> {
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
   // Precondition: no fiber waits for it. A lock still held is simply dropped.
-  ~Mutex() = default;
+  ~Mutex();
 
   // Blocks until the calling fiber owns the mutex. Throws Cancelled if the fiber is
   // cancelled while waiting (it then does not own it); UsageError when the caller already

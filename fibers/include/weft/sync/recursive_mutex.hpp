@@ -23,6 +23,8 @@ class RecursiveMutex : public detail::TimedWaitable<RecursiveMutex> {
   explicit RecursiveMutex(std::string name) : identity_("recursive mutex", std::move(name)) {}
   RecursiveMutex(const RecursiveMutex&) = delete;
   RecursiveMutex& operator=(const RecursiveMutex&) = delete;
+  // Precondition: no fiber waits for it. A lock still held is simply dropped.
+  ~RecursiveMutex();
 
   // Blocks until the calling fiber owns the mutex (at once if it already does). Throws
   // Cancelled if cancelled while waiting; UsageError outside a fiber; LockOrderError when

@@ -56,6 +56,19 @@ class Instrumentation {
   }
   // A fiber finished (its body returned or threw).
   virtual void on_fiber_exit(const sched::Fiber& fiber) { (void)fiber; }
+  // The running fiber destroys a primitive (`what`, e.g. "a mutex", at `object`) that
+  // `user` may still touch on its way out: `user` waits on it (`waiting`), or holds it
+  // and may not have run since it was handed over (null: fibers that hold it shared,
+  // unnamed). A checker tearing down a failing run lets them unwind first, while the
+  // object still exists, and returns true; the default returns false (see
+  // sched::detail::destroyed_while_waited for what follows).
+  virtual bool on_destroyed_in_use(const char* what, const void* object, Fiber* user, bool waiting) {
+    (void)what;
+    (void)object;
+    (void)user;
+    (void)waiting;
+    return false;
+  }
   // The running fiber read (write = false) or wrote tracked memory at `object`.
   virtual void on_access(const void* object, bool write, std::source_location where) {
     (void)object;

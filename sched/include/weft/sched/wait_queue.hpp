@@ -80,8 +80,18 @@ namespace detail {
 // For a primitive destroyed while fibers still wait on it: the bug of the program using
 // weft, not of weft. Prints what was destroyed (`what`, e.g. "a channel", at `object`) and
 // every fiber waiting in `queues`, then aborts: the waiters' nodes point into the object.
-[[noreturn]] void destroyed_while_waited(const char* what, const void* object,
-                                         std::initializer_list<const WaitQueue*> queues) noexcept;
+// Except while a checker tears down a failing run (a failed assertion or an exception is
+// unwinding the frame that owns the primitive): the checker then lets every waiter unwind
+// out of its wait first, while the object still exists, and this returns with `queues`
+// empty. Call it from the destructor, without holding the primitive's lock.
+void destroyed_while_waited(const char* what, const void* object,
+                            std::initializer_list<const WaitQueue*> queues) noexcept;
+// For a lock destroyed while `holder`, another fiber that has not finished, holds it (it
+// may have been handed the lock and not run since, and would touch it on its way out;
+// null: fibers that hold it shared, unnamed): while a checker tears down a failing run,
+// they unwind first. Otherwise nothing happens: what a holder does with a destroyed lock
+// is the program's business.
+void destroyed_while_held(const char* what, const void* object, Fiber* holder) noexcept;
 }  // namespace detail
 
 }  // namespace weft::sched

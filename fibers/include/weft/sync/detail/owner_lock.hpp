@@ -32,6 +32,11 @@ class OwnerLock {
   // Precondition: the calling fiber owns it. Hands ownership to the first waiter, if any.
   void release() noexcept;
 
+  // For the destructor of the lock built on it (`object`), before its other members go:
+  // fibers still waiting abort the program, unless a checker tears a failing run down
+  // (then they, and a fiber handed the lock that has not run since, unwind first).
+  void destroying(const char* what, const void* object) noexcept;
+
   // The owner. Exact when read by the owner itself; a snapshot for anyone else.
   sched::Fiber* owner() const noexcept { return owner_.load(std::memory_order_relaxed); }
   // "held by fiber 'x' (#n)" or "not locked", read consistently.
