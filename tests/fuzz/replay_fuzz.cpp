@@ -33,7 +33,7 @@ const Target kTargets[] = {
 };
 constexpr std::size_t kTargetCount = sizeof(kTargets) / sizeof(kTargets[0]);
 
-// Far above any run of these scenarios (the longest takes a few dozen), low enough
+// Far above any run of these scenarios (the longest takes a few dozen steps), low enough
 // that a schedule which keeps a fiber spinning ends quickly.
 constexpr std::size_t kMaxSteps = 1000;
 
