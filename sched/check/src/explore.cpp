@@ -211,18 +211,24 @@ bool parallel_ok(const StrategySpec& spec) {
 }
 
 // Options a caller set by hand get the same ranges as flags and environment variables.
-void require_in_range(const char* field, std::uint64_t value, detail::Bounds bounds) {
+void require_in_range(const char* caller, const char* field, std::uint64_t value, detail::Bounds bounds) {
   if (value < bounds.min || value > bounds.max)
-    throw sched::UsageError(std::string("weft::check::explore: Options::") + field + " = " +
+    throw sched::UsageError(std::string("weft::check::") + caller + ": Options::" + field + " = " +
                             std::to_string(value) + " is outside " + std::to_string(bounds.min) +
                             ".." + std::to_string(bounds.max));
 }
 
-void validate(const Options& options) {
-  require_in_range("iterations", options.iterations, detail::kIterationBounds);
-  require_in_range("max_steps", options.max_steps, detail::kMaxStepBounds);
-  require_in_range("workers", options.workers, detail::kWorkerBounds);
-  require_in_range("threads", options.threads, detail::kThreadBounds);
+void validate(const Options& options, const char* caller) {
+  require_in_range(caller, "iterations", options.iterations, detail::kIterationBounds);
+  require_in_range(caller, "max_steps", options.max_steps, detail::kMaxStepBounds);
+  require_in_range(caller, "workers", options.workers, detail::kWorkerBounds);
+  require_in_range(caller, "threads", options.threads, detail::kThreadBounds);
+}
+
+// True when `made` is `planned` cut short: the run followed the schedule and ended first.
+bool strict_prefix(const Schedule& made, const Schedule& planned) {
+  return made.decisions.size() < planned.decisions.size() &&
+         std::equal(made.decisions.begin(), made.decisions.end(), planned.decisions.begin());
 }
 
 }  // namespace
@@ -231,7 +237,7 @@ Report explore(Options options, std::function<void()> scenario) {
   if (sched::current_fiber() != nullptr)
     throw sched::UsageError("weft::check::explore: call it from a plain thread, not from a fiber");
   apply_environment(options);
-  validate(options);
+  validate(options, "explore");
   if (auto* r = std::get_if<Replay>(&options.strategy)) {  // WEFT_REPLAY or Replay{...}
     Report report = replay(r->schedule, scenario, options);
     if (!report.ok() && options.print_failure) std::cerr << report.to_string();  // as a found one
@@ -314,6 +320,7 @@ Report explore(Options options, std::function<void()> scenario) {
 }
 
 Report replay(const std::string& schedule_text, std::function<void()> scenario, Options options) {
+  validate(options, "replay");
   std::string error;
   auto schedule = Schedule::parse(schedule_text, &error);
   if (!schedule) throw sched::UsageError("weft::check::replay: invalid schedule: " + error);
@@ -330,7 +337,9 @@ Report replay(const std::string& schedule_text, std::function<void()> scenario, 
   // A schedule that does not fit is never silently replaced: after the divergence the
   // run went on with default choices, and whatever it then did is not this schedule's.
   if (auto why = strategy->divergence(); !why.empty()) {
-    if (run.kind != FailureKind::None)
+    if (run.kind != FailureKind::None && strict_prefix(run.schedule, *schedule))
+      why += std::string(" (the run failed there: ") + to_string(run.kind) + ")";
+    else if (run.kind != FailureKind::None)
       why += std::string(" (the run went on with default choices and then failed: ") + to_string(run.kind) + ")";
     report.kind = FailureKind::Diverged;
     report.message = why;
@@ -342,6 +351,7 @@ Report replay(const std::string& schedule_text, std::function<void()> scenario, 
 
 Report shrink_schedule(const std::string& schedule_text, std::function<void()> scenario,
                        Options options) {
+  validate(options, "shrink_schedule");
   std::string error;
   auto schedule = Schedule::parse(schedule_text, &error);
   if (!schedule) throw sched::UsageError("weft::check::shrink_schedule: invalid schedule: " + error);

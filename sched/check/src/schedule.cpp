@@ -1,7 +1,10 @@
 // Schedules as printable strings and files: encoding, parsing, reading, writing.
 #include "weft/check/schedule.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace weft::check {
@@ -10,6 +13,7 @@ namespace {
 
 constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 constexpr std::string_view kPrefix = "weft1:";
+constexpr std::string_view kSpace = " \t\r\n";  // ignored around a schedule (files end in a newline)
 
 char prefix_of(DecisionKind kind) {
   switch (kind) {
@@ -26,6 +30,61 @@ int digit_value(char c) {
   std::string_view digits(kDigits);
   auto at = digits.find(c);
   return at == std::string_view::npos ? -1 : static_cast<int>(at);
+}
+
+std::optional<DecisionKind> kind_of_prefix(char c) {
+  switch (c) {
+    case '!': return DecisionKind::Waiter;
+    case '%': return DecisionKind::SpuriousWakeup;
+    case '^': return DecisionKind::CasFailure;
+    case '~': return DecisionKind::Data;
+    default: return std::nullopt;
+  }
+}
+
+// A byte of the input as an error message shows it: printable ASCII as itself, anything
+// else as \xHH, so a message never carries control characters or broken UTF-8.
+std::string quoted(char c) {
+  if (c >= 0x20 && c < 0x7f) return std::string(1, c);
+  char hex[5];
+  std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+  return hex;
+}
+
+std::string quoted(std::string_view text) {
+  std::string out;
+  for (char c : text) out += quoted(c);
+  return out;
+}
+
+// The "{N}" starting at `open`: N is one or more decimal digits, at most 2^32 - 1.
+// Leaves `at` on the closing brace.
+std::optional<std::uint32_t> braced_number(std::string_view text, std::size_t& at, std::string& why) {
+  const std::size_t open = at;
+  const std::size_t close = text.find('}', open);
+  if (close == std::string_view::npos) {
+    why = "unclosed '{' at position " + std::to_string(open);
+    return std::nullopt;
+  }
+  if (close == open + 1) {
+    why = "empty '{}' at position " + std::to_string(open) + " (a choice is a number)";
+    return std::nullopt;
+  }
+  std::uint64_t value = 0;
+  for (std::size_t j = open + 1; j < close; ++j) {
+    if (text[j] < '0' || text[j] > '9') {
+      why = "unexpected character '" + quoted(text[j]) + "' in the number at position " + std::to_string(j);
+      return std::nullopt;
+    }
+    value = value * 10 + static_cast<std::uint64_t>(text[j] - '0');
+    if (value > std::numeric_limits<std::uint32_t>::max()) {
+      why = "choice too large at position " + std::to_string(open) + " (at most " +
+            std::to_string(std::numeric_limits<std::uint32_t>::max()) + ")";
+      return std::nullopt;
+    }
+  }
+  at = close;
+  return static_cast<std::uint32_t>(value);
 }
 
 }  // namespace
@@ -57,41 +116,32 @@ std::optional<Schedule> Schedule::parse(std::string_view text, std::string* erro
     if (error) *error = std::move(why);
     return std::nullopt;
   };
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
-                           text.back() == '\t'))
-    text.remove_suffix(1);
-  if (text.substr(0, kPrefix.size()) != kPrefix)
-    return fail("a schedule starts with \"weft1:\" (got \"" + std::string(text.substr(0, 12)) + "\")");
-  text.remove_prefix(kPrefix.size());
+  // Positions in messages count from the start of `text`, surrounding white space
+  // included, so they point into exactly what the user gave.
+  const std::size_t begin = std::min(text.find_first_not_of(kSpace), text.size());
+  const std::size_t end = std::max(begin, text.find_last_not_of(kSpace) + 1);
+  const std::string_view trimmed = text.substr(begin, end - begin);
+  if (trimmed.substr(0, kPrefix.size()) != kPrefix)
+    return fail("a schedule starts with \"weft1:\" (got \"" + quoted(trimmed.substr(0, 12)) + "\")");
   Schedule schedule;
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  for (std::size_t at = begin + kPrefix.size(); at < end; ++at) {
     Decision d;
-    switch (text[i]) {
-      case '!': d.kind = DecisionKind::Waiter; ++i; break;
-      case '%': d.kind = DecisionKind::SpuriousWakeup; ++i; break;
-      case '^': d.kind = DecisionKind::CasFailure; ++i; break;
-      case '~': d.kind = DecisionKind::Data; ++i; break;
-      default: break;
+    if (auto kind = kind_of_prefix(text[at])) {
+      d.kind = *kind;
+      if (++at == end)
+        return fail("the schedule ends after '" + quoted(text[at - 1]) + "' at position " +
+                    std::to_string(at - 1) + ", which needs a choice after it");
     }
-    if (i >= text.size()) return fail("the schedule ends inside a decision");
-    if (text[i] == '{') {
-      auto close = text.find('}', i);
-      if (close == std::string_view::npos) return fail("unclosed '{' at position " + std::to_string(i));
-      std::uint64_t value = 0;
-      for (std::size_t j = i + 1; j < close; ++j) {
-        if (text[j] < '0' || text[j] > '9') return fail("bad number at position " + std::to_string(j));
-        value = value * 10 + static_cast<std::uint64_t>(text[j] - '0');
-        if (value > 0xffffffffu) return fail("choice too large at position " + std::to_string(i));
-      }
-      d.choice = static_cast<std::uint32_t>(value);
-      i = close;
+    if (text[at] == '{') {
+      std::string why;
+      auto choice = braced_number(text.substr(0, end), at, why);
+      if (!choice) return fail(why);
+      d.choice = *choice;
     } else {
-      int v = digit_value(text[i]);
-      if (v < 0) return fail(std::string("unexpected character '") + text[i] + "' at position " +
-                             std::to_string(i + kPrefix.size()));
-      d.choice = static_cast<std::uint32_t>(v);
+      const int digit = digit_value(text[at]);
+      if (digit < 0)
+        return fail("unexpected character '" + quoted(text[at]) + "' at position " + std::to_string(at));
+      d.choice = static_cast<std::uint32_t>(digit);
     }
     schedule.decisions.push_back(d);
   }

@@ -124,11 +124,14 @@ std::ostream& operator<<(std::ostream& out, const Report& report);
 Report explore(Options options, std::function<void()> scenario);
 
 // Runs `scenario` once along `schedule` (a Schedule string) and reports how it ended;
-// kind == Diverged when the scenario did not follow the schedule.
+// kind == Diverged when the scenario did not follow the schedule. Throws
+// sched::UsageError for a malformed schedule ("invalid schedule: ...") and for Options
+// outside the ranges explore() accepts.
 Report replay(const std::string& schedule, std::function<void()> scenario, Options options = {});
 
 // Replays a failing `schedule` and minimises it (fewer preemptions, then fewer decisions).
-// The report carries both schedules; ok() when the schedule does not fail.
+// The report carries both schedules; ok() when the schedule does not fail. Throws as
+// replay() does.
 Report shrink_schedule(const std::string& schedule, std::function<void()> scenario, Options options = {});
 
 // Replays `schedule` twice and compares the traces; false (with `why`) when they differ.

@@ -38,7 +38,9 @@ struct Schedule {
   // prefixed by '!' (waiter), '%' (spurious wake-up), '^' (CAS failure) or '~' (data)
   // for decisions that do not pick a fiber.
   std::string to_string() const;
-  // Parses to_string()'s format; returns nullopt and sets `error` when malformed.
+  // Parses to_string()'s format, ignoring white space around it. When malformed, returns
+  // nullopt and sets `error` to one printable line naming the position (counted from the
+  // start of `text`); bytes that are not printable ASCII are shown as \xHH.
   static std::optional<Schedule> parse(std::string_view text, std::string* error = nullptr);
 
   bool operator==(const Schedule&) const = default;

@@ -47,7 +47,7 @@ class Context {
   void* asan_fake_stack_ = nullptr;
   const void* asan_bottom_ = nullptr;
   std::size_t asan_size_ = 0;
-  void* tsan_fiber_ = nullptr;
+  [[maybe_unused]] void* tsan_fiber_ = nullptr;  // read by TSan builds only
 };
 
 }  // namespace weft::sched::detail
