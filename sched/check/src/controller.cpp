@@ -261,16 +261,11 @@ void Controller::hb_acquire(const void* object) {
 }
 
 std::string Controller::describe_inversion(const std::vector<LockEdge>& cycle) const {
-  // A name is enough unless two locks of the cycle share it.
-  std::unordered_map<std::string, std::vector<const void*>> named;
-  for (const LockEdge& e : cycle) {
-    std::string text = object_text(e.to);
-    auto& objects = named[text];
-    if (std::find(objects.begin(), objects.end(), e.to) == objects.end()) objects.push_back(e.to);
-  }
+  // A name is enough unless another lock of the cycle has the same one.
   auto lock = [&](const void* object) {
-    std::string text = object_text(object);
-    if (text != address(object) && named[text].size() > 1) text += " (" + address(object) + ")";
+    const std::string text = object_text(object);
+    for (const LockEdge& e : cycle)
+      if (e.to != object && object_text(e.to) == text) return text + " (" + address(object) + ")";
     return text;
   };
   auto site = [&](std::source_location where, std::size_t step) {
