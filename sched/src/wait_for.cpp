@@ -10,8 +10,9 @@ namespace weft::sched {
 const Fiber* waited_for(const Fiber& fiber) noexcept {
   const WaitRecord record = fiber.wait_record();
   if (record.kind == WaitKind::Join) return static_cast<const Fiber*>(record.object);
-  if (record.holder != nullptr) return record.holder->load(std::memory_order_acquire);
-  return nullptr;
+  if (record.holder == nullptr) return nullptr;
+  const Fiber* holder = record.holder->load(std::memory_order_acquire);
+  return holder == &fiber ? nullptr : holder;  // just handed to it: the wait is over
 }
 
 std::vector<const Fiber*> find_wait_cycle(const std::vector<const Fiber*>& blocked,

@@ -121,15 +121,12 @@ TEST_CASE("a lock held by another runtime's fiber is reported as held there", "[
   cross(mine, theirs, report_a);
   b.join();
   INFO(report_a << "\n" << report_b);
-  // The first runtime to report unwinds its fiber, which unlocks what the other waits
-  // for: that one may go on instead of reporting.
-  REQUIRE((!report_a.empty() || !report_b.empty()));
-  if (!report_a.empty())
-    CHECK_THAT(report_a, Catch::Contains("waits on mutex (theirs) at ") &&
-                             Catch::Contains(", held by a fiber of another runtime"));
-  if (!report_b.empty())
-    CHECK_THAT(report_b, Catch::Contains("waits on mutex (mine) at ") &&
-                             Catch::Contains(", held by a fiber of another runtime"));
+  // The runtimes report and unwind at the same time, and an unwinding fiber unlocks what
+  // the other one waits for: that one may go on instead of reporting, or report a wait
+  // that has just ended. A report written before the other runtime unwound names the
+  // other runtime as the holder, and one of them always is.
+  CHECK_THAT(report_a + report_b, Catch::Contains(", held by a fiber of another runtime (or one that ended)"));
+  CHECK_THAT(report_a + report_b, !Catch::Contains("held by fiber #"));
   // Each runtime sees only its own half of the cycle.
   CHECK_THAT(report_a + report_b, !Catch::Contains("wait-for cycle"));
 }

@@ -13,7 +13,8 @@ namespace weft::sched {
 
 // The one fiber that has to act before `fiber`'s wait can end: the fiber it joins, or the
 // holder of the lock it waits on (WaitRecord::holder). Null when that is not one known
-// fiber (a channel, a condition variable, a lock held shared, a free lock).
+// fiber (a channel, a condition variable, a lock held shared, a free lock, a lock just
+// handed to `fiber` itself).
 const Fiber* waited_for(const Fiber& fiber) noexcept;
 
 // Finds the fiber a blocked fiber waits for: waited_for, or a caller's own knowledge
