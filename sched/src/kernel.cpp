@@ -145,7 +145,8 @@ void park(const WaitRecord& record) {
 
 void unpark(Fiber& fiber) noexcept { Worker::unpark(fiber, ReadyHint::Normal); }
 
-WaitTicket begin_wait(WaitKind kind, const void* object, const char* name) {
+WaitTicket begin_wait(WaitKind kind, const void* object, const char* name,
+                      const std::atomic<Fiber*>* holder) {
   Fiber& self = running_fiber("weft: ", name ? name : "a blocking call");
   auto& word = FiberAccess::wait_word(self);
   std::uint64_t epoch = wait_word::epoch_of(word.load(std::memory_order_relaxed)) + 1;
@@ -153,6 +154,7 @@ WaitTicket begin_wait(WaitKind kind, const void* object, const char* name) {
   record.kind = kind;
   record.object = object;
   record.name = name;
+  record.holder = holder;
   WaitTicket ticket{&self, epoch};
   // Dekker with Fiber::request_cancel: open the wait, then look for a pending request.
   // The canceller pays for the fence when it can (see asymmetric_fence.hpp).

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "memory/overflow_guard.hpp"
+#include "deadlock/deadlock_report.hpp"
 #include "deadlock/stuck_registry.hpp"
 #include "wait_word.hpp"
 #include "weft/sched/detail/fiber_locals.hpp"
@@ -377,7 +378,7 @@ void Worker::unregister_fiber(Fiber& fiber) noexcept {
   fiber.registry_prev_ = fiber.registry_next_ = nullptr;
 }
 
-void Worker::dump(std::ostream& out) const {
+void Worker::dump(std::ostream& out, const StuckFibers* stuck) const {
   std::lock_guard guard(registry_lock_);
   // The registry is newest first; print oldest first.
   const Fiber* last = registry_head_;
@@ -390,6 +391,7 @@ void Worker::dump(std::ostream& out) const {
       out << ": waits on " << to_string(f->record_.kind);
       if (f->record_.name && *f->record_.name) out << " (" << f->record_.name << ")";
       if (f->record_.object) out << " at " << f->record_.object;
+      if (stuck) out << stuck->holder_note(*f);
     }
     out << '\n';
   }

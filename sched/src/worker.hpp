@@ -53,6 +53,8 @@ struct FiberAccess {
 
 namespace weft::sched::detail {
 
+class StuckFibers;
+
 // park_state_ values of a Fiber (see kernel.cpp, unpark).
 enum ParkState : std::uint8_t { kRunning = 0, kNotified = 1, kParking = 2, kParked = 3 };
 
@@ -103,7 +105,8 @@ class alignas(kAliasPageBytes) Worker {
   static constexpr std::uint64_t kRawPark = 0;
   void make_ready(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept;
 
-  void dump(std::ostream& out) const;
+  // One line per live fiber. With `stuck` (a deadlock report), a lock's holder too.
+  void dump(std::ostream& out, const StuckFibers* stuck = nullptr) const;
   std::size_t ready_count() const noexcept { return policy_->ready_count(); }
   // Fibers started on / retired by this worker. Written only by the worker's thread.
   std::size_t started() const noexcept { return started_.load(std::memory_order_acquire); }
@@ -150,7 +153,9 @@ class alignas(kAliasPageBytes) Worker {
   void wake_joiners(Fiber& fiber) noexcept;
   void register_fiber(Fiber& fiber) noexcept;
   void unregister_fiber(Fiber& fiber) noexcept;
-  void handle_deadlock();
+  // `alone`: no other runtime was running when the deadlock was declared.
+  void handle_deadlock(bool alone);
+  std::vector<const Fiber*> parked_fibers() const;
   static Context& fiber_entry(void* arg) noexcept;
 
   // The policy, called directly (inlined) when it is the default FIFO.

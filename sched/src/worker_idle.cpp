@@ -1,10 +1,12 @@
 // The worker's idle step: what the loop does when no fiber is ready. It moves virtual
 // time on, waits in the reactor until the next timer or a wake-up, or -- when nothing
 // can ever wake anybody -- gives the deadlock verdict: report, unwind, throw from run().
+#include <algorithm>
 #include <mutex>
 #include <sstream>
 #include <vector>
 
+#include "deadlock/deadlock_report.hpp"
 #include "deadlock/stuck_registry.hpp"
 #include "worker.hpp"
 
@@ -38,7 +40,7 @@ bool Worker::nothing_can_wake() const noexcept {
 
 void Worker::deadlock_verdict() {
   if (clock_->is_virtual()) {  // a checker run is a world of its own
-    handle_deadlock();
+    handle_deadlock(true);
     return;
   }
   // Nothing here can wake anybody; another runtime sharing our primitives still may.
@@ -54,32 +56,37 @@ void Worker::deadlock_verdict() {
     reactor_.wait(*grace);
     return;
   }
+  bool alone = false;
   if (mark.all_stuck) {
     reactor_.cancel_wait();
-    if (!registry.declare(*this)) return;
+    if (!registry.declare(*this, &alone)) return;
   } else {
     // Others still run: sleep until one of them wakes us or declares the deadlock.
     reactor_.wait(std::nullopt);
     if (!registry.unmark(*this, mark.generation) || has_inbox_work()) return;
   }
-  handle_deadlock();
+  handle_deadlock(alone);
 }
 
-void Worker::handle_deadlock() {
+std::vector<const Fiber*> Worker::parked_fibers() const {
+  std::vector<const Fiber*> parked;
+  std::lock_guard guard(registry_lock_);
+  for (const Fiber* f = registry_head_; f; f = f->registry_next_)
+    if (f->state() == FiberState::Parked) parked.push_back(f);
+  std::reverse(parked.begin(), parked.end());  // oldest first, as dump() lists them
+  return parked;
+}
+
+void Worker::handle_deadlock(bool alone) {
+  const std::vector<const Fiber*> blocked = parked_fibers();
+  const StuckFibers stuck(blocked, alone);
   std::ostringstream report;
   report << "weft: deadlock: all " << scheduler_.live_fibers() << " remaining fibers are blocked"
          << " and nothing can wake them:\n";
-  dump(report);
+  dump(report, &stuck);
+  report << stuck.cycle_line();
   deadlock_report_ = report.str();
-  if (Instrumentation* hooks = detail::instrumentation()) {
-    std::vector<const Fiber*> blocked;
-    {
-      std::lock_guard guard(registry_lock_);
-      for (Fiber* f = registry_head_; f; f = f->registry_next_)
-        if (f->state() == FiberState::Parked) blocked.push_back(f);
-    }
-    hooks->on_deadlock(blocked);
-  }
+  if (Instrumentation* hooks = detail::instrumentation()) hooks->on_deadlock(blocked);
   // Unwind every stuck fiber so its destructors run and its stack is returned.
   unwind_all();
 }

@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 
 #include "weft/weft.hpp"
@@ -98,4 +100,33 @@ TEST_CASE("when a runtime ends, the stuck ones left get the grace period: anothe
   a.join();
   CHECK_FALSE(error);
   CHECK(received == 7);
+}
+
+TEST_CASE("a lock held by another runtime's fiber is reported as held there", "[deadlock]") {
+  weft::Mutex mine("mine"), theirs("theirs");
+  std::string report_a, report_b;
+  // Takes `first`, waits until the other runtime holds `second`, then takes it too.
+  auto cross = [](weft::Mutex& first, weft::Mutex& second, std::string& report) {
+    try {
+      weft::run([&] {
+        std::lock_guard held(first);
+        while (!second.is_locked()) weft::this_fiber::sleep_for(1ms);
+        std::lock_guard wanted(second);
+      });
+    } catch (const weft::DeadlockError& e) {
+      report = e.what();
+    }
+  };
+  std::thread b([&] { cross(theirs, mine, report_b); });
+  cross(mine, theirs, report_a);
+  b.join();
+  INFO(report_a << "\n" << report_b);
+  // The runtimes report and unwind at the same time, and an unwinding fiber unlocks what
+  // the other one waits for: that one may go on instead of reporting, or report a wait
+  // that has just ended. A report written before the other runtime unwound names the
+  // other runtime as the holder, and one of them always is.
+  CHECK_THAT(report_a + report_b, Catch::Contains(", held by a fiber of another runtime (or one that ended)"));
+  CHECK_THAT(report_a + report_b, !Catch::Contains("held by fiber #"));
+  // Each runtime sees only its own half of the cycle.
+  CHECK_THAT(report_a + report_b, !Catch::Contains("wait-for cycle"));
 }

@@ -1,7 +1,10 @@
-// Global deadlock detection: run() throws DeadlockError naming every stuck fiber and
-// what it waits on, after unwinding them (their destructors run).
+// Global deadlock detection: run() throws DeadlockError naming every stuck fiber, what it
+// waits on, who holds the locks they wait for and the cycle of fibers waiting for each
+// other, after unwinding them (their destructors run).
 #include <catch2/catch.hpp>
 
+#include <mutex>
+#include <sstream>
 #include <string>
 
 #include <weft/weft.hpp>
@@ -100,6 +103,8 @@ TEST_CASE("two fibers joining each other deadlock; run throws and names both",
   CHECK_THAT(report, Contains("deadlock"));
   CHECK_THAT(report, Contains("'fiber-a'") && Contains("'fiber-b'"));
   CHECK_THAT(report, Contains("waits on join (fiber-a)") && Contains("waits on join (fiber-b)"));
+  CHECK_THAT(report, Contains("wait-for cycle of 2: fiber #") && Contains(" 'fiber-a' waits to join fiber #") &&
+                         Contains(" 'fiber-b', which waits to join fiber #"));
   CHECK_FALSE(reached_after_join);
   CHECK(StackObject::destroyed == 2);  // both stuck fibers were unwound
   CHECK(StackObject::alive == 0);
@@ -147,6 +152,111 @@ TEST_CASE("fibers blocked on a WaitQueue nobody notifies are reported with their
   CHECK(cancelled_or_woken == 0);
   CHECK(StackObject::destroyed == 3);
   CHECK(StackObject::alive == 0);
+}
+
+namespace {
+
+// "#<id> '<name>'", as deadlock reports name a fiber.
+std::string label(weft::sched::FiberId id, const std::string& name) {
+  return "#" + std::to_string(id) + " '" + name + "'";
+}
+
+// Two fibers take two locks in opposite orders, each yielding in between: a deadlock.
+// Returns the report; `ab` and `ba` get the fibers' ids.
+template <class Lock>
+std::string lock_in_opposite_orders(Lock& first, Lock& second, weft::sched::FiberId& ab,
+                                    weft::sched::FiberId& ba) {
+  try {
+    weft::run([&] {
+      auto x = weft::spawn(
+          [&] {
+            ab = weft::this_fiber::id();
+            std::lock_guard outer(first);
+            weft::this_fiber::yield();
+            std::lock_guard inner(second);
+          },
+          {.name = "ab"});
+      auto y = weft::spawn(
+          [&] {
+            ba = weft::this_fiber::id();
+            std::lock_guard outer(second);
+            weft::this_fiber::yield();
+            std::lock_guard inner(first);
+          },
+          {.name = "ba"});
+      x.join();
+      y.join();
+    });
+  } catch (const weft::DeadlockError& e) {
+    return e.what();
+  }
+  FAIL("weft::run returned although its fibers deadlocked");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("a deadlock on two mutexes names who holds each and the cycle", "[deadlock]") {
+  weft::Mutex left("left"), right("right");
+  weft::sched::FiberId ab = 0, ba = 0;
+  const std::string report = lock_in_opposite_orders(left, right, ab, ba);
+  INFO(report);
+  CHECK_THAT(report, Contains(label(ab, "ab") + " parked: waits on mutex (right) at ") &&
+                         Contains(label(ba, "ba") + " parked: waits on mutex (left) at "));
+  CHECK_THAT(report, Contains(", held by fiber " + label(ba, "ba") + "\n") &&
+                         Contains(", held by fiber " + label(ab, "ab") + "\n"));
+  CHECK_THAT(report, Contains("  wait-for cycle of 2: fiber " + label(ab, "ab") + " waits for mutex 'right' held by fiber " +
+                              label(ba, "ba") + ", which waits for mutex 'left' held by fiber " + label(ab, "ab") + "\n"));
+  CHECK_FALSE(left.is_locked());  // unwinding unlocked both
+  CHECK_FALSE(right.is_locked());
+}
+
+TEST_CASE("a deadlock on unnamed locks names them by address", "[deadlock]") {
+  weft::RecursiveMutex first, second;
+  weft::sched::FiberId ab = 0, ba = 0;
+  const std::string report = lock_in_opposite_orders(first, second, ab, ba);
+  INFO(report);
+  std::ostringstream first_at, second_at;
+  first_at << &first;
+  second_at << &second;
+  CHECK_THAT(report, Contains("fiber " + label(ab, "ab") + " waits for mutex at " + second_at.str() +
+                              " held by fiber " + label(ba, "ba") + ", which waits for mutex at " +
+                              first_at.str() + " held by fiber " + label(ab, "ab")));
+}
+
+TEST_CASE("a deadlock on a writer-held shared mutex names the writer", "[deadlock]") {
+  weft::SharedMutex first("first"), second("second");
+  weft::sched::FiberId ab = 0, ba = 0;
+  const std::string report = lock_in_opposite_orders(first, second, ab, ba);
+  INFO(report);
+  CHECK_THAT(report, Contains("wait-for cycle of 2: fiber " + label(ab, "ab") + " waits for mutex 'second' held by fiber " +
+                              label(ba, "ba")));
+}
+
+TEST_CASE("a lock left locked by a fiber that ended is reported with that fiber", "[deadlock]") {
+  weft::Mutex forgotten("forgotten");
+  weft::sched::FiberId leaver = 0;
+  std::string report;
+  try {
+    weft::run([&] {
+      weft::spawn(
+          [&] {
+            leaver = weft::this_fiber::id();
+            forgotten.lock();  // and never unlocks it
+          },
+          {.name = "leaver"})
+          .join();
+      std::lock_guard guard(forgotten);
+    });
+    FAIL("weft::run returned although its fibers deadlocked");
+  } catch (const weft::DeadlockError& e) {
+    report = e.what();
+  }
+  INFO(report);
+  CHECK_THAT(report, Contains("'main' parked: waits on mutex (forgotten) at ") &&
+                         Contains(", held by fiber " + label(leaver, "leaver") +
+                                  ", which has ended without unlocking it\n"));
+  CHECK_THAT(report, !Contains("wait-for cycle"));
 }
 
 TEST_CASE("a fiber parked with no waker at all is a deadlock", "[deadlock]") {

@@ -1,6 +1,7 @@
 // weft::Mutex over an OwnerLock, with lock-order checks (weft/sync/mutex.hpp).
 #include "weft/sync/mutex.hpp"
 
+#include "sync/announce_name.hpp"
 #include "sync/describe_fiber.hpp"
 #include "weft/errors.hpp"
 
@@ -11,12 +12,13 @@ Mutex::~Mutex() { core_.destroying("a mutex", this); }
 bool Mutex::acquire(std::optional<TimePoint> deadline, bool cancellable, bool check_order,
                     const char* call) {
   sched::Fiber& self = sched::require_fiber(call);
+  detail::announce_name(this, identity_.name());
   schedule_point(sched::Op::Lock, this);
   if (core_.owner() == &self)
     throw UsageError(std::string(call) + ": " + detail::describe(self) + " locks " +
                      identity_.label() + " again while holding it (use weft::RecursiveMutex)");
   if (check_order) LockOrderChecker::global().before_lock(identity_);
-  const sched::WaitRecord record{sched::WaitKind::Mutex, this, record_name()};
+  const sched::WaitRecord record{sched::WaitKind::Mutex, this, identity_.name().c_str()};
   if (!core_.acquire(self, deadline, cancellable, record)) return false;
   sched::hb_acquire(this);
   LockOrderChecker::global().acquired(identity_);
@@ -27,6 +29,7 @@ void Mutex::lock() { acquire(std::nullopt, true, true, "weft::Mutex::lock"); }
 
 bool Mutex::try_lock() {
   sched::Fiber& self = sched::require_fiber("weft::Mutex::try_lock");
+  detail::announce_name(this, identity_.name());
   schedule_point(sched::Op::Lock, this);
   if (core_.owner() == &self)
     throw UsageError("weft::Mutex::try_lock: " + detail::describe(self) + " tries to lock " +

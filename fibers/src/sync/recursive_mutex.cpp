@@ -1,6 +1,7 @@
 // weft::RecursiveMutex over an OwnerLock (weft/sync/recursive_mutex.hpp).
 #include "weft/sync/recursive_mutex.hpp"
 
+#include "sync/announce_name.hpp"
 #include "sync/describe_fiber.hpp"
 #include "weft/errors.hpp"
 
@@ -11,14 +12,15 @@ RecursiveMutex::~RecursiveMutex() { core_.destroying("a recursive mutex", this);
 bool RecursiveMutex::acquire(std::optional<TimePoint> deadline, bool check_order,
                              const char* call) {
   sched::Fiber& self = sched::require_fiber(call);
+  detail::announce_name(this, identity_.name());
   schedule_point(sched::Op::Lock, this);
   if (core_.owner() == &self) {
     ++depth_;
     return true;
   }
   if (check_order) LockOrderChecker::global().before_lock(identity_);
-  const char* record = identity_.name().empty() ? "recursive mutex" : identity_.name().c_str();
-  if (!core_.acquire(self, deadline, true, sched::WaitRecord{sched::WaitKind::Mutex, this, record}))
+  if (!core_.acquire(self, deadline, true,
+                     sched::WaitRecord{sched::WaitKind::Mutex, this, identity_.name().c_str()}))
     return false;
   depth_ = 1;
   sched::hb_acquire(this);
@@ -30,6 +32,7 @@ void RecursiveMutex::lock() { acquire(std::nullopt, true, "weft::RecursiveMutex:
 
 bool RecursiveMutex::try_lock() {
   sched::Fiber& self = sched::require_fiber("weft::RecursiveMutex::try_lock");
+  detail::announce_name(this, identity_.name());
   schedule_point(sched::Op::Lock, this);
   if (core_.owner() == &self) {
     ++depth_;

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "queue_wait.hpp"
+#include "sync/announce_name.hpp"
 #include "sync/describe_fiber.hpp"
 #include "sync/notified_wait.hpp"
 #include "weft/errors.hpp"
@@ -50,6 +51,7 @@ void SharedMutex::hand_off() noexcept {
 
 bool SharedMutex::acquire(std::optional<TimePoint> deadline, const char* call) {
   sched::Fiber& self = sched::require_fiber(call);
+  detail::announce_name(this, name_);
   schedule_point(sched::Op::Lock, this);
   if (writer_.load(std::memory_order_relaxed) == &self)
     throw UsageError(std::string(call) + ": " + detail::describe(self) +
@@ -62,7 +64,7 @@ bool SharedMutex::acquire(std::optional<TimePoint> deadline, const char* call) {
     }
     if (deadline && *deadline <= sched::now()) return false;
     sched::WaitOutcome outcome =
-        detail::wait_in(lock_, waiting_writers_, {sched::WaitKind::Mutex, this, record_name()}, deadline);
+        detail::wait_in(lock_, waiting_writers_, wait_record(), deadline);
     if (outcome.reason == sched::WakeReason::Notified) break;  // handed over by the last holder
     // Leaving the queue: if no writer holds or awaits it now, readers held back only by
     // writer preference may go in.
@@ -80,6 +82,7 @@ void SharedMutex::lock() { acquire(std::nullopt, "weft::SharedMutex::lock"); }
 
 bool SharedMutex::try_lock() {
   sched::require_fiber("weft::SharedMutex::try_lock");
+  detail::announce_name(this, name_);
   schedule_point(sched::Op::Lock, this);
   sched::Fiber* self = sched::current_fiber();
   {
@@ -118,6 +121,7 @@ void SharedMutex::unlock() {
 
 bool SharedMutex::acquire_shared(std::optional<TimePoint> deadline, const char* call) {
   sched::Fiber& self = sched::require_fiber(call);
+  detail::announce_name(this, name_);
   schedule_point(sched::Op::Lock, this);
   if (writer_.load(std::memory_order_relaxed) == &self)
     throw UsageError(std::string(call) + ": " + detail::describe(self) +
@@ -126,7 +130,7 @@ bool SharedMutex::acquire_shared(std::optional<TimePoint> deadline, const char* 
   if (writer_.load(std::memory_order_relaxed) == nullptr && waiting_writers_.empty()) {
     ++readers_;
   } else if (!detail::wait_notified(lock_, waiting_readers_,
-                                    {sched::WaitKind::Mutex, this, record_name()}, deadline)) {
+                                    wait_record(), deadline)) {
     return false;
   }
   // Held shared: counted above, or admitted (and counted) by the fiber that let readers in.
@@ -139,6 +143,7 @@ void SharedMutex::lock_shared() { acquire_shared(std::nullopt, "weft::SharedMute
 
 bool SharedMutex::try_lock_shared() {
   sched::require_fiber("weft::SharedMutex::try_lock_shared");
+  detail::announce_name(this, name_);
   schedule_point(sched::Op::Lock, this);
   {
     std::lock_guard guard(lock_);

@@ -10,6 +10,7 @@
 #include "weft/sched/errors.hpp"
 #include "weft/sched/kernel.hpp"
 #include "weft/sched/scheduler.hpp"
+#include "weft/sched/wait_for.hpp"
 
 namespace weft::check::detail {
 
@@ -63,8 +64,9 @@ std::size_t RunResult::preemptions() const {
   return n;
 }
 
-Controller::Controller(Strategy& strategy, const Options& options)
-    : strategy_(strategy), options_(options) {
+Controller::Controller(Strategy& strategy, const Options& options, bool explain)
+    : strategy_(strategy), options_(options),
+      explanation_(explain ? std::make_unique<Explanation>() : nullptr) {
   // Room for a small scenario's run without regrowing (a run is a few dozen steps).
   constexpr std::size_t kFibers = 16, kSteps = 128;
   numbers_.reserve(kFibers);
@@ -96,12 +98,23 @@ void Controller::record(sched::Op op, const void* object, const std::source_loca
                         std::move(note)});
 }
 
+std::string Controller::site_text(std::size_t step, std::source_location where) const {
+  return explanation_ ? explanation_->site(step, where) : site_of(where);
+}
+
+std::string Controller::object_text(const void* object) const {
+  if (explanation_ && object)
+    if (const std::string* name = explanation_->name(object)) return "'" + *name + "'";
+  return address(object);
+}
+
 void Controller::render_trace() {
   result_.trace.clear();
   result_.trace.reserve(trace_.size());
   for (Step& s : trace_)
-    result_.trace.push_back(TraceEvent{s.step, s.fiber, fiber_label(s.fiber), s.op, address(s.object),
-                                       s.has_site ? site_of(s.where) : std::string(), std::move(s.note)});
+    result_.trace.push_back(TraceEvent{s.step, s.fiber, fiber_label(s.fiber), s.op, object_text(s.object),
+                                       s.has_site ? site_text(s.step, s.where) : std::string(),
+                                       std::move(s.note)});
   trace_.clear();
 }
 
@@ -155,6 +168,7 @@ void Controller::schedule_point(sched::Op op, const void* object, std::source_lo
   if (op == sched::Op::Unlock) locks_.unlocked(self, object);
   if (self >= pending_.size()) pending_.resize(self + 1);
   pending_[self] = PendingOp{op, object, true};
+  if (explanation_) explanation_->note_site(steps_, where);
   record(op, object, &where);
 
   if (++steps_ > options_.max_steps) {
@@ -240,20 +254,34 @@ void Controller::hb_acquire(const void* object) {
   races_.acquire(self, object);
   if (locks_.acquired(self, object) && options_.lock_order && inversion_.empty()) {
     if (auto cycle = locks_.find_cycle()) {
-      std::ostringstream msg;
-      msg << "lock-order inversion (potential deadlock): ";
-      for (std::size_t i = 0; i < cycle->size(); ++i) {
-        const LockEdge& e = (*cycle)[i];
-        if (i) msg << "; ";
-        msg << "fiber " << fiber_label(e.fiber) << " took lock " << e.to << " at "
-            << e.taken_site << " while holding lock " << e.from << " (taken at " << e.held_site
-            << ")";
-      }
       // Only a potential deadlock: the run goes on, and a real failure takes precedence.
-      inversion_ = msg.str();
+      inversion_ = describe_inversion(*cycle);
       if (!trace_.empty()) trace_.back().note = "lock-order inversion";
     }
   }
+}
+
+std::string Controller::describe_inversion(const std::vector<LockEdge>& cycle) const {
+  // A name is enough unless another lock of the cycle has the same one.
+  auto lock = [&](const void* object) {
+    const std::string text = object_text(object);
+    for (const LockEdge& e : cycle)
+      if (e.to != object && object_text(e.to) == text) return text + " (" + address(object) + ")";
+    return text;
+  };
+  auto site = [&](std::source_location where, std::size_t step) {
+    return site_text(step, where) + " (step " + std::to_string(step) + ")";
+  };
+  std::ostringstream msg;
+  msg << "lock-order inversion (potential deadlock): ";
+  for (std::size_t i = 0; i < cycle.size(); ++i) {
+    const LockEdge& e = cycle[i];
+    if (i) msg << "; ";
+    msg << "fiber " << fiber_label(e.fiber) << " took lock " << lock(e.to) << " at "
+        << site(e.taken_where, e.taken_step) << " while holding lock " << lock(e.from)
+        << " (taken at " << site(e.held_where, e.held_step) << ")";
+  }
+  return msg.str();
 }
 
 std::size_t Controller::choose(std::size_t n, sched::Choice what) {
@@ -261,6 +289,10 @@ std::size_t Controller::choose(std::size_t n, sched::Choice what) {
   if (what == sched::Choice::SpuriousWakeup && !options_.spurious_wakeups) return 0;
   if (sched::current_fiber() == nullptr) return 0;
   return decide(to_decision(what), n, nullptr, -1, false);
+}
+
+void Controller::on_named(const void* object, const char* name) {
+  if (explanation_) explanation_->note_name(object, name);
 }
 
 void Controller::on_access(const void* object, bool write, std::source_location where) {
@@ -278,46 +310,40 @@ void Controller::on_access(const void* object, bool write, std::source_location 
   fail_here(FailureKind::DataRace, msg.str());
 }
 
-std::string Controller::describe_deadlock(const std::vector<const sched::Fiber*>& blocked) {
+std::string Controller::describe_deadlock(const std::vector<const sched::Fiber*>& parked) {
+  std::vector<const sched::Fiber*> blocked = parked;
+  std::sort(blocked.begin(), blocked.end(),
+            [&](const sched::Fiber* a, const sched::Fiber* b) { return number(a) < number(b); });
+  // Who a fiber waits for: the kernel knows joins and lock owners; the lock tracker also
+  // knows a lock held shared. Only blocked fibers are followed into the cycle.
+  auto tracked_holder = [&](const sched::Fiber& f) -> std::optional<std::size_t> {
+    const sched::WaitRecord r = f.wait_record();
+    if (r.kind == sched::WaitKind::Join || r.object == nullptr) return std::nullopt;
+    return locks_.holder(r.object);
+  };
+  auto waits_for = [&](const sched::Fiber& f) -> const sched::Fiber* {
+    if (const sched::Fiber* other = sched::waited_for(f)) return other;
+    if (auto n = tracked_holder(f))
+      for (const sched::Fiber* b : blocked)
+        if (number(b) == *n) return b;
+    return nullptr;
+  };
   std::ostringstream msg;
   msg << "deadlock: all " << blocked.size() << " remaining fibers are blocked and no timer is pending";
-  // Wait-for edges: a join waits for its target, a mutex for its holder.
-  std::unordered_map<std::size_t, std::size_t> waits_for;
   for (const sched::Fiber* f : blocked) {
-    std::size_t self = number(f);
     sched::WaitRecord r = f->wait_record();
-    msg << "\n    fiber " << fiber_label(self) << " waits on " << sched::to_string(r.kind);
+    msg << "\n    fiber " << fiber_label(number(f)) << " waits on " << sched::to_string(r.kind);
     if (r.name && *r.name) msg << " '" << r.name << "'";
     if (r.object) msg << " " << r.object;
-    std::optional<std::size_t> other;
-    if (r.kind == sched::WaitKind::Join) {
-      auto it = numbers_.find(static_cast<const sched::Fiber*>(r.object));
-      if (it != numbers_.end()) other = it->second;
-    } else if (r.object) {
-      other = locks_.holder(r.object);
-    }
-    if (other) {
+    std::optional<std::size_t> other = tracked_holder(*f);
+    if (const sched::Fiber* known = sched::waited_for(*f)) other = number(known);
+    if (other)
       msg << (r.kind == sched::WaitKind::Join ? ", which has not finished" : ", held by fiber " + fiber_label(*other));
-      waits_for[self] = *other;
-    }
   }
-  // Follow the edges from each fiber to find a cycle.
-  for (const auto& [start, next_unused] : waits_for) {
-    (void)next_unused;
-    std::vector<std::size_t> path{start};
-    std::size_t at = start;
-    while (waits_for.count(at)) {
-      at = waits_for[at];
-      auto seen = std::find(path.begin(), path.end(), at);
-      if (seen != path.end()) {
-        msg << "\n    wait-for cycle of " << (path.end() - seen) << ": ";
-        for (auto p = seen; p != path.end(); ++p) msg << fiber_label(*p) << " -> ";
-        msg << fiber_label(at);
-        return msg.str();
-      }
-      path.push_back(at);
-    }
-  }
+  std::vector<const sched::Fiber*> cycle = sched::find_wait_cycle(blocked, waits_for);
+  if (!cycle.empty())
+    msg << "\n    wait-for cycle of " << cycle.size() << ": "
+        << sched::describe_wait_cycle(cycle, [&](const sched::Fiber& f) { return fiber_label(number(&f)); });
   return msg.str();
 }
 
@@ -360,8 +386,9 @@ RunResult Controller::take_result() {
   return std::move(result_);
 }
 
-RunResult run_once(Strategy& strategy, const Options& options, const std::function<void()>& scenario) {
-  Controller controller(strategy, options);
+RunResult run_once(Strategy& strategy, const Options& options, const std::function<void()>& scenario,
+                   bool explain) {
+  Controller controller(strategy, options, explain);
   sched::VirtualClock clock;
   sched::SchedulerOptions scheduler_options;
   scheduler_options.policy = [&controller](const sched::PolicyContext&) {

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "explanation.hpp"
 #include "lock_tracker.hpp"
 #include "race_detector.hpp"
 #include "weft/check/explore.hpp"
@@ -33,7 +34,8 @@ struct RunResult {
 
 class Controller final : public sched::Instrumentation {
  public:
-  Controller(Strategy& strategy, const Options& options);
+  // `explain`: the re-run of a failing schedule that renders its report (see Explanation).
+  Controller(Strategy& strategy, const Options& options, bool explain = false);
 
   // --- sched::Instrumentation ---
   void schedule_point(sched::Op op, const void* object, std::source_location where) override;
@@ -45,6 +47,7 @@ class Controller final : public sched::Instrumentation {
   void on_fiber_exit(const sched::Fiber& fiber) override;
   void on_access(const void* object, bool write, std::source_location where) override;
   bool on_destroyed_in_use(const char* what, const void* object, sched::Fiber* user, bool waiting) override;
+  void on_named(const void* object, const char* name) override;
 
   // --- the policy side (ControlledPolicy forwards here) ---
   void awakened(sched::Fiber& fiber);
@@ -78,6 +81,11 @@ class Controller final : public sched::Instrumentation {
   void run_now(sched::Fiber& fiber);
   bool ready(const sched::Fiber& fiber) const;
   std::string describe_deadlock(const std::vector<const sched::Fiber*>& blocked);
+  std::string describe_inversion(const std::vector<LockEdge>& cycle) const;
+  // A recorded site as text: the user's code behind it when explaining.
+  std::string site_text(std::size_t step, std::source_location where) const;
+  // An object as text: its name when explaining and it has one ('orders'), else its address.
+  std::string object_text(const void* object) const;
 
   Strategy& strategy_;
   const Options& options_;
@@ -107,6 +115,7 @@ class Controller final : public sched::Instrumentation {
   RaceDetector races_;
   LockTracker locks_;
   std::string inversion_;  // the first lock-order inversion of this run, if any
+  std::unique_ptr<Explanation> explanation_;  // only on the re-run that renders a failure
 };
 
 // The SchedulingPolicy of a controlled run.
@@ -124,8 +133,9 @@ class ControlledPolicy final : public sched::SchedulingPolicy {
   Controller& controller_;
 };
 
-// Runs the scenario once under `strategy`.
-RunResult run_once(Strategy& strategy, const Options& options, const std::function<void()>& scenario);
+// Runs the scenario once under `strategy`; `explain` for the run that renders a failure.
+RunResult run_once(Strategy& strategy, const Options& options, const std::function<void()>& scenario,
+                   bool explain = false);
 
 std::string site_of(std::source_location where);
 

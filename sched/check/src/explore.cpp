@@ -164,6 +164,22 @@ void fill_failure(Report& report, const RunResult& run) {
   report.trace = run.trace;
 }
 
+// Runs the reported schedule once more to render what exploring runs do not record: the
+// user's code behind sites weft recorded as its own, and the names of named objects.
+// Kept only when the re-run fails the same way (the scenario may not be deterministic).
+void explain(Report& report, const std::string& schedule_text, const Options& options,
+             const std::function<void()>& scenario) {
+  auto schedule = Schedule::parse(schedule_text);
+  if (!schedule) return;
+  auto strategy = make_replay_strategy(std::move(*schedule));
+  strategy->begin_run(0);
+  RunResult run = detail::run_once(*strategy, options, scenario, /*explain=*/true);
+  strategy->end_run(run.schedule);
+  if (!strategy->divergence().empty() || run.kind != report.kind) return;
+  report.message = std::move(run.message);
+  report.trace = std::move(run.trace);
+}
+
 // The runs of one kernel thread: iterations first, first + stride, ... Stops when a
 // lower-numbered run has already failed (`best` holds the lowest failing iteration).
 struct Slice {
@@ -313,6 +329,8 @@ Report explore(Options options, std::function<void()> scenario) {
       report.trace = small.trace;
       if (small.kind == failure->kind) report.message = small.message;
     }
+    explain(report, report.shrunk_schedule.empty() ? report.schedule : report.shrunk_schedule, options,
+            scenario);
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!report.ok() && options.print_failure) std::cerr << report.to_string();
@@ -327,7 +345,7 @@ Report replay(const std::string& schedule_text, std::function<void()> scenario, 
   auto start = std::chrono::steady_clock::now();
   auto strategy = make_replay_strategy(*schedule);
   strategy->begin_run(0);
-  RunResult run = detail::run_once(*strategy, options, scenario);
+  RunResult run = detail::run_once(*strategy, options, scenario, /*explain=*/true);
   strategy->end_run(run.schedule);
   Report report;
   report.scenario = options.name;
@@ -367,6 +385,7 @@ Report shrink_schedule(const std::string& schedule_text, std::function<void()> s
     report.shrunk_schedule = small.schedule.to_string();
     report.shrunk_preemptions = small.preemptions();
     report.trace = small.trace;
+    explain(report, report.shrunk_schedule, options, scenario);
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;

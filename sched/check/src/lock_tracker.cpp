@@ -5,17 +5,11 @@
 #include <functional>
 #include <set>
 
-#include "controller.hpp"
-
 namespace weft::check::detail {
 
 void LockTracker::announce_lock(std::size_t fiber, const void* object, std::source_location where,
                                 std::size_t step) {
   announced_[fiber] = Held{object, where, step};
-}
-
-std::string LockTracker::site(const Held& held) {
-  return site_of(held.where) + " (step " + std::to_string(held.step) + ")";
 }
 
 bool LockTracker::acquired(std::size_t fiber, const void* object) {
@@ -27,7 +21,8 @@ bool LockTracker::acquired(std::size_t fiber, const void* object) {
   for (const Held& h : held) {
     if (h.object == object) continue;  // recursive acquisition
     if (!edges_.count({h.object, object}))
-      edges_.emplace(std::pair{h.object, object}, LockEdge{h.object, object, fiber, site(h), site(taken)});
+      edges_.emplace(std::pair{h.object, object},
+                     LockEdge{h.object, object, fiber, h.where, h.step, taken.where, taken.step});
   }
   held.push_back(std::move(taken));
   return true;

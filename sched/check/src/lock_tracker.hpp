@@ -8,22 +8,24 @@
 #include <map>
 #include <optional>
 #include <source_location>
-#include <string>
 #include <vector>
 
 namespace weft::check::detail {
 
+// Sites stay raw (a step and its recorded location) until a report renders them.
 struct LockEdge {
   const void* from = nullptr;
   const void* to = nullptr;
   std::size_t fiber = 0;
-  std::string held_site;   // where `from` was taken
-  std::string taken_site;  // where `to` was taken while holding `from`
+  std::source_location held_where;  // where `from` was taken
+  std::size_t held_step = 0;
+  std::source_location taken_where;  // where `to` was taken while holding `from`
+  std::size_t taken_step = 0;
 };
 
 class LockTracker {
  public:
-  // `where` and `step` say where it is taken; turned into text only for an edge.
+  // `where` and `step` say where it is taken.
   void announce_lock(std::size_t fiber, const void* object, std::source_location where, std::size_t step);
   // Returns true when the acquire completed an announced lock.
   bool acquired(std::size_t fiber, const void* object);
@@ -40,7 +42,6 @@ class LockTracker {
     std::source_location where;
     std::size_t step;
   };
-  static std::string site(const Held& held);
   std::map<std::size_t, std::vector<Held>> held_;
   std::map<std::size_t, Held> announced_;
   std::map<std::pair<const void*, const void*>, LockEdge> edges_;

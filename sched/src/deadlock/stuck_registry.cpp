@@ -45,8 +45,9 @@ StuckRegistry::Mark StuckRegistry::mark_stuck(Worker& worker) {
   return {generation_, true, all_stuck()};
 }
 
-bool StuckRegistry::declare(Worker& worker) {
+bool StuckRegistry::declare(Worker& worker, bool* alone) {
   std::lock_guard guard(mutex_);
+  if (alone) *alone = running_.size() == 1;
   // A wake-up may have revived it since it was marked: then there is no deadlock.
   const bool still_stuck = std::find(stuck_.begin(), stuck_.end(), &worker) != stuck_.end();
   erase(stuck_, &worker);

@@ -41,8 +41,9 @@ class StuckRegistry {
   Mark mark_stuck(Worker& worker);
   // Declares the global deadlock: wakes every other stuck runtime to report, and takes
   // the caller off the list (it reports right away). False, declaring nothing, when a
-  // wake-up reached the caller since it was marked.
-  bool declare(Worker& worker);
+  // wake-up reached the caller since it was marked. `alone` (optional) tells whether the
+  // caller was the only running runtime.
+  bool declare(Worker& worker, bool* alone = nullptr);
   // After sleeping: takes the worker off the list; true when a global deadlock was
   // declared since `generation`.
   bool unmark(Worker& worker, std::uint64_t generation);

@@ -60,9 +60,6 @@ class Mutex : public detail::TimedWaitable<Mutex> {
   friend struct detail::MutexAccess;
   bool acquire(std::optional<TimePoint> deadline, bool cancellable, bool check_order,
                const char* call);
-  const char* record_name() const noexcept {
-    return identity_.name().empty() ? "mutex" : identity_.name().c_str();
-  }
 
   detail::OwnerLock core_;
   detail::LockIdentity identity_;

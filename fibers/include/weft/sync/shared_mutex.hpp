@@ -74,8 +74,9 @@ class SharedMutex : public detail::TimedWaitable<SharedMutex> {
   void hand_off() noexcept;
   void admit_readers() noexcept;
   std::string label() const;
-  const char* record_name() const noexcept {
-    return name_.empty() ? "shared mutex" : name_.c_str();
+  // A wait for it: its holder, if a writer, is named in deadlock reports.
+  sched::WaitRecord wait_record() const noexcept {
+    return {sched::WaitKind::Mutex, this, name_.c_str(), &writer_};
   }
 
   mutable sched::detail::SpinLock lock_;

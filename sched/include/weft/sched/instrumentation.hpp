@@ -69,6 +69,12 @@ class Instrumentation {
     (void)waiting;
     return false;
   }
+
+  // `object` has a name (a named lock): reports may use it instead of the address.
+  virtual void on_named(const void* object, const char* name) {
+    (void)object;
+    (void)name;
+  }
   // The running fiber read (write = false) or wrote tracked memory at `object`.
   virtual void on_access(const void* object, bool write, std::source_location where) {
     (void)object;
@@ -115,6 +121,13 @@ inline void hb_release(const void* object) {
 inline void hb_acquire(const void* object) {
   if (Instrumentation* hooks = detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr))
     hooks->hb_acquire(object);
+}
+
+// Tells the checker the name of `object` (static, or owned by the object), for its
+// reports. Primitives with names call it before their visible operations.
+inline void name_object(const void* object, const char* name) {
+  if (Instrumentation* hooks = detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr))
+    hooks->on_named(object, name);
 }
 
 // Asks the checker to pick one of n alternatives; 0 in production.

@@ -79,11 +79,13 @@ void unpark(Fiber& fiber) noexcept;
 // Opens a wait of the calling fiber. If a cancellation is pending, the returned ticket
 // is already claimed with WakeReason::Cancelled (await returns at once). Throws
 // UsageError naming `name` when the caller is not a fiber (nothing is opened then).
-WaitTicket begin_wait(WaitKind kind, const void* object, const char* name);
+// `holder`: see WaitRecord::holder.
+WaitTicket begin_wait(WaitKind kind, const void* object, const char* name,
+                      const std::atomic<Fiber*>* holder = nullptr);
 // The same, for a record. Inline so the fields travel in registers: the callers build
 // the record field by field, and reading it back as one wide load would stall.
 inline WaitTicket begin_wait(const WaitRecord& record) {
-  return begin_wait(record.kind, record.object, record.name);
+  return begin_wait(record.kind, record.object, record.name, record.holder);
 }
 
 // Tries to become the one party that ends the wait `ticket`. On success records

@@ -2,9 +2,12 @@
 // one of these so that dumps, deadlock reports and the checker can explain it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 namespace weft::sched {
+
+class Fiber;
 
 enum class WaitKind : std::uint8_t {
   None,       // not waiting
@@ -25,13 +28,17 @@ enum class WaitKind : std::uint8_t {
 
 const char* to_string(WaitKind kind) noexcept;
 
-// A wait record. `object` identifies the thing waited on (its address), `name` is a
-// short human description ("join fiber 'worker-3'", "mutex"), with static storage
-// or owned by the waited-on object for at least as long as the wait.
+// A wait record. `object` identifies the thing waited on (its address), `name` is the
+// object's own name ("orders", the joined fiber's) or a short description ("channel
+// send"), empty for an unnamed lock; with static storage or owned by the waited-on object
+// for at least as long as the wait.
 struct WaitRecord {
   WaitKind kind = WaitKind::None;
   const void* object = nullptr;
   const char* name = "";
+  // For a lock with one owner: its owner slot, so that deadlock reports can say who holds
+  // it (read only while every fiber involved is blocked). Null for other waits.
+  const std::atomic<Fiber*>* holder = nullptr;
   // A fiber waiting on something external can be woken from outside the runtime, so
   // production deadlock detection does not count it as stuck.
   bool external() const noexcept { return kind == WaitKind::External || kind == WaitKind::Io; }
