@@ -1,7 +1,8 @@
-// One controlled run of a scenario: the checker's Instrumentation (every schedule point
+// Controlled runs of a scenario: the checker's Instrumentation (every schedule point
 // and choice goes through it) and its SchedulingPolicy (every "who runs next" goes
 // through it), both asking the strategy and recording the decisions, the trace, the
-// happens-before clocks and the locks held.
+// happens-before clocks and the locks held. One controller serves run after run on its
+// kernel thread (see runner.hpp): begin_run() forgets the last run and keeps the memory.
 #pragma once
 
 #include <cstddef>
@@ -9,7 +10,6 @@
 #include <optional>
 #include <source_location>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "lock_tracker.hpp"
@@ -33,7 +33,13 @@ struct RunResult {
 
 class Controller final : public sched::Instrumentation {
  public:
-  Controller(Strategy& strategy, const Options& options);
+  explicit Controller(const Options& options);
+
+  // Starts a run whose choices `strategy` makes; everything the last run recorded is
+  // forgotten.
+  void begin_run(Strategy& strategy);
+  // Ends the run; the result stays valid until the next begin_run().
+  const RunResult& finish_run();
 
   // --- sched::Instrumentation ---
   void schedule_point(sched::Op op, const void* object, std::source_location where) override;
@@ -55,44 +61,64 @@ class Controller final : public sched::Instrumentation {
   void fail(FailureKind kind, std::string message);
   void fail_here(FailureKind kind, std::string message);  // also unwinds the caller
   bool failed() const noexcept { return result_.kind != FailureKind::None; }
-  RunResult take_result();
 
  private:
-  std::size_t number(const sched::Fiber* fiber);
+  // A step's note, kept raw until a failing run's trace is rendered.
+  enum class Note : std::uint8_t { None, Blocked, Finished, Unwound, Text };
+  struct Step {
+    std::size_t step = 0;
+    std::size_t fiber = 0;
+    const void* object = nullptr;
+    std::source_location where;
+    sched::Op op = sched::Op::Custom;
+    bool has_site = false;
+    Note note = Note::None;
+    sched::WaitKind waits_on = sched::WaitKind::None;  // Blocked: on what
+    std::string text;  // Blocked: the wait's name, if any; Text: the whole note
+  };
+
+  // The fiber's number in this run (0 is the scenario's main fiber), given on first
+  // sight. Kept in the fiber's instrumentation tag, checked against fibers_ so that a
+  // tag from another run or a reused address never passes for a number of this one.
+  std::size_t number(const sched::Fiber* fiber) {
+    const std::uint32_t tag = fiber->instrumentation_tag();
+    if (tag != 0 && tag <= fibers_.size() && fibers_[tag - 1] == fiber) return tag - 1;
+    return new_number(fiber);
+  }
+  std::size_t new_number(const sched::Fiber* fiber);
+  std::optional<std::size_t> known_number(const sched::Fiber* fiber) const;
   std::string fiber_label(std::size_t number) const;
   // Appends a step to the trace: raw values only (fiber number, object address, source
   // location), turned into text by render_trace() when the run fails, so a passing run
   // formats nothing. `where` is null for steps without a site (blocking, exits).
-  void record(sched::Op op, const void* object, const std::source_location* where, std::string note = {});
+  Step& record(std::size_t fiber, sched::Op op, const void* object, const std::source_location* where);
+  static std::string note_text(const Step& step);
   void render_trace();
-  std::size_t decide(DecisionKind kind, std::size_t options, const std::vector<std::size_t>* fibers,
+  // `fibers`: a Schedule decision's `options` candidates, by number; null for other kinds.
+  std::size_t decide(DecisionKind kind, std::size_t options, const std::size_t* fibers,
                      int running, bool yielded);
   PendingOp pending_of(std::size_t fiber) const;
-  void throw_if_unwinding();
+  void throw_if_unwinding(const sched::Fiber* current);
   std::string describe_deadlock(const std::vector<const sched::Fiber*>& blocked);
 
-  Strategy& strategy_;
+  Strategy* strategy_ = nullptr;
   const Options& options_;
-  std::vector<sched::Fiber*> ready_;
-  std::unordered_map<const sched::Fiber*, std::size_t> numbers_;
+  struct Ready {
+    std::size_t number;
+    sched::Fiber* fiber;
+  };
+  // Kept sorted by number: decisions offer candidates in that order, and a run has a
+  // handful of ready fibers, so an ordered insert beats sorting at every decision.
+  std::vector<Ready> ready_;
+  std::vector<const sched::Fiber*> fibers_;  // by number
   std::vector<PendingOp> pending_;  // by fiber number (numbers are dense)
   const sched::Fiber* preempting_ = nullptr;
   std::vector<std::string> names_;
   std::size_t steps_ = 0;
   RunResult result_;
-  struct Step {
-    std::size_t step;
-    std::size_t fiber;
-    sched::Op op;
-    const void* object;
-    std::source_location where;
-    bool has_site;
-    std::string note;
-  };
-  std::vector<Step> trace_;
+  std::vector<Step> trace_;  // this run's steps, rendered into result_.trace on failure
   std::vector<PendingOp> pending_scratch_;  // decide()'s, kept between decisions
   std::vector<std::size_t> fibers_scratch_;  // the fibers of a scheduling decision
-  std::vector<std::pair<std::size_t, sched::Fiber*>> candidates_scratch_;  // schedule_point()'s  // this run's steps, rendered into result_.trace on failure
   RaceDetector races_;
   LockTracker locks_;
   std::string inversion_;  // the first lock-order inversion of this run, if any
@@ -112,9 +138,6 @@ class ControlledPolicy final : public sched::SchedulingPolicy {
  private:
   Controller& controller_;
 };
-
-// Runs the scenario once under `strategy`.
-RunResult run_once(Strategy& strategy, const Options& options, const std::function<void()>& scenario);
 
 std::string site_of(std::source_location where);
 
