@@ -1,0 +1,61 @@
+// What starting a runtime costs: the stack-overflow guard is set up once per kernel
+// thread and kept, and the idle wait's eventfd is made only when a worker first sleeps
+// (the checker starts runtimes thousands of times a second).
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include <weft/weft.hpp>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// The calling thread's alternate signal stack, or null when it has none.
+void* alt_stack() {
+  stack_t ss{};
+  REQUIRE(::sigaltstack(nullptr, &ss) == 0);
+  return (ss.ss_flags & SS_DISABLE) ? nullptr : ss.ss_sp;
+}
+
+std::size_t open_fds() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a thread keeps the overflow guard's alternate stack from one run to the next", "[sched]") {
+  // A fresh thread: this test does not depend on what ran on the main thread before.
+  std::thread([] {
+    REQUIRE(alt_stack() == nullptr);
+    void* during = nullptr;
+    weft::run([&] { during = alt_stack(); });
+    CHECK(during != nullptr);
+    CHECK(alt_stack() == during);  // still there after the run
+    weft::run([] {});
+    CHECK(alt_stack() == during);  // and the next run uses the same one
+  }).join();
+}
+
+TEST_CASE("a runtime makes its eventfd only when its worker first sleeps", "[sched]") {
+  std::size_t before = 0, busy = 0, slept = 0;
+  {
+    weft::Runtime runtime;
+    before = open_fds();
+    runtime.run([&] {
+      weft::this_fiber::yield();
+      busy = open_fds();
+      weft::this_fiber::sleep_for(1ms);  // nothing else to run: the worker sleeps
+      slept = open_fds();
+    });
+  }
+  CHECK(busy == before);
+  CHECK(slept == before + 1);
+  CHECK(open_fds() == before);  // closed with the runtime
+}
