@@ -71,9 +71,14 @@ void Worker::run(Fiber& first) {
   }
   weft_worker_tls = this;
   eh_globals_ = reinterpret_cast<Fiber::ExceptionState*>(abi::__cxa_get_globals());
-  OverflowGuard guard;  // alternate signal stack of this thread for overflow reports
-  StuckRegistry::Membership membership(*this);
+  install_overflow_guard();  // alternate signal stack of this thread for overflow reports
+  // A runtime on a virtual clock (the checker) is a world of its own: it gives its
+  // deadlock verdict alone (see deadlock_verdict), so it stays out of the process-wide
+  // registry, whose lock exploring threads would otherwise share on every run.
+  std::optional<StuckRegistry::Membership> membership;
+  if (!clock_->is_virtual()) membership.emplace(*this);
   shutting_down_ = false;
+  tick_ = 0;  // a reused runtime looks at its timers after the same switches as a fresh one
   deadlock_report_.clear();
   first_ = &first;
   start(first, {});

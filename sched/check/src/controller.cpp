@@ -29,28 +29,6 @@ std::string address(const void* object) {
   return out.str();
 }
 
-// The scenario's main fiber.
-class ScenarioFiber final : public sched::Fiber {
- public:
-  ScenarioFiber(const std::function<void()>& body, Controller& controller)
-      : Fiber("main"), body_(body), controller_(controller) {}
-
- private:
-  void run() noexcept override {
-    try {
-      body_();
-    } catch (const sched::detail::Unwind&) {
-    } catch (const std::exception& e) {
-      controller_.fail(FailureKind::Exception,
-                       std::string("the scenario threw an exception: ") + e.what());
-    } catch (...) {
-      controller_.fail(FailureKind::Exception, "the scenario threw a non-standard exception");
-    }
-  }
-  const std::function<void()>& body_;
-  Controller& controller_;
-};
-
 }  // namespace
 
 std::size_t RunResult::preemptions() const {
@@ -64,24 +42,54 @@ std::size_t RunResult::preemptions() const {
   return n;
 }
 
-Controller::Controller(Strategy& strategy, const Options& options, bool explain)
-    : strategy_(strategy), options_(options),
-      explanation_(explain ? std::make_unique<Explanation>() : nullptr) {
+Controller::Controller(const Options& options) : options_(options) {
   // Room for a small scenario's run without regrowing (a run is a few dozen steps).
   constexpr std::size_t kFibers = 16, kSteps = 128;
-  numbers_.reserve(kFibers);
+  fibers_.reserve(kFibers);
   names_.reserve(kFibers);
   pending_.reserve(kFibers);
   trace_.reserve(kSteps);
+  result_.schedule.decisions.reserve(kSteps);
+  result_.running_at.reserve(kSteps);
 }
 
-std::size_t Controller::number(const sched::Fiber* fiber) {
-  auto [it, fresh] = numbers_.try_emplace(fiber, names_.size());
-  if (fresh) {
-    names_.push_back(fiber->name());
-    races_.fiber_started(it->second);
-  }
-  return it->second;
+void Controller::begin_run(Strategy& strategy, bool explain) {
+  strategy_ = &strategy;
+  provisional_ = false;
+  if (explain)
+    explanation_ = std::make_unique<Explanation>();
+  else
+    explanation_.reset();
+  ready_.clear();
+  fibers_.clear();
+  pending_.clear();
+  preempting_ = nullptr;
+  names_.clear();
+  steps_ = 0;
+  result_.schedule.decisions.clear();
+  result_.running_at.clear();
+  result_.kind = FailureKind::None;
+  result_.message.clear();
+  result_.trace.clear();
+  trace_.clear();
+  races_.reset();
+  locks_.reset();
+  inversion_.clear();
+}
+
+std::size_t Controller::new_number(const sched::Fiber* fiber) {
+  const std::size_t n = fibers_.size();
+  fibers_.push_back(fiber);
+  fiber->set_instrumentation_tag(static_cast<std::uint32_t>(n + 1));
+  names_.push_back(fiber->name());
+  races_.fiber_started(n);
+  return n;
+}
+
+std::optional<std::size_t> Controller::known_number(const sched::Fiber* fiber) const {
+  const std::uint32_t tag = fiber->instrumentation_tag();
+  if (tag != 0 && tag <= fibers_.size() && fibers_[tag - 1] == fiber) return tag - 1;
+  return std::nullopt;
 }
 
 std::string Controller::fiber_label(std::size_t n) const {
@@ -90,12 +98,32 @@ std::string Controller::fiber_label(std::size_t n) const {
   return label;
 }
 
-void Controller::record(sched::Op op, const void* object, const std::source_location* where,
-                        std::string note) {
-  sched::Fiber* current = sched::current_fiber();
-  std::size_t fiber = current ? number(current) : 0;
-  trace_.push_back(Step{steps_, fiber, op, object, where ? *where : std::source_location{}, where != nullptr,
-                        std::move(note)});
+Controller::Step& Controller::record(std::size_t fiber, sched::Op op, const void* object,
+                                     const std::source_location* where) {
+  Step& step = trace_.emplace_back();
+  step.step = steps_;
+  step.fiber = fiber;
+  step.object = object;
+  step.where = where ? *where : std::source_location{};
+  step.op = op;
+  step.has_site = where != nullptr;
+  return step;
+}
+
+std::string Controller::note_text(const Step& s) {
+  const std::string& text = s.text;
+  switch (s.note) {
+    case Note::None: return {};
+    case Note::Blocked: {
+      std::string note = std::string("blocked on ") + sched::to_string(s.waits_on);
+      if (!text.empty()) note += " " + text;
+      return note;
+    }
+    case Note::Finished: return "finished";
+    case Note::Unwound: return "unwound";
+    case Note::Text: return text;
+  }
+  return {};
 }
 
 std::string Controller::site_text(std::size_t step, std::source_location where) const {
@@ -113,8 +141,7 @@ void Controller::render_trace() {
   result_.trace.reserve(trace_.size());
   for (Step& s : trace_)
     result_.trace.push_back(TraceEvent{s.step, s.fiber, fiber_label(s.fiber), s.op, object_text(s.object),
-                                       s.has_site ? site_text(s.step, s.where) : std::string(),
-                                       std::move(s.note)});
+                                       s.has_site ? site_text(s.step, s.where) : std::string(), note_text(s)});
   trace_.clear();
 }
 
@@ -122,29 +149,30 @@ PendingOp Controller::pending_of(std::size_t fiber) const {
   return fiber < pending_.size() ? pending_[fiber] : PendingOp{};
 }
 
-std::size_t Controller::decide(DecisionKind kind, std::size_t options,
-                               const std::vector<std::size_t>* fibers, int running, bool yielded) {
-  std::vector<PendingOp>& pending = pending_scratch_;  // reused: no allocation per decision
-  pending.clear();
-  if (fibers)
-    for (std::size_t f : *fibers) pending.push_back(pending_of(f));
+std::size_t Controller::decide(DecisionKind kind, std::size_t options, const std::size_t* fibers,
+                               int running, bool yielded) {
+  // Reused, and only ever grown: no allocation or clearing per decision.
+  std::vector<PendingOp>& pending = pending_scratch_;
+  const std::size_t candidates = fibers ? options : 0;
+  if (pending.size() < candidates) pending.resize(candidates);
+  PendingOp* out = pending.data();
+  for (std::size_t i = 0; i < candidates; ++i) out[i] = pending_of(fibers[i]);
   DecisionPoint point;
   point.pending = fibers ? pending.data() : nullptr;
   point.kind = kind;
   point.options = options;
-  point.fibers = fibers ? fibers->data() : nullptr;
+  point.fibers = fibers;
   point.running = running;
   point.running_yielded = yielded;
   point.step = result_.schedule.decisions.size();
-  std::size_t choice = strategy_.decide(point);
+  std::size_t choice = strategy_->decide(point);
   if (choice >= options) choice = default_choice(point);
   result_.schedule.decisions.push_back(Decision{kind, static_cast<std::uint32_t>(choice)});
   result_.running_at.push_back(running);
   return choice;
 }
 
-void Controller::throw_if_unwinding() {
-  sched::Fiber* current = sched::current_fiber();
+void Controller::throw_if_unwinding(const sched::Fiber* current) {
   if (current && sched::detail::unwinding(*current) && std::uncaught_exceptions() == 0)
     throw sched::detail::Unwind{};
 }
@@ -155,21 +183,19 @@ void Controller::schedule_point(sched::Op op, const void* object, std::source_lo
   if (sched::detail::unwinding(*current)) {
     // The run is over. Destructors still unlock and notify on the way out: no more
     // decisions, and the fiber unwinds to its end without being switched away.
-    throw_if_unwinding();
+    throw_if_unwinding(current);
     return;
   }
   std::size_t self = number(current);
-  if (op == sched::Op::Spawn && object) {
-    // A new fiber may reuse the address of one that ended: give it a fresh number.
-    numbers_.erase(static_cast<const sched::Fiber*>(object));
-    number(static_cast<const sched::Fiber*>(object));
-  }
+  // The new fiber's number comes next (its tag is fresh even where it reuses the address
+  // of a fiber that ended).
+  if (op == sched::Op::Spawn && object) number(static_cast<const sched::Fiber*>(object));
   if (op == sched::Op::Lock) locks_.announce_lock(self, object, where, steps_);
   if (op == sched::Op::Unlock) locks_.unlocked(self, object);
   if (self >= pending_.size()) pending_.resize(self + 1);
   pending_[self] = PendingOp{op, object, true};
   if (explanation_) explanation_->note_site(steps_, where);
-  record(op, object, &where);
+  record(self, op, object, &where);
 
   if (++steps_ > options_.max_steps) {
     fail_here(FailureKind::StepBound, "the run exceeded " + std::to_string(options_.max_steps) +
@@ -183,62 +209,65 @@ void Controller::schedule_point(sched::Op op, const void* object, std::source_lo
 
   // Candidates: every ready fiber and the running one, by fiber number. In fair mode a
   // yielding fiber is not a candidate: some other ready fiber runs.
-  std::vector<std::pair<std::size_t, sched::Fiber*>>& candidates = candidates_scratch_;
-  candidates.clear();
-  if (!(yielded && options_.fair)) candidates.emplace_back(self, current);
-  for (sched::Fiber* f : ready_) candidates.emplace_back(number(f), f);
-  std::sort(candidates.begin(), candidates.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::size_t choice = 0;
-  if (candidates.size() > 1) {
-    std::vector<std::size_t>& fibers = fibers_scratch_;
-    fibers.clear();
-    int running = -1;
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-      fibers.push_back(candidates[i].first);
-      if (candidates[i].second == current) running = static_cast<int>(i);
+  const bool self_candidate = !(yielded && options_.fair);
+  const std::size_t count = ready_.size() + (self_candidate ? 1 : 0);
+  if (fibers_scratch_.size() < count) fibers_scratch_.resize(count);  // only ever grown
+  std::size_t* const fibers = fibers_scratch_.data();
+  std::size_t* out = fibers;  // filled in one pass: this runs at every schedule point
+  int running = -1;
+  for (const Ready& r : ready_) {
+    if (self_candidate && running < 0 && self < r.number) {
+      running = static_cast<int>(out - fibers);
+      *out++ = self;
     }
-    choice = decide(DecisionKind::Schedule, candidates.size(), &fibers, running, yielded);
+    *out++ = r.number;
   }
-  sched::Fiber* next = candidates[choice].second;
-  if (next == current) return;
-  ready_.erase(std::find(ready_.begin(), ready_.end(), next));
+  if (self_candidate && running < 0) {
+    running = static_cast<int>(out - fibers);
+    *out++ = self;
+  }
+  std::size_t choice = 0;
+  if (count > 1) choice = decide(DecisionKind::Schedule, count, fibers, running, yielded);
+  if (static_cast<int>(choice) == running) return;
+  // The chosen candidate's place in ready_: the running fiber is not in it.
+  const std::size_t index = choice - (running >= 0 && static_cast<int>(choice) > running ? 1 : 0);
+  sched::Fiber* next = ready_[index].fiber;
+  ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(index));
   preempting_ = current;  // requeued with its pending operation still known
   sched::detail::preempt_to(*next);
-  throw_if_unwinding();
+  throw_if_unwinding(current);  // resumed: the run may have ended meanwhile
 }
 
 void Controller::awakened(sched::Fiber& fiber) {
   std::size_t n = number(&fiber);
   if (&fiber != preempting_ && n < pending_.size()) pending_[n] = PendingOp{};  // woken or new: unknown
   preempting_ = nullptr;
-  ready_.push_back(&fiber);
+  ready_.push_back(Ready{n, &fiber});
+  for (std::size_t i = ready_.size() - 1; i > 0 && ready_[i - 1].number > n; --i)
+    std::swap(ready_[i - 1], ready_[i]);
 }
 
 sched::Fiber* Controller::pick_next() {
   if (sched::Fiber* current = sched::current_fiber();
       current && current->state() == sched::FiberState::Parked) {
     sched::WaitRecord r = current->wait_record();
-    std::string note = std::string("blocked on ") + sched::to_string(r.kind);
-    if (r.name && *r.name) note += std::string(" ") + r.name;
-    record(sched::Op::Park, r.object, nullptr, std::move(note));
+    Step& step = record(number(current), sched::Op::Park, r.object, nullptr);
+    step.note = Note::Blocked;
+    step.waits_on = r.kind;
+    if (r.name && *r.name) step.text = r.name;
   }
   if (ready_.empty()) return nullptr;
-  std::sort(ready_.begin(), ready_.end(), [&](const sched::Fiber* a, const sched::Fiber* b) {
-    return numbers_.at(a) < numbers_.at(b);
-  });
   std::size_t choice = 0;
-  if (sched::detail::unwinding(*ready_.back())) {
+  if (sched::detail::unwinding(*ready_.back().fiber)) {
     // The run is over and its fibers unwind: newest first, as children usually use
     // objects that live in their parents' frames. Not a decision.
     choice = ready_.size() - 1;
   } else if (ready_.size() > 1) {
-    std::vector<std::size_t>& fibers = fibers_scratch_;  // reused: no allocation per decision
-    fibers.clear();
-    for (sched::Fiber* f : ready_) fibers.push_back(numbers_.at(f));
-    choice = decide(DecisionKind::Schedule, ready_.size(), &fibers, -1, false);
+    if (fibers_scratch_.size() < ready_.size()) fibers_scratch_.resize(ready_.size());  // only ever grown
+    for (std::size_t i = 0; i < ready_.size(); ++i) fibers_scratch_[i] = ready_[i].number;
+    choice = decide(DecisionKind::Schedule, ready_.size(), fibers_scratch_.data(), -1, false);
   }
-  sched::Fiber* next = ready_[choice];
+  sched::Fiber* next = ready_[choice].fiber;
   ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(choice));
   return next;
 }
@@ -253,10 +282,13 @@ void Controller::hb_acquire(const void* object) {
   std::size_t self = number(current);
   races_.acquire(self, object);
   if (locks_.acquired(self, object) && options_.lock_order && inversion_.empty()) {
-    if (auto cycle = locks_.find_cycle()) {
+    if (auto cycle = locks_.find_new_cycle()) {
       // Only a potential deadlock: the run goes on, and a real failure takes precedence.
       inversion_ = describe_inversion(*cycle);
-      if (!trace_.empty()) trace_.back().note = "lock-order inversion";
+      if (!trace_.empty()) {
+        trace_.back().note = Note::Text;
+        trace_.back().text = "lock-order inversion";
+      }
     }
   }
 }
@@ -358,7 +390,8 @@ void Controller::on_fiber_failed(std::uint64_t, const std::string& name, const c
 
 void Controller::on_fiber_exit(const sched::Fiber& fiber) {
   // After a failure the remaining fibers are unwound, not finished.
-  record(sched::Op::Custom, nullptr, nullptr, sched::detail::unwinding(fiber) ? "unwound" : "finished");
+  record(number(&fiber), sched::Op::Custom, nullptr, nullptr).note =
+      sched::detail::unwinding(fiber) ? Note::Unwound : Note::Finished;
 }
 
 void Controller::fail(FailureKind kind, std::string message) {
@@ -366,47 +399,29 @@ void Controller::fail(FailureKind kind, std::string message) {
   const bool replacing = std::exchange(provisional_, false);  // its step is marked already
   result_.kind = kind;
   result_.message = std::move(message);
-  if (!replacing && !trace_.empty())
-    trace_.back().note += trace_.back().note.empty() ? "failed here" : "; failed here";
+  if (!replacing && !trace_.empty()) {
+    Step& last = trace_.back();
+    std::string note = note_text(last);
+    note += note.empty() ? "failed here" : "; failed here";
+    last.note = Note::Text;
+    last.text = std::move(note);
+  }
   sched::detail::unwind_all();
 }
 
 void Controller::fail_here(FailureKind kind, std::string message) {
   fail(kind, std::move(message));
   if (std::uncaught_exceptions() == 0) unwind_newer_first();
-  throw_if_unwinding();
+  throw_if_unwinding(sched::current_fiber());
 }
 
-RunResult Controller::take_result() {
+const RunResult& Controller::finish_run() {
   if (result_.kind == FailureKind::None && !inversion_.empty()) {
     result_.kind = FailureKind::LockOrderInversion;
     result_.message = std::move(inversion_);
   }
   if (failed()) render_trace();  // a passing run's trace is never read
-  return std::move(result_);
-}
-
-RunResult run_once(Strategy& strategy, const Options& options, const std::function<void()>& scenario,
-                   bool explain) {
-  Controller controller(strategy, options, explain);
-  sched::VirtualClock clock;
-  sched::SchedulerOptions scheduler_options;
-  scheduler_options.policy = [&controller](const sched::PolicyContext&) {
-    return std::make_unique<ControlledPolicy>(controller);
-  };
-  scheduler_options.clock = &clock;
-  scheduler_options.detect_deadlock = true;
-  sched::Scheduler runtime(std::move(scheduler_options));
-  sched::detail::set_instrumentation(&controller);
-  try {
-    runtime.run(*new ScenarioFiber(scenario, controller));
-  } catch (const sched::DeadlockError& e) {
-    controller.fail(FailureKind::Deadlock, e.what());
-  } catch (const std::exception& e) {
-    controller.fail(FailureKind::Exception, e.what());
-  }
-  sched::detail::set_instrumentation(nullptr);
-  return controller.take_result();
+  return result_;
 }
 
 }  // namespace weft::check::detail

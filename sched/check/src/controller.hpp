@@ -1,7 +1,8 @@
-// One controlled run of a scenario: the checker's Instrumentation (every schedule point
+// Controlled runs of a scenario: the checker's Instrumentation (every schedule point
 // and choice goes through it) and its SchedulingPolicy (every "who runs next" goes
 // through it), both asking the strategy and recording the decisions, the trace, the
-// happens-before clocks and the locks held.
+// happens-before clocks and the locks held. One controller serves run after run on its
+// kernel thread (see runner.hpp): begin_run() forgets the last run and keeps the memory.
 #pragma once
 
 #include <cstddef>
@@ -9,7 +10,6 @@
 #include <optional>
 #include <source_location>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "explanation.hpp"
@@ -34,8 +34,14 @@ struct RunResult {
 
 class Controller final : public sched::Instrumentation {
  public:
-  // `explain`: the re-run of a failing schedule that renders its report (see Explanation).
-  Controller(Strategy& strategy, const Options& options, bool explain = false);
+  explicit Controller(const Options& options);
+
+  // Starts a run whose choices `strategy` makes; everything the last run recorded is
+  // forgotten. `explain`: the re-run of a failing schedule that renders its report (see
+  // Explanation).
+  void begin_run(Strategy& strategy, bool explain = false);
+  // Ends the run; the result stays valid until the next begin_run().
+  const RunResult& finish_run();
 
   // --- sched::Instrumentation ---
   void schedule_point(sched::Op op, const void* object, std::source_location where) override;
@@ -46,8 +52,8 @@ class Controller final : public sched::Instrumentation {
   void on_fiber_failed(std::uint64_t fiber_id, const std::string& name, const char* what) override;
   void on_fiber_exit(const sched::Fiber& fiber) override;
   void on_access(const void* object, bool write, std::source_location where) override;
-  bool on_destroyed_in_use(const char* what, const void* object, sched::Fiber* user, bool waiting) override;
   void on_named(const void* object, const char* name) override;
+  bool on_destroyed_in_use(const char* what, const void* object, sched::Fiber* user, bool waiting) override;
 
   // --- the policy side (ControlledPolicy forwards here) ---
   void awakened(sched::Fiber& fiber);
@@ -63,20 +69,44 @@ class Controller final : public sched::Instrumentation {
   // whether any ran. See teardown.cpp.
   bool unwind_newer_first();
   bool failed() const noexcept { return result_.kind != FailureKind::None; }
-  RunResult take_result();
 
  private:
-  std::size_t number(const sched::Fiber* fiber);
+  // A step's note, kept raw until a failing run's trace is rendered.
+  enum class Note : std::uint8_t { None, Blocked, Finished, Unwound, Text };
+  struct Step {
+    std::size_t step = 0;
+    std::size_t fiber = 0;
+    const void* object = nullptr;
+    std::source_location where;
+    sched::Op op = sched::Op::Custom;
+    bool has_site = false;
+    Note note = Note::None;
+    sched::WaitKind waits_on = sched::WaitKind::None;  // Blocked: on what
+    std::string text;  // Blocked: the wait's name, if any; Text: the whole note
+  };
+
+  // The fiber's number in this run (0 is the scenario's main fiber), given on first
+  // sight. Kept in the fiber's instrumentation tag, checked against fibers_ so that a
+  // tag from another run or a reused address never passes for a number of this one.
+  std::size_t number(const sched::Fiber* fiber) {
+    const std::uint32_t tag = fiber->instrumentation_tag();
+    if (tag != 0 && tag <= fibers_.size() && fibers_[tag - 1] == fiber) return tag - 1;
+    return new_number(fiber);
+  }
+  std::size_t new_number(const sched::Fiber* fiber);
+  std::optional<std::size_t> known_number(const sched::Fiber* fiber) const;
   std::string fiber_label(std::size_t number) const;
   // Appends a step to the trace: raw values only (fiber number, object address, source
   // location), turned into text by render_trace() when the run fails, so a passing run
   // formats nothing. `where` is null for steps without a site (blocking, exits).
-  void record(sched::Op op, const void* object, const std::source_location* where, std::string note = {});
+  Step& record(std::size_t fiber, sched::Op op, const void* object, const std::source_location* where);
+  static std::string note_text(const Step& step);
   void render_trace();
-  std::size_t decide(DecisionKind kind, std::size_t options, const std::vector<std::size_t>* fibers,
+  // `fibers`: a Schedule decision's `options` candidates, by number; null for other kinds.
+  std::size_t decide(DecisionKind kind, std::size_t options, const std::size_t* fibers,
                      int running, bool yielded);
   PendingOp pending_of(std::size_t fiber) const;
-  void throw_if_unwinding();
+  void throw_if_unwinding(const sched::Fiber* current);
   // Switches to a ready fiber at once, out of turn (only while the run unwinds).
   void run_now(sched::Fiber& fiber);
   bool ready(const sched::Fiber& fiber) const;
@@ -87,10 +117,16 @@ class Controller final : public sched::Instrumentation {
   // An object as text: its name when explaining and it has one ('orders'), else its address.
   std::string object_text(const void* object) const;
 
-  Strategy& strategy_;
+  Strategy* strategy_ = nullptr;
   const Options& options_;
-  std::vector<sched::Fiber*> ready_;
-  std::unordered_map<const sched::Fiber*, std::size_t> numbers_;
+  struct Ready {
+    std::size_t number;
+    sched::Fiber* fiber;
+  };
+  // Kept sorted by number: decisions offer candidates in that order, and a run has a
+  // handful of ready fibers, so an ordered insert beats sorting at every decision.
+  std::vector<Ready> ready_;
+  std::vector<const sched::Fiber*> fibers_;  // by number
   std::vector<PendingOp> pending_;  // by fiber number (numbers are dense)
   const sched::Fiber* preempting_ = nullptr;
   std::vector<std::string> names_;
@@ -99,19 +135,9 @@ class Controller final : public sched::Instrumentation {
   // The failure recorded by a teardown while an exception unwound a frame: the failure
   // that exception causes (caught by the scenario or a fiber's end) replaces it.
   bool provisional_ = false;
-  struct Step {
-    std::size_t step;
-    std::size_t fiber;
-    sched::Op op;
-    const void* object;
-    std::source_location where;
-    bool has_site;
-    std::string note;
-  };
-  std::vector<Step> trace_;
+  std::vector<Step> trace_;  // this run's steps, rendered into result_.trace on failure
   std::vector<PendingOp> pending_scratch_;  // decide()'s, kept between decisions
   std::vector<std::size_t> fibers_scratch_;  // the fibers of a scheduling decision
-  std::vector<std::pair<std::size_t, sched::Fiber*>> candidates_scratch_;  // schedule_point()'s  // this run's steps, rendered into result_.trace on failure
   RaceDetector races_;
   LockTracker locks_;
   std::string inversion_;  // the first lock-order inversion of this run, if any
@@ -132,10 +158,6 @@ class ControlledPolicy final : public sched::SchedulingPolicy {
  private:
   Controller& controller_;
 };
-
-// Runs the scenario once under `strategy`; `explain` for the run that renders a failure.
-RunResult run_once(Strategy& strategy, const Options& options, const std::function<void()>& scenario,
-                   bool explain = false);
 
 std::string site_of(std::source_location where);
 

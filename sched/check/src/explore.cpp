@@ -14,6 +14,7 @@
 
 #include "bounded_number.hpp"
 #include "controller.hpp"
+#include "runner.hpp"
 #include "weft/sched/errors.hpp"
 #include "weft/sched/kernel.hpp"
 
@@ -93,12 +94,13 @@ std::unique_ptr<Strategy> make_strategy(const Options& options) {
   return std::visit(Maker{options}, options.strategy);
 }
 
-// Runs one schedule prefix and lets default choices finish the run.
-RunResult run_prefix(const Schedule& prefix, const Options& options,
-                     const std::function<void()>& scenario) {
+// Runs one schedule prefix and lets default choices finish the run (valid until the
+// runner's next run).
+const RunResult& run_prefix(detail::Runner& runner, const Schedule& prefix,
+                            const std::function<void()>& scenario) {
   auto strategy = make_replay_strategy(prefix, /*then_default=*/true);
   strategy->begin_run(0);
-  RunResult result = detail::run_once(*strategy, options, scenario);
+  const RunResult& result = runner.run(*strategy, scenario);
   strategy->end_run(result.schedule);
   return result;
 }
@@ -111,8 +113,7 @@ bool simpler(const RunResult& candidate, const RunResult& best) {
 }
 
 // Looks for a schedule that fails the same way with fewer preemptions, then a shorter one.
-RunResult shrink(RunResult failing, const Options& options, const std::function<void()>& scenario) {
-  const Options& quiet = options;
+RunResult shrink(RunResult failing, detail::Runner& runner, const std::function<void()>& scenario) {
   std::size_t budget = 300;  // replays at most
   bool improved = true;
   while (improved && budget > 0) {
@@ -132,9 +133,9 @@ RunResult shrink(RunResult failing, const Options& options, const std::function<
                                failing.schedule.decisions.begin() + static_cast<std::ptrdiff_t>(i) + 1,
                                failing.schedule.decisions.end());
       --budget;
-      RunResult r = run_prefix(attempt, quiet, scenario);
+      const RunResult& r = run_prefix(runner, attempt, scenario);
       if (simpler(r, failing)) {
-        failing = std::move(r);
+        failing = r;
         improved = true;
         break;
       }
@@ -145,9 +146,9 @@ RunResult shrink(RunResult failing, const Options& options, const std::function<
       attempt.decisions.assign(failing.schedule.decisions.begin(),
                                failing.schedule.decisions.begin() + static_cast<std::ptrdiff_t>(len));
       --budget;
-      RunResult r = run_prefix(attempt, quiet, scenario);
+      const RunResult& r = run_prefix(runner, attempt, scenario);
       if (simpler(r, failing)) {
-        failing = std::move(r);
+        failing = r;
         improved = true;
         break;
       }
@@ -173,16 +174,19 @@ void explain(Report& report, const std::string& schedule_text, const Options& op
   if (!schedule) return;
   auto strategy = make_replay_strategy(std::move(*schedule));
   strategy->begin_run(0);
-  RunResult run = detail::run_once(*strategy, options, scenario, /*explain=*/true);
+  detail::Runner runner(options);
+  const RunResult& run = runner.run(*strategy, scenario, /*explain=*/true);
   strategy->end_run(run.schedule);
   if (!strategy->divergence().empty() || run.kind != report.kind) return;
-  report.message = std::move(run.message);
-  report.trace = std::move(run.trace);
+  report.message = run.message;
+  report.trace = run.trace;
 }
 
 // The runs of one kernel thread: iterations first, first + stride, ... Stops when a
 // lower-numbered run has already failed (`best` holds the lowest failing iteration).
-struct Slice {
+// Cache-line aligned: the threads write only their own slice while they explore.
+struct alignas(64) Slice {
+  std::atomic<std::size_t> runs{0};  // read by the progress line
   Report report;
   std::optional<RunResult> failure;
   std::optional<RunResult> inversion;  // the first run with only a lock-order inversion
@@ -190,28 +194,29 @@ struct Slice {
 };
 
 void explore_slice(const Options& options, const std::function<void()>& scenario, std::size_t first,
-                   std::size_t stride, std::atomic<std::size_t>& best, Slice& out,
-                   std::atomic<std::size_t>& total_runs) {
+                   std::size_t stride, std::atomic<std::size_t>& best, Slice& out) {
   auto strategy = make_strategy(options);
+  detail::Runner runner(options);
   out.report.strategy = strategy->name();
-  for (std::size_t i = first; i < options.iterations && i < best.load(); i += stride) {
+  for (std::size_t i = first; i < options.iterations && i < best.load(std::memory_order_relaxed);
+       i += stride) {
     if (!strategy->begin_run(i)) break;
     out.report.strategy = strategy->name();
-    RunResult run = detail::run_once(*strategy, options, scenario);
+    const RunResult& run = runner.run(*strategy, scenario);
     strategy->end_run(run.schedule);
     ++out.report.runs;
-    total_runs.fetch_add(1, std::memory_order_relaxed);
+    out.runs.store(out.report.runs, std::memory_order_relaxed);
     if (run.kind == FailureKind::LockOrderInversion) {
       // A potential deadlock: keep exploring for a real failure, report it at the end.
       if (!out.inversion) {
-        out.inversion = std::move(run);
+        out.inversion = run;
         out.inversion_iteration = i;
       }
       continue;
     }
     if (run.kind != FailureKind::None) {
       out.report.iteration = i;
-      out.failure = std::move(run);
+      out.failure = run;
       std::size_t seen = best.load();
       while (i < seen && !best.compare_exchange_weak(seen, i)) {
       }
@@ -265,8 +270,12 @@ Report explore(Options options, std::function<void()> scenario) {
   if (!parallel_ok(options.strategy)) threads = 1;
 
   std::atomic<std::size_t> best{~std::size_t{0}};
-  std::atomic<std::size_t> total_runs{0};
   std::vector<Slice> workers(threads);
+  const auto total_runs = [&workers] {
+    std::size_t runs = 0;
+    for (const Slice& w : workers) runs += w.runs.load(std::memory_order_relaxed);
+    return runs;
+  };
   std::mutex progress_mutex;
   std::condition_variable progress_cv;
   bool finished = false;
@@ -275,17 +284,17 @@ Report explore(Options options, std::function<void()> scenario) {
     std::unique_lock lock(progress_mutex);
     while (!progress_cv.wait_for(lock, std::chrono::seconds(5), [&] { return finished; })) {
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::size_t runs = total_runs.load();
+      std::size_t runs = total_runs();
       std::fprintf(stderr, "weft-check: %s: %zu of %zu runs in %.1f s (%.0f runs/s)\n",
                    options.name.c_str(), runs, options.iterations, secs, runs / secs);
     }
   });
   if (threads == 1) {
-    explore_slice(options, scenario, 0, 1, best, workers[0], total_runs);
+    explore_slice(options, scenario, 0, 1, best, workers[0]);
   } else {
     std::vector<std::thread> pool;
     for (unsigned t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] { explore_slice(options, scenario, t, threads, best, workers[t], total_runs); });
+      pool.emplace_back([&, t] { explore_slice(options, scenario, t, threads, best, workers[t]); });
     for (auto& th : pool) th.join();
   }
   {
@@ -299,7 +308,7 @@ Report explore(Options options, std::function<void()> scenario) {
   report.scenario = options.name;
   report.seed = options.seed;
   report.strategy = workers[0].report.strategy;
-  report.runs = total_runs.load();
+  report.runs = total_runs();
   report.exhaustive = true;
   const RunResult* failure = nullptr;
   for (const Slice& w : workers) {
@@ -323,7 +332,8 @@ Report explore(Options options, std::function<void()> scenario) {
     report.exhaustive = false;
     fill_failure(report, *failure);
     if (options.shrink) {
-      RunResult small = shrink(*failure, options, scenario);
+      detail::Runner runner(options);
+      RunResult small = shrink(*failure, runner, scenario);
       report.shrunk_schedule = small.schedule.to_string();
       report.shrunk_preemptions = small.preemptions();
       report.trace = small.trace;
@@ -345,7 +355,8 @@ Report replay(const std::string& schedule_text, std::function<void()> scenario, 
   auto start = std::chrono::steady_clock::now();
   auto strategy = make_replay_strategy(*schedule);
   strategy->begin_run(0);
-  RunResult run = detail::run_once(*strategy, options, scenario, /*explain=*/true);
+  detail::Runner runner(options);
+  const RunResult& run = runner.run(*strategy, scenario, /*explain=*/true);
   strategy->end_run(run.schedule);
   Report report;
   report.scenario = options.name;
@@ -374,14 +385,15 @@ Report shrink_schedule(const std::string& schedule_text, std::function<void()> s
   auto schedule = Schedule::parse(schedule_text, &error);
   if (!schedule) throw sched::UsageError("weft::check::shrink_schedule: invalid schedule: " + error);
   auto start = std::chrono::steady_clock::now();
-  RunResult run = run_prefix(*schedule, options, scenario);
+  detail::Runner runner(options);
+  RunResult run = run_prefix(runner, *schedule, scenario);
   Report report;
   report.scenario = options.name;
   report.strategy = "replay";
   report.runs = 1;
   fill_failure(report, run);
   if (!report.ok()) {
-    RunResult small = shrink(run, options, scenario);
+    RunResult small = shrink(run, runner, scenario);
     report.shrunk_schedule = small.schedule.to_string();
     report.shrunk_preemptions = small.preemptions();
     report.trace = small.trace;

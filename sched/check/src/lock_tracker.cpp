@@ -1,4 +1,4 @@
-// Locks held per fiber and the lock-order graph across runs (see lock_tracker.hpp).
+// Locks held per fiber and the lock-order graph of a run (see lock_tracker.hpp).
 #include "lock_tracker.hpp"
 
 #include <algorithm>
@@ -7,17 +7,37 @@
 
 namespace weft::check::detail {
 
+void LockTracker::reset() noexcept {
+  fibers_ = 0;
+  edges_.clear();
+  edges_looked_at_ = 0;
+}
+
+std::vector<LockTracker::Held>& LockTracker::first_look(std::size_t fiber) {
+  if (fiber >= held_.size()) {
+    held_.resize(fiber + 1);
+    announced_.resize(fiber + 1);
+  }
+  for (std::size_t i = fibers_; i <= fiber; ++i) {  // may hold an earlier run's locks
+    held_[i].clear();
+    announced_[i].reset();
+  }
+  fibers_ = fiber + 1;
+  return held_[fiber];
+}
+
 void LockTracker::announce_lock(std::size_t fiber, const void* object, std::source_location where,
                                 std::size_t step) {
+  held_by(fiber);
   announced_[fiber] = Held{object, where, step};
 }
 
 bool LockTracker::acquired(std::size_t fiber, const void* object) {
-  auto it = announced_.find(fiber);
-  if (it == announced_.end() || it->second.object != object) return false;
-  Held taken = std::move(it->second);
-  announced_.erase(it);
-  auto& held = held_[fiber];
+  auto& held = held_by(fiber);
+  std::optional<Held>& announced = announced_[fiber];
+  if (!announced || announced->object != object) return false;
+  Held taken = *announced;
+  announced.reset();
   for (const Held& h : held) {
     if (h.object == object) continue;  // recursive acquisition
     if (!edges_.count({h.object, object}))
@@ -29,20 +49,22 @@ bool LockTracker::acquired(std::size_t fiber, const void* object) {
 }
 
 void LockTracker::unlocked(std::size_t fiber, const void* object) {
-  auto& held = held_[fiber];
+  auto& held = held_by(fiber);
   // The most recent acquisition of this object (recursive locks unwind in order).
   auto it = std::find_if(held.rbegin(), held.rend(), [&](const Held& h) { return h.object == object; });
   if (it != held.rend()) held.erase(std::next(it).base());
 }
 
 std::optional<std::size_t> LockTracker::holder(const void* object) const {
-  for (const auto& [fiber, held] : held_)
-    for (const Held& h : held)
+  for (std::size_t fiber = 0; fiber < fibers_; ++fiber)
+    for (const Held& h : held_[fiber])
       if (h.object == object) return fiber;
   return std::nullopt;
 }
 
-std::optional<std::vector<LockEdge>> LockTracker::find_cycle() const {
+std::optional<std::vector<LockEdge>> LockTracker::find_new_cycle() {
+  if (edges_.size() == edges_looked_at_) return std::nullopt;
+  edges_looked_at_ = edges_.size();
   std::map<const void*, std::vector<const LockEdge*>> out;
   for (const auto& [key, edge] : edges_) out[edge.from].push_back(&edge);
   std::set<const void*> done;

@@ -25,6 +25,8 @@ struct LockEdge {
 
 class LockTracker {
  public:
+  // Forgets the run's locks and graph (memory is kept for the next run).
+  void reset() noexcept;
   // `where` and `step` say where it is taken.
   void announce_lock(std::size_t fiber, const void* object, std::source_location where, std::size_t step);
   // Returns true when the acquire completed an announced lock.
@@ -33,8 +35,10 @@ class LockTracker {
 
   // The fiber holding `object`, if any.
   std::optional<std::size_t> holder(const void* object) const;
-  // A cycle in the lock-order graph, as the edges along it.
-  std::optional<std::vector<LockEdge>> find_cycle() const;
+  // A cycle in the lock-order graph, as the edges along it. Only edges added since the
+  // last call can close a new one: while the graph is unchanged this answers nothing at
+  // once (it is asked after every acquisition).
+  std::optional<std::vector<LockEdge>> find_new_cycle();
 
  private:
   struct Held {
@@ -42,9 +46,14 @@ class LockTracker {
     std::source_location where;
     std::size_t step;
   };
-  std::map<std::size_t, std::vector<Held>> held_;
-  std::map<std::size_t, Held> announced_;
+  // By fiber number (numbers are dense); the first fibers_ entries belong to this run.
+  std::vector<Held>& held_by(std::size_t fiber) { return fiber < fibers_ ? held_[fiber] : first_look(fiber); }
+  std::vector<Held>& first_look(std::size_t fiber);  // a fiber's first lock in this run
+  std::vector<std::vector<Held>> held_;
+  std::vector<std::optional<Held>> announced_;
+  std::size_t fibers_ = 0;
   std::map<std::pair<const void*, const void*>, LockEdge> edges_;
+  std::size_t edges_looked_at_ = 0;  // edges_.size() at the last find_new_cycle()
 };
 
 }  // namespace weft::check::detail

@@ -16,12 +16,19 @@ void VectorClock::join(const VectorClock& other) {
     ticks_[i] = std::max(ticks_[i], other.ticks_[i]);
 }
 
-VectorClock& RaceDetector::clock(std::size_t fiber) {
-  if (fiber >= fibers_.size()) {
-    std::size_t old = fibers_.size();
-    fibers_.resize(fiber + 1);
-    for (std::size_t i = old; i <= fiber; ++i) fibers_[i].set(i, 1);
+void RaceDetector::reset() noexcept {
+  fiber_count_ = 0;
+  sync_.clear();
+  variables_.clear();
+}
+
+VectorClock& RaceDetector::first_clock(std::size_t fiber) {
+  if (fiber >= fibers_.size()) fibers_.resize(fiber + 1);
+  for (std::size_t i = fiber_count_; i <= fiber; ++i) {
+    fibers_[i].clear();  // may hold an earlier run's ticks
+    fibers_[i].set(i, 1);
   }
+  fiber_count_ = fiber + 1;
   return fibers_[fiber];
 }
 
@@ -34,8 +41,7 @@ void RaceDetector::release(std::size_t fiber, const void* object) {
 }
 
 void RaceDetector::acquire(std::size_t fiber, const void* object) {
-  auto it = sync_.find(object);
-  if (it != sync_.end()) clock(fiber).join(it->second);
+  if (const VectorClock* released = sync_.find(object)) clock(fiber).join(*released);
 }
 
 std::optional<Race> RaceDetector::access(std::size_t fiber, const void* object, bool write,

@@ -8,8 +8,9 @@
 #include <optional>
 #include <source_location>
 #include <string>
-#include <unordered_map>
 #include <vector>
+
+#include "address_map.hpp"
 
 namespace weft::check::detail {
 
@@ -20,6 +21,7 @@ class VectorClock {
   }
   void set(std::size_t fiber, std::uint32_t value);
   void join(const VectorClock& other);
+  void clear() noexcept { ticks_.clear(); }  // all zero; keeps the buffer
 
  private:
   std::vector<std::uint32_t> ticks_;
@@ -39,6 +41,8 @@ struct Race {
 
 class RaceDetector {
  public:
+  // Forgets every clock and access: the next run starts from nothing (memory is kept).
+  void reset() noexcept;
   void fiber_started(std::size_t fiber);
   void release(std::size_t fiber, const void* object);
   void acquire(std::size_t fiber, const void* object);
@@ -46,7 +50,8 @@ class RaceDetector {
   std::optional<Race> access(std::size_t fiber, const void* object, bool write, std::source_location where);
 
  private:
-  VectorClock& clock(std::size_t fiber);
+  VectorClock& clock(std::size_t fiber) { return fiber < fiber_count_ ? fibers_[fiber] : first_clock(fiber); }
+  VectorClock& first_clock(std::size_t fiber);  // a fiber's first look in this run
   bool ordered(const AccessSite& earlier, std::size_t fiber) {
     return earlier.fiber == fiber || earlier.epoch <= clock(fiber).get(earlier.fiber);
   }
@@ -54,10 +59,15 @@ class RaceDetector {
   struct Variable {
     std::optional<AccessSite> last_write;
     std::vector<AccessSite> reads;  // since the last write, one per fiber
+    void clear() noexcept {
+      last_write.reset();
+      reads.clear();
+    }
   };
-  std::vector<VectorClock> fibers_;
-  std::unordered_map<const void*, VectorClock> sync_;
-  std::unordered_map<const void*, Variable> variables_;
+  std::vector<VectorClock> fibers_;  // the first fiber_count_ belong to this run
+  std::size_t fiber_count_ = 0;
+  AddressMap<VectorClock> sync_;
+  AddressMap<Variable> variables_;
 };
 
 }  // namespace weft::check::detail

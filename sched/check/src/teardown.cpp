@@ -17,11 +17,11 @@
 namespace weft::check::detail {
 
 bool Controller::ready(const sched::Fiber& fiber) const {
-  return std::find(ready_.begin(), ready_.end(), &fiber) != ready_.end();
+  return std::any_of(ready_.begin(), ready_.end(), [&](const Ready& r) { return r.fiber == &fiber; });
 }
 
 void Controller::run_now(sched::Fiber& fiber) {
-  ready_.erase(std::find(ready_.begin(), ready_.end(), &fiber));
+  ready_.erase(std::find_if(ready_.begin(), ready_.end(), [&](const Ready& r) { return r.fiber == &fiber; }));
   preempting_ = sched::current_fiber();  // requeued; runs again when its turn comes
   sched::detail::preempt_to(fiber);
 }
@@ -35,10 +35,10 @@ bool Controller::unwind_newer_first() {
   for (;;) {
     sched::Fiber* newest = nullptr;
     std::size_t newest_number = mine;
-    for (sched::Fiber* f : ready_)
-      if (std::size_t n = number(f); n > newest_number) {
-        newest = f;
-        newest_number = n;
+    for (const Ready& r : ready_)
+      if (r.number > newest_number) {
+        newest = r.fiber;
+        newest_number = r.number;
       }
     if (newest == nullptr) return ran;
     run_now(*newest);  // it unwinds until it ends or blocks
@@ -73,8 +73,8 @@ bool Controller::on_destroyed_in_use(const char* what, const void* object, sched
   if (user) {
     users.push_back(user);
   } else {
-    for (sched::Fiber* f : ready_)
-      if (f->wait_record().object == object) users.push_back(f);
+    for (const Ready& r : ready_)
+      if (r.fiber->wait_record().object == object) users.push_back(r.fiber);
   }
   for (sched::Fiber* f : users)
     if (ready(*f)) {

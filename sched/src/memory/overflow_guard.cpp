@@ -79,23 +79,44 @@ void on_fault(int sig, siginfo_t* info, void* context) {
   chain(sig == SIGSEGV ? g_previous_segv : g_previous_bus, sig, info, context);
 }
 
+// This thread's alternate signal stack, unmapped when the thread exits.
+class ThreadAltStack {
+ public:
+  ThreadAltStack() noexcept {
+    stack_t old{};
+    if (::sigaltstack(nullptr, &old) == 0 && !(old.ss_flags & SS_DISABLE)) return;  // it has one
+    void* mem = ::mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+    if (mem == MAP_FAILED) return;
+    stack_t ss{};
+    ss.ss_sp = mem;
+    ss.ss_size = kAltStackSize;
+    if (::sigaltstack(&ss, nullptr) == 0)
+      stack_ = mem;
+    else
+      ::munmap(mem, kAltStackSize);
+  }
+  ThreadAltStack(const ThreadAltStack&) = delete;
+  ThreadAltStack& operator=(const ThreadAltStack&) = delete;
+  ~ThreadAltStack() {
+    if (!stack_) return;
+    // Someone may have put up another stack since: leave theirs alone (and ours mapped).
+    stack_t current{};
+    if (::sigaltstack(nullptr, &current) != 0 || current.ss_sp != stack_) return;
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    if (::sigaltstack(&off, nullptr) == 0) ::munmap(stack_, kAltStackSize);
+  }
+
+ private:
+  void* stack_ = nullptr;
+};
+
 }  // namespace
 
-OverflowGuard::OverflowGuard() noexcept {
-  void* mem = ::mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                     -1, 0);
-  if (mem == MAP_FAILED) return;
-  stack_t ss{};
-  ss.ss_sp = mem;
-  ss.ss_size = kAltStackSize;
-  stack_t old{};
-  if (::sigaltstack(nullptr, &old) == 0 && !(old.ss_flags & SS_DISABLE)) {
-    ::munmap(mem, kAltStackSize);  // the thread already has one (e.g. a sanitizer's)
-  } else if (::sigaltstack(&ss, nullptr) == 0) {
-    alt_stack_ = mem;
-  } else {
-    ::munmap(mem, kAltStackSize);
-  }
+void install_overflow_guard() noexcept {
+  thread_local ThreadAltStack alt_stack;  // constructed on the thread's first call
+  (void)alt_stack;
   std::call_once(g_install_once, [] {
     struct sigaction sa {};
     sa.sa_sigaction = on_fault;
@@ -104,16 +125,6 @@ OverflowGuard::OverflowGuard() noexcept {
     ::sigaction(SIGSEGV, &sa, &g_previous_segv);
     ::sigaction(SIGBUS, &sa, &g_previous_bus);
   });
-  installed_ = true;
-}
-
-OverflowGuard::~OverflowGuard() {
-  if (alt_stack_) {
-    stack_t ss{};
-    ss.ss_flags = SS_DISABLE;
-    ::sigaltstack(&ss, nullptr);
-    ::munmap(alt_stack_, kAltStackSize);
-  }
 }
 
 }  // namespace weft::sched::detail

@@ -9,15 +9,22 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <system_error>
 
 namespace weft::sched::detail {
 
-EventfdReactor::EventfdReactor() : fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "weft: eventfd");
+namespace {
+constexpr int kNapMs = 1;
+}  // namespace
+
+EventfdReactor::~EventfdReactor() {
+  if (int fd = fd_.load(std::memory_order_relaxed); fd >= 0) ::close(fd);
 }
 
-EventfdReactor::~EventfdReactor() { ::close(fd_); }
+void EventfdReactor::prepare_wait() noexcept {
+  if (fd_.load(std::memory_order_relaxed) < 0)  // may fail: see wait()
+    fd_.store(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), std::memory_order_relaxed);
+  sleeping_.store(true, std::memory_order_seq_cst);  // publishes fd_ to wake()
+}
 
 std::size_t EventfdReactor::wait(std::optional<Duration> timeout) noexcept {
   int ms = -1;
@@ -25,10 +32,18 @@ std::size_t EventfdReactor::wait(std::optional<Duration> timeout) noexcept {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(*timeout).count();
     ms = us <= 0 ? 0 : static_cast<int>(std::min<long long>((us + 999) / 1000, 1 << 30));
   }
-  pollfd p{fd_, POLLIN, 0};
+  const int fd = fd_.load(std::memory_order_relaxed);
+  if (fd < 0) {
+    // No eventfd (the process is out of descriptors): nap in short slices instead, so
+    // a wake-up is still seen within a millisecond.
+    ::poll(nullptr, 0, ms < 0 ? kNapMs : std::min(ms, kNapMs));
+    sleeping_.store(false, std::memory_order_relaxed);
+    return 0;
+  }
+  pollfd p{fd, POLLIN, 0};
   ::poll(&p, 1, ms);
   std::uint64_t drained;
-  while (::read(fd_, &drained, sizeof drained) > 0) {
+  while (::read(fd, &drained, sizeof drained) > 0) {
   }
   sleeping_.store(false, std::memory_order_relaxed);
   return 0;
@@ -36,8 +51,10 @@ std::size_t EventfdReactor::wait(std::optional<Duration> timeout) noexcept {
 
 void EventfdReactor::wake() noexcept {
   if (!sleeping_.load(std::memory_order_seq_cst)) return;
+  const int fd = fd_.load(std::memory_order_relaxed);
+  if (fd < 0) return;  // the sleeper naps in short slices instead
   std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(fd_, &one, sizeof one);
+  [[maybe_unused]] auto n = ::write(fd, &one, sizeof one);
 }
 
 }  // namespace weft::sched::detail

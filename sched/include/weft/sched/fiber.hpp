@@ -45,6 +45,12 @@ class Fiber {
   WaitRecord wait_record() const noexcept { return record_; }
   bool is_thread_context() const noexcept { return is_thread_; }
 
+  // A bookkeeping word that belongs to the installed Instrumentation (the checker keeps
+  // the fiber's number in its run there instead of looking it up by address). Zero for
+  // a new fiber; the kernel never reads it, so it is no part of the fiber's state.
+  std::uint32_t instrumentation_tag() const noexcept { return instrumentation_tag_; }
+  void set_instrumentation_tag(std::uint32_t tag) const noexcept { instrumentation_tag_ = tag; }
+
   // Reference counting: the runtime holds one reference while the fiber is alive, and
   // each handle (JoinHandle) one more. The block is destroyed with its last reference.
   // retain() only while a reference is known to be held (the fiber has not ended, or
@@ -131,6 +137,7 @@ class Fiber {
   std::atomic<std::uint64_t> sleep_epoch_{0};
   std::atomic<bool> cancel_pending_{false};
   bool unwinding_ = false;   // shutting down: waits throw detail::Unwind
+  mutable std::uint32_t instrumentation_tag_ = 0;  // in the padding before join_lock_
 
   // Fibers blocked in join() on this one; guarded by join_lock_.
   detail::SpinLock join_lock_;
