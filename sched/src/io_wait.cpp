@@ -1,0 +1,55 @@
+// Fiber waits for fd readiness (see io_wait.hpp).
+#include "weft/sched/io_wait.hpp"
+
+#include <string>
+
+#include "weft/sched/errors.hpp"
+#include "weft/sched/kernel.hpp"
+#include "weft/sched/scheduler.hpp"
+
+namespace weft::sched {
+
+Reactor& io_reactor(const char* caller) {
+  Scheduler* scheduler = Scheduler::current();
+  if (scheduler == nullptr || current_fiber() == nullptr)
+    throw UsageError(std::string("weft: ") + caller + " must be called from a fiber");
+  Reactor& reactor = scheduler->reactor();
+  if (!reactor.supports_fds())
+    throw UsageError(std::string("weft: ") + caller + ": the runtime's reactor ('" + reactor.name() +
+                     "') does not wait for file descriptors");
+  return reactor;
+}
+
+IoRegistration& register_io(int fd) { return *io_reactor("register_io").register_fd(fd); }
+
+void deregister_io(IoRegistration& registration) noexcept {
+  if (Scheduler* scheduler = Scheduler::current()) scheduler->reactor().deregister(registration);
+}
+
+WakeReason wait_io(IoRegistration& registration, Interest interest, std::optional<TimePoint> deadline) {
+  Reactor& reactor = io_reactor("wait_io");
+  const bool readable = interest == Interest::Readable;
+  const WaitTicket ticket = begin_wait(WaitKind::Io, &registration, readable ? "fd readable" : "fd writable");
+  // Taken back on every exit that readiness did not take (a timeout, a cancel, unwinding).
+  struct Disarm {
+    Reactor& reactor;
+    IoRegistration& registration;
+    Interest interest;
+    WaitTicket ticket;
+    bool armed = false;
+    ~Disarm() {
+      if (armed) reactor.disarm(registration, interest, ticket);
+    }
+  } disarm{reactor, registration, interest, ticket};
+  try {
+    reactor.arm(registration, interest, ticket);
+  } catch (...) {
+    try_wake(ticket, WakeReason::Cancelled);  // close the wait this call opened
+    await(ticket);
+    throw;
+  }
+  disarm.armed = true;
+  return await(ticket, deadline).reason;
+}
+
+}  // namespace weft::sched
