@@ -26,7 +26,7 @@ void deregister_io(IoRegistration& registration) noexcept {
   if (Scheduler* scheduler = Scheduler::current()) scheduler->reactor().deregister(registration);
 }
 
-WakeReason wait_io(IoRegistration& registration, Interest interest, std::optional<TimePoint> deadline) {
+IoWaitResult wait_io(IoRegistration& registration, Interest interest, std::optional<TimePoint> deadline) {
   Reactor& reactor = io_reactor("wait_io");
   const bool readable = interest == Interest::Readable;
   const WaitTicket ticket = begin_wait(WaitKind::Io, &registration, readable ? "fd readable" : "fd writable");
@@ -49,7 +49,13 @@ WakeReason wait_io(IoRegistration& registration, Interest interest, std::optiona
     throw;
   }
   disarm.armed = true;
-  return await(ticket, deadline).reason;
+  const WaitOutcome outcome = await(ticket, deadline);
+  switch (outcome.reason) {
+    case WakeReason::Notified: return IoWaitResult::Ready;
+    case WakeReason::Timeout: return IoWaitResult::Timeout;
+    case WakeReason::Cancelled: break;
+  }
+  return outcome.detail == kWakeDeregistered ? IoWaitResult::Closed : IoWaitResult::Cancelled;
 }
 
 }  // namespace weft::sched

@@ -21,7 +21,7 @@
 using namespace std::chrono_literals;
 using weft::sched::Interest;
 using weft::sched::IoRegistration;
-using weft::sched::WakeReason;
+using weft::sched::IoWaitResult;
 
 namespace {
 
@@ -81,7 +81,7 @@ TEST_CASE("reactors: readiness ends an fd wait", "[reactor]") {
       weft::this_fiber::sleep_for(5ms);
       pipe.put();
     });
-    CHECK(weft::sched::wait_io(r, Interest::Readable) == WakeReason::Notified);
+    CHECK(weft::sched::wait_io(r, Interest::Readable) == IoWaitResult::Ready);
     char c = 0;
     CHECK(::read(pipe.read_end, &c, 1) == 1);
     CHECK(c == 'x');
@@ -105,7 +105,7 @@ TEST_CASE("reactors: writability ends an fd wait", "[reactor]") {
     // The first wake-up may be the readiness seen at registration (edge-triggered
     // backends report the state once); a retry must then find room.
     for (int tries = 0; tries < 3; ++tries) {
-      REQUIRE(weft::sched::wait_io(r, Interest::Writable) == WakeReason::Notified);
+      REQUIRE(weft::sched::wait_io(r, Interest::Writable) == IoWaitResult::Ready);
       char c = 'y';
       if (::write(pipe.write_end, &c, 1) == 1) break;
       REQUIRE(errno == EAGAIN);
@@ -122,12 +122,12 @@ TEST_CASE("reactors: a timeout ends an fd wait and takes the interest back", "[r
   run_on(name, [&] {
     IoRegistration& r = weft::sched::register_io(pipe.read_end);
     const auto start = std::chrono::steady_clock::now();
-    CHECK(weft::sched::wait_io(r, Interest::Readable, weft::now() + 20ms) == WakeReason::Timeout);
+    CHECK(weft::sched::wait_io(r, Interest::Readable, weft::now() + 20ms) == IoWaitResult::Timeout);
     CHECK(std::chrono::steady_clock::now() - start >= 20ms);
     CHECK_FALSE(reactor().has_armed());
     // Readiness after the timeout is kept for the next wait, not lost.
     pipe.put();
-    CHECK(weft::sched::wait_io(r, Interest::Readable, weft::now() + 5s) == WakeReason::Notified);
+    CHECK(weft::sched::wait_io(r, Interest::Readable, weft::now() + 5s) == IoWaitResult::Ready);
     weft::sched::deregister_io(r);
   });
 }
@@ -142,13 +142,13 @@ TEST_CASE("reactors: cancelling a fiber parked on an fd wakes it and removes its
     weft::this_fiber::sleep_for(5ms);
     CHECK(reactor().has_armed());
     waiter.cancel();
-    CHECK(waiter.join() == WakeReason::Cancelled);
+    CHECK(waiter.join() == IoWaitResult::Cancelled);
     CHECK_FALSE(reactor().has_armed());
     weft::sched::deregister_io(r);
   });
 }
 
-TEST_CASE("reactors: deregistering an fd wakes its waiters with Cancelled", "[reactor]") {
+TEST_CASE("reactors: deregistering an fd wakes its waiters with Closed", "[reactor]") {
   const std::string name = GENERATE("epoll", "poll", "select");
   CAPTURE(name);
   Pipe pipe;
@@ -157,7 +157,7 @@ TEST_CASE("reactors: deregistering an fd wakes its waiters with Cancelled", "[re
     auto waiter = weft::spawn([&] { return weft::sched::wait_io(r, Interest::Readable); });
     weft::this_fiber::sleep_for(5ms);
     weft::sched::deregister_io(r);
-    CHECK(waiter.join() == WakeReason::Cancelled);
+    CHECK(waiter.join() == IoWaitResult::Closed);
     CHECK_FALSE(reactor().has_armed());
   });
 }
@@ -177,7 +177,7 @@ TEST_CASE("reactors: a reused fd number never delivers the old fd's readiness", 
     Pipe new_pipe;  // the lowest free numbers: the old ones
     REQUIRE(new_pipe.read_end == number);
     IoRegistration& r = weft::sched::register_io(new_pipe.read_end);
-    CHECK(weft::sched::wait_io(r, Interest::Readable, weft::now() + 20ms) == WakeReason::Timeout);
+    CHECK(weft::sched::wait_io(r, Interest::Readable, weft::now() + 20ms) == IoWaitResult::Timeout);
     weft::sched::deregister_io(r);
   });
 }
@@ -192,7 +192,7 @@ TEST_CASE("reactors: a thread's write wakes a runtime that sleeps in the reactor
       std::this_thread::sleep_for(10ms);
       pipe.put();
     });
-    CHECK(weft::sched::wait_io(r, Interest::Readable, weft::now() + 10s) == WakeReason::Notified);
+    CHECK(weft::sched::wait_io(r, Interest::Readable, weft::now() + 10s) == IoWaitResult::Ready);
     weft::sched::deregister_io(r);
   });
 }
@@ -205,7 +205,7 @@ TEST_CASE("reactors: a busy worker still polls for readiness", "[reactor]") {
     IoRegistration& r = weft::sched::register_io(pipe.read_end);
     std::atomic<bool> woken{false};
     auto waiter = weft::spawn([&] {
-      CHECK(weft::sched::wait_io(r, Interest::Readable) == WakeReason::Notified);
+      CHECK(weft::sched::wait_io(r, Interest::Readable) == IoWaitResult::Ready);
       woken = true;
     });
     std::jthread writer([&] {
@@ -232,7 +232,7 @@ TEST_CASE("reactors: one fiber at a time waits per fd and direction", "[reactor]
     CHECK_THROWS_WITH(weft::sched::wait_io(r, Interest::Readable),
                       Catch::Contains("two fibers wait for fd"));
     pipe.put();
-    CHECK(first.join() == WakeReason::Notified);
+    CHECK(first.join() == IoWaitResult::Ready);
     weft::sched::deregister_io(r);
   });
 }
@@ -279,7 +279,7 @@ TEST_CASE("the epoll reactor registers an fd once and parks without epoll_ctl", 
     const auto before = reactor().stats();
     for (int i = 0; i < 10; ++i) {
       auto writer = weft::spawn([&] { pipe.put(); });
-      CHECK(weft::sched::wait_io(r, Interest::Readable) == WakeReason::Notified);
+      CHECK(weft::sched::wait_io(r, Interest::Readable) == IoWaitResult::Ready);
       pipe.drain();
       writer.join();
     }

@@ -103,7 +103,7 @@ void FdReactor::deregister(IoRegistration& registration) noexcept {
     free_slots_.push_back(r.slot);
   }
   for (WaitTicket t : waiting)
-    if (t.fiber != nullptr) try_wake(t, WakeReason::Cancelled);
+    if (t.fiber != nullptr) try_wake(t, WakeReason::Cancelled, kWakeDeregistered);
 }
 
 void FdReactor::collect_armed(std::vector<ArmedFd>& out) {

@@ -21,10 +21,16 @@ IoRegistration& register_io(int fd);
 // Forgets it: call before closing the fd. Fibers parked on it wake with Cancelled.
 void deregister_io(IoRegistration& registration) noexcept;
 
-// Parks the calling fiber until the fd is ready for `interest` (Notified), the deadline
-// passes (Timeout) or the fiber is cancelled (Cancelled). A Notified wake-up may be
-// spurious: try the call again and wait again on EAGAIN.
-WakeReason wait_io(IoRegistration& registration, Interest interest,
-                   std::optional<TimePoint> deadline = std::nullopt);
+// How an fd wait ended.
+enum class IoWaitResult : std::uint8_t {
+  Ready,      // the fd is probably ready: try the call again, wait again on EAGAIN
+  Timeout,    // the deadline passed first
+  Cancelled,  // the fiber was cancelled
+  Closed,     // the fd was deregistered (closed) while the fiber waited
+};
+
+// Parks the calling fiber until one of the above.
+IoWaitResult wait_io(IoRegistration& registration, Interest interest,
+                     std::optional<TimePoint> deadline = std::nullopt);
 
 }  // namespace weft::sched

@@ -41,6 +41,9 @@ struct IoStats {
   std::uint64_t readiness = 0;       // waits ended by readiness
 };
 
+// The wake-up detail of a wait ended because its fd was deregistered.
+inline constexpr std::uintptr_t kWakeDeregistered = 1;
+
 class Reactor {
  public:
   virtual ~Reactor() = default;
@@ -79,8 +82,8 @@ class Reactor {
   // cancel); does nothing if readiness already took it.
   virtual void disarm(IoRegistration& registration, Interest interest, WaitTicket ticket) noexcept;
   // Forgets the fd (before it is closed): armed waits are claimed with
-  // WakeReason::Cancelled and the registration is freed, so a reused fd number never
-  // delivers the old fd's readiness.
+  // WakeReason::Cancelled and detail kWakeDeregistered, and the registration is freed,
+  // so a reused fd number never delivers the old fd's readiness.
   virtual void deregister(IoRegistration& registration) noexcept;
   // True while some armed interest may still fire: deadlock detection then does not
   // declare the fibers stuck.
