@@ -1,6 +1,7 @@
 // Fiber waits for fd readiness (see io_wait.hpp).
 #include "weft/sched/io_wait.hpp"
 
+#include <cstdio>
 #include <string>
 
 #include "weft/sched/errors.hpp"
@@ -20,7 +21,12 @@ Reactor& io_reactor(const char* caller) {
   return reactor;
 }
 
-IoRegistration& register_io(int fd) { return *io_reactor("register_io").register_fd(fd); }
+IoRegistration& register_io(int fd, const char* caller) {
+  IoRegistration& registration = *io_reactor(caller).register_fd(fd);
+  std::snprintf(registration.wait_names[0], sizeof registration.wait_names[0], "fd %d readable", fd);
+  std::snprintf(registration.wait_names[1], sizeof registration.wait_names[1], "fd %d writable", fd);
+  return registration;
+}
 
 void deregister_io(IoRegistration& registration) noexcept {
   if (Scheduler* scheduler = Scheduler::current()) scheduler->reactor().deregister(registration);
@@ -29,7 +35,8 @@ void deregister_io(IoRegistration& registration) noexcept {
 IoWaitResult wait_io(IoRegistration& registration, Interest interest, std::optional<TimePoint> deadline) {
   Reactor& reactor = io_reactor("wait_io");
   const bool readable = interest == Interest::Readable;
-  const WaitTicket ticket = begin_wait(WaitKind::Io, &registration, readable ? "fd readable" : "fd writable");
+  const char* name = registration.wait_names[readable ? 0 : 1];
+  const WaitTicket ticket = begin_wait(WaitKind::Io, &registration, *name ? name : "fd");
   // Taken back on every exit that readiness did not take (a timeout, a cancel, unwinding).
   struct Disarm {
     Reactor& reactor;

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <chrono>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -171,4 +172,23 @@ TEST_CASE("wait_readable and wait_writable work on any fd the caller owns", "[ne
 
 TEST_CASE("fd waits outside a fiber are refused", "[net]") {
   CHECK_THROWS_AS(weft::wait_readable(0), weft::UsageError);
+}
+
+TEST_CASE("a fiber parked on an fd shows its fd and direction in dump()", "[net]") {
+  run_on("epoll", [] {
+    auto [a, b] = weft::UnixStream::pair();
+    auto reader = weft::spawn(
+        [&] {
+          std::array<std::byte, 8> buffer;
+          return b.read(buffer);
+        },
+        {.name = "reader"});
+    weft::this_fiber::sleep_for(2ms);
+    std::ostringstream dump;
+    weft::dump(dump);
+    CHECK_THAT(dump.str(), Catch::Contains("reader") &&
+                               Catch::Contains("fd " + std::to_string(b.fd().get()) + " readable"));
+    a.write_all("x");
+    CHECK(reader.join() == 1);
+  });
 }

@@ -9,9 +9,9 @@ namespace weft {
 namespace {
 
 bool wait_once(int fd, sched::Interest interest, std::optional<TimePoint> deadline) {
-  sched::Reactor& reactor = sched::io_reactor(interest == sched::Interest::Readable ? "weft::wait_readable"
-                                                                                     : "weft::wait_writable");
-  sched::IoRegistration* registration = reactor.register_fd(fd);
+  const char* caller = interest == sched::Interest::Readable ? "weft::wait_readable" : "weft::wait_writable";
+  sched::Reactor& reactor = sched::io_reactor(caller);
+  sched::IoRegistration* registration = &sched::register_io(fd, caller);
   struct Forget {
     sched::Reactor& reactor;
     sched::IoRegistration* registration;

@@ -84,7 +84,7 @@ bool FileDescriptor::wait(sched::Interest interest, std::optional<TimePoint> dea
   if (registration_ != nullptr && reactor_ != &reactor)
     throw UsageError("weft: fd " + std::to_string(fd_) + " is registered with another runtime's reactor");
   if (registration_ == nullptr) {
-    registration_ = reactor.register_fd(fd_);
+    registration_ = &sched::register_io(fd_, "weft::FileDescriptor");
     reactor_ = &reactor;
   }
   switch (sched::wait_io(*registration_, interest, deadline)) {

@@ -16,8 +16,9 @@ namespace weft::sched {
 // fiber, or when that reactor waits for no fds.
 Reactor& io_reactor(const char* caller);
 
-// Registers `fd` with the calling fiber's reactor (see Reactor::register_fd).
-IoRegistration& register_io(int fd);
+// Registers `fd` with the calling fiber's reactor (see Reactor::register_fd); `caller`
+// names the call in error messages.
+IoRegistration& register_io(int fd, const char* caller = "register_io");
 // Forgets it: call before closing the fd. Fibers parked on it wake with Cancelled.
 void deregister_io(IoRegistration& registration) noexcept;
 

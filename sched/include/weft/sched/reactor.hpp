@@ -32,6 +32,9 @@ enum class Interest : std::uint8_t {
 // own registration with what it keeps of the fd; to everyone else it is a handle.
 struct IoRegistration {
   int fd = -1;
+  // How waits on it read in dumps and deadlock reports: "fd 7 readable", "fd 7 writable"
+  // (filled in by sched::register_io).
+  char wait_names[2][24] = {};
 };
 
 // What a reactor has done so far, for benchmarks (calls per request) and dumps.
