@@ -49,7 +49,7 @@ IoWaitResult wait_io(IoRegistration& registration, Interest interest, std::optio
     }
   } disarm{reactor, registration, interest, ticket};
   try {
-    reactor.arm(registration, interest, ticket);
+    reactor.arm(registration, interest, ticket, 0);
   } catch (...) {
     try_wake(ticket, WakeReason::Cancelled);  // close the wait this call opened
     await(ticket);

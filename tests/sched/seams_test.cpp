@@ -54,7 +54,7 @@ class ScriptedReactor final : public Reactor {
     registrations_.back()->fd = fd;
     return registrations_.back().get();
   }
-  void arm(IoRegistration& registration, Interest, WaitTicket ticket) override {
+  void arm(IoRegistration& registration, Interest, WaitTicket ticket, std::uintptr_t) override {
     auto& r = static_cast<ScriptedRegistration&>(registration);
     r.armed = ticket;
     r.has_armed = true;
@@ -102,7 +102,7 @@ WakeReason wait_ready(IoRegistration& registration, std::optional<weft::TimePoin
   // WaitKind::Other, not Io: only the reactor's has_armed() may keep the deadlock
   // verdict away.
   WaitTicket ticket = weft::sched::begin_wait(weft::sched::WaitKind::Other, &registration, "fd ready");
-  reactor.arm(registration, Interest::Readable, ticket);
+  reactor.arm(registration, Interest::Readable, ticket, 0);
   return weft::sched::await(ticket, deadline).reason;
 }
 

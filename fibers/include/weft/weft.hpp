@@ -46,6 +46,7 @@
 #include "weft/net/address.hpp"
 #include "weft/net/deadline.hpp"
 #include "weft/net/fd_wait.hpp"
+#include "weft/net/select_fd.hpp"
 #include "weft/net/file_descriptor.hpp"
 #include "weft/net/stream.hpp"
 #include "weft/net/tcp.hpp"

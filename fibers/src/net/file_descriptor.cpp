@@ -78,7 +78,7 @@ int FileDescriptor::release() noexcept {
   return std::exchange(fd_, -1);
 }
 
-bool FileDescriptor::wait(sched::Interest interest, std::optional<TimePoint> deadline) {
+sched::IoRegistration& FileDescriptor::registration() {
   if (fd_ < 0) throw UsageError("weft: wait on a closed FileDescriptor");
   sched::Reactor& reactor = sched::io_reactor("weft::FileDescriptor");
   if (registration_ != nullptr && reactor_ != &reactor)
@@ -87,7 +87,11 @@ bool FileDescriptor::wait(sched::Interest interest, std::optional<TimePoint> dea
     registration_ = &sched::register_io(fd_, "weft::FileDescriptor");
     reactor_ = &reactor;
   }
-  switch (sched::wait_io(*registration_, interest, deadline)) {
+  return *registration_;
+}
+
+bool FileDescriptor::wait(sched::Interest interest, std::optional<TimePoint> deadline) {
+  switch (sched::wait_io(registration(), interest, deadline)) {
     case sched::IoWaitResult::Ready: return true;
     case sched::IoWaitResult::Timeout: return false;
     case sched::IoWaitResult::Cancelled: throw Cancelled();

@@ -58,7 +58,8 @@ IoRegistration* FdReactor::register_fd(int fd) {
   return r;
 }
 
-void FdReactor::arm(IoRegistration& registration, Interest interest, WaitTicket ticket) {
+void FdReactor::arm(IoRegistration& registration, Interest interest, WaitTicket ticket,
+                    std::uintptr_t claim_detail) {
   auto& r = static_cast<FdRegistration&>(registration);
   const int i = interest_index(interest);
   {
@@ -68,22 +69,23 @@ void FdReactor::arm(IoRegistration& registration, Interest interest, WaitTicket 
                        (i == 0 ? "readable" : "writable") + " at once");
     if (!r.ready[i]) {
       r.armed[i] = ticket;
+      r.claim_detail[i] = claim_detail;
       armed_count_.fetch_add(1, std::memory_order_release);
       return;
     }
     r.ready[i] = false;  // readiness already seen: end the wait at once
   }
-  try_wake(ticket, WakeReason::Notified);
+  try_wake(ticket, WakeReason::Notified, claim_detail);
 }
 
-void FdReactor::disarm(IoRegistration& registration, Interest interest, WaitTicket ticket) noexcept {
+bool FdReactor::disarm(IoRegistration& registration, Interest interest, WaitTicket ticket) noexcept {
   auto& r = static_cast<FdRegistration&>(registration);
   const int i = interest_index(interest);
   std::lock_guard guard(lock_);
-  if (r.armed[i].fiber == ticket.fiber && r.armed[i].epoch == ticket.epoch && ticket.fiber != nullptr) {
-    r.armed[i] = WaitTicket{};
-    armed_count_.fetch_sub(1, std::memory_order_release);
-  }
+  if (ticket.fiber == nullptr || r.armed[i].fiber != ticket.fiber || r.armed[i].epoch != ticket.epoch) return false;
+  r.armed[i] = WaitTicket{};
+  armed_count_.fetch_sub(1, std::memory_order_release);
+  return true;
 }
 
 void FdReactor::deregister(IoRegistration& registration) noexcept {
@@ -118,7 +120,7 @@ std::size_t FdReactor::wait(std::optional<Duration> timeout) noexcept {
   // Per thread: with several workers each may wait at once.
   thread_local std::vector<ArmedFd> armed;
   thread_local std::vector<Event> events;
-  thread_local std::vector<WaitTicket> claims;
+  thread_local std::vector<Claim> claims;
   armed.clear();
   events.clear();
   claims.clear();
@@ -129,7 +131,7 @@ std::size_t FdReactor::wait(std::optional<Duration> timeout) noexcept {
   return deliver(events, claims);
 }
 
-std::size_t FdReactor::deliver(const std::vector<Event>& events, std::vector<WaitTicket>& claims) noexcept {
+std::size_t FdReactor::deliver(const std::vector<Event>& events, std::vector<Claim>& claims) noexcept {
   bool woken = false;
   {
     std::lock_guard guard(lock_);
@@ -146,7 +148,7 @@ std::size_t FdReactor::deliver(const std::vector<Event>& events, std::vector<Wai
       for (int i = 0; i < 2; ++i) {
         if (!ready[i]) continue;
         if (r.armed[i].fiber != nullptr) {
-          claims.push_back(r.armed[i]);
+          claims.push_back({r.armed[i], r.claim_detail[i]});
           r.armed[i] = WaitTicket{};
           armed_count_.fetch_sub(1, std::memory_order_release);
         } else if (edge_triggered()) {
@@ -157,7 +159,7 @@ std::size_t FdReactor::deliver(const std::vector<Event>& events, std::vector<Wai
   }
   if (woken) drain_wake_fd();
   std::size_t ended = 0;
-  for (WaitTicket t : claims) ended += try_wake(t, WakeReason::Notified) ? 1 : 0;
+  for (const Claim& c : claims) ended += try_wake(c.ticket, WakeReason::Notified, c.detail) ? 1 : 0;
   readiness_.fetch_add(claims.size(), std::memory_order_relaxed);
   return ended;
 }

@@ -22,6 +22,7 @@ struct FdRegistration : IoRegistration {
   std::uint32_t slot = 0;
   std::uint32_t generation = 0;
   WaitTicket armed[2];  // by Interest index; fiber == nullptr when nothing is armed
+  std::uintptr_t claim_detail[2] = {0, 0};
   // Edge-triggered backends: readiness that arrived while nothing was armed, consumed by
   // the next arm() (which then claims at once).
   bool ready[2] = {false, false};
@@ -42,8 +43,9 @@ class FdReactor : public Reactor {
 
   bool supports_fds() const noexcept override { return true; }
   IoRegistration* register_fd(int fd) override;
-  void arm(IoRegistration& registration, Interest interest, WaitTicket ticket) override;
-  void disarm(IoRegistration& registration, Interest interest, WaitTicket ticket) noexcept override;
+  void arm(IoRegistration& registration, Interest interest, WaitTicket ticket,
+           std::uintptr_t claim_detail) override;
+  bool disarm(IoRegistration& registration, Interest interest, WaitTicket ticket) noexcept override;
   void deregister(IoRegistration& registration) noexcept override;
   bool has_armed() const noexcept override { return armed_count_.load(std::memory_order_acquire) > 0; }
   IoStats stats() const noexcept override;
@@ -94,7 +96,11 @@ class FdReactor : public Reactor {
 
  private:
   void drain_wake_fd() noexcept;
-  std::size_t deliver(const std::vector<Event>& events, std::vector<WaitTicket>& claims) noexcept;
+  struct Claim {
+    WaitTicket ticket;
+    std::uintptr_t detail;
+  };
+  std::size_t deliver(const std::vector<Event>& events, std::vector<Claim>& claims) noexcept;
   void collect_armed(std::vector<ArmedFd>& out);
 
   int wake_fd_ = -1;

@@ -19,9 +19,9 @@ namespace {
 
 IoRegistration* Reactor::register_fd(int) { refuse_fds(*this, "register_fd"); }
 
-void Reactor::arm(IoRegistration&, Interest, WaitTicket) { refuse_fds(*this, "arm"); }
+void Reactor::arm(IoRegistration&, Interest, WaitTicket, std::uintptr_t) { refuse_fds(*this, "arm"); }
 
-void Reactor::disarm(IoRegistration&, Interest, WaitTicket) noexcept {}
+bool Reactor::disarm(IoRegistration&, Interest, WaitTicket) noexcept { return false; }
 
 void Reactor::deregister(IoRegistration&) noexcept {}
 

@@ -49,6 +49,10 @@ class FileDescriptor {
   bool wait_readable(std::optional<TimePoint> deadline = std::nullopt);
   bool wait_writable(std::optional<TimePoint> deadline = std::nullopt);
 
+  // The fd's registration with the calling fiber's reactor, made on first use (for
+  // select cases and other waits built on sched::wait_io).
+  sched::IoRegistration& registration();
+
   // Forgets the fd in the reactor (waking its waiters with an error) and closes it.
   void close() noexcept;
   // Gives the fd up without closing it.

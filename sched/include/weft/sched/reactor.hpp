@@ -76,14 +76,16 @@ class Reactor {
   // of every later wait on it.
   virtual IoRegistration* register_fd(int fd);
   // Arms a one-shot interest: when the fd becomes ready for `interest`, the reactor
-  // claims `ticket` (WakeReason::Notified) and wakes the fiber. A wait that a timeout or
+  // claims `ticket` (WakeReason::Notified, with `claim_detail`: a select passes its
+  // case index) and wakes the fiber. A wait that a timeout or
   // a cancel claimed first is simply not claimed again (try_claim fails).
   // Readiness seen while nothing was armed (edge-triggered backends remember it) ends
   // the wait at once. One fiber at a time may wait per fd and interest.
-  virtual void arm(IoRegistration& registration, Interest interest, WaitTicket ticket);
+  virtual void arm(IoRegistration& registration, Interest interest, WaitTicket ticket,
+                   std::uintptr_t claim_detail);
   // Takes back an interest armed with `ticket` whose wait ended otherwise (a timeout, a
-  // cancel); does nothing if readiness already took it.
-  virtual void disarm(IoRegistration& registration, Interest interest, WaitTicket ticket) noexcept;
+  // cancel). Returns false if readiness had taken it already.
+  virtual bool disarm(IoRegistration& registration, Interest interest, WaitTicket ticket) noexcept;
   // Forgets the fd (before it is closed): armed waits are claimed with
   // WakeReason::Cancelled and detail kWakeDeregistered, and the registration is freed,
   // so a reused fd number never delivers the old fd's readiness.
