@@ -178,6 +178,10 @@ int main(int argc, char** argv) {
         } catch (const weft::Cancelled&) {
         }
         open.wait();
+        const weft::sched::IoStats io = weft::sched::Scheduler::current()->reactor().stats();
+        std::printf("echo_server: reactor %s: %llu waits, %llu control calls, %llu readiness wake-ups\n",
+                    flags.reactor.c_str(), static_cast<unsigned long long>(io.waits),
+                    static_cast<unsigned long long>(io.control_calls), static_cast<unsigned long long>(io.readiness));
       },
       std::move(options));
   std::printf("echo_server: %llu connections (%llu refused over the limit, %llu closed idle, %llu failed), "
