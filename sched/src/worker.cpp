@@ -110,10 +110,21 @@ void Worker::maintenance() noexcept {
   if (!timers_.empty()) timers_.fire_due(clock_->now());
 }
 
-Fiber& Worker::next_or_thread() noexcept {
+void Worker::maintenance_between_switches() noexcept {
   // Timers and cross-thread wake-ups are looked at every 64 switches (reading the clock
   // on every switch would cost more than the switch), and whenever the queue runs dry.
-  if ((++tick_ & 63) == 0 || !ready_any()) maintenance();
+  // Every 64 switches fd readiness is polled too, without blocking, so a busy run queue
+  // never starves I/O (an idle worker waits for it in idle_step()).
+  if ((++tick_ & 63) == 0) {
+    maintenance();
+    if (reactor_.has_armed()) reactor_.wait(Duration::zero());
+  } else if (!ready_any()) {
+    maintenance();
+  }
+}
+
+Fiber& Worker::next_or_thread() noexcept {
+  maintenance_between_switches();
   if (Fiber* next = ready_pick()) return *next;
   return thread_fiber_;
 }
@@ -238,7 +249,7 @@ void Worker::start(Fiber& fiber, const StartOptions& options) {
 }
 
 void Worker::yield() {
-  if ((++tick_ & 63) == 0 || !ready_any()) maintenance();
+  maintenance_between_switches();
   Fiber* next = ready_pick();
   if (next == nullptr) return;
   switch_to(*next, After::Requeue);

@@ -131,6 +131,7 @@ class alignas(kAliasPageBytes) Worker {
   __attribute__((always_inline)) void finish_switch() noexcept;
   Fiber& next_or_thread() noexcept;
   void maintenance() noexcept;
+  void maintenance_between_switches() noexcept;  // the same, every 64 switches, and fd polling
   // The loop's step when no fiber is ready (worker_idle.cpp): moves virtual time on,
   // waits in the reactor, or gives the deadlock verdict.
   void idle_step();

@@ -17,16 +17,13 @@ using weft::sched::IoRegistration;
 using weft::sched::Reactor;
 using weft::sched::WaitTicket;
 
-namespace weft::sched {
+namespace {
+
 // A registration of the scripted reactor below: the fd and the wait armed on it.
-struct IoRegistration {
-  int fd;
+struct ScriptedRegistration : IoRegistration {
   WaitTicket armed{};
   bool has_armed = false;
 };
-}  // namespace weft::sched
-
-namespace {
 
 // A reactor that blocks nobody, like the checker's controlled reactor: it delivers the
 // readiness of every armed fd on its `deliver_on`-th wait() and counts its calls.
@@ -53,14 +50,17 @@ class ScriptedReactor final : public Reactor {
   void wake() noexcept override { ++counts_.wakes; }
   bool supports_fds() const noexcept override { return true; }
   IoRegistration* register_fd(int fd) override {
-    registrations_.push_back(std::make_unique<IoRegistration>(IoRegistration{fd}));
+    registrations_.push_back(std::make_unique<ScriptedRegistration>());
+    registrations_.back()->fd = fd;
     return registrations_.back().get();
   }
-  void arm(IoRegistration& r, Interest, WaitTicket ticket) override {
+  void arm(IoRegistration& registration, Interest, WaitTicket ticket, std::uintptr_t) override {
+    auto& r = static_cast<ScriptedRegistration&>(registration);
     r.armed = ticket;
     r.has_armed = true;
   }
-  void deregister(IoRegistration& r) noexcept override {
+  void deregister(IoRegistration& registration) noexcept override {
+    auto& r = static_cast<ScriptedRegistration&>(registration);
     if (r.has_armed) weft::sched::try_wake(r.armed, WakeReason::Cancelled);
     r.has_armed = false;
   }
@@ -74,7 +74,7 @@ class ScriptedReactor final : public Reactor {
  private:
   Counts& counts_;
   int deliver_on_;
-  std::vector<std::unique_ptr<IoRegistration>> registrations_;
+  std::vector<std::unique_ptr<ScriptedRegistration>> registrations_;
 };
 
 // The default reactor, counting how often it is woken from other threads.
@@ -102,7 +102,7 @@ WakeReason wait_ready(IoRegistration& registration, std::optional<weft::TimePoin
   // WaitKind::Other, not Io: only the reactor's has_armed() may keep the deadlock
   // verdict away.
   WaitTicket ticket = weft::sched::begin_wait(weft::sched::WaitKind::Other, &registration, "fd ready");
-  reactor.arm(registration, Interest::Readable, ticket);
+  reactor.arm(registration, Interest::Readable, ticket, 0);
   return weft::sched::await(ticket, deadline).reason;
 }
 
@@ -201,12 +201,13 @@ TEST_CASE("notify_idle_worker wakes a worker asleep in the reactor", "[seam][rea
   CHECK(wakes >= 1);
 }
 
-TEST_CASE("the default reactor waits for no file descriptors and says so", "[seam][reactor]") {
-  auto reactor = weft::sched::make_default_reactor();
-  CHECK_FALSE(reactor->supports_fds());
-  CHECK_FALSE(reactor->has_armed());
-  CHECK_THROWS_WITH(reactor->register_fd(0),
-                    Catch::Contains("eventfd") && Catch::Contains("file descriptors"));
+TEST_CASE("a reactor that only sleeps refuses file descriptors and names itself", "[seam][reactor]") {
+  std::atomic<int> wakes{0};
+  CountingReactor reactor(wakes);
+  CHECK_FALSE(reactor.supports_fds());
+  CHECK_FALSE(reactor.has_armed());
+  CHECK_THROWS_WITH(reactor.register_fd(0),
+                    Catch::Contains("'counting'") && Catch::Contains("file descriptors"));
 }
 
 TEST_CASE("a reactor factory that makes nothing is refused", "[seam][reactor]") {

@@ -16,7 +16,8 @@ namespace weft {
 //   stack_pool_bytes  released stack bytes kept for reuse per worker
 //   detect_deadlock   throw DeadlockError when every fiber blocks for good (true)
 //   policy            makes each worker's scheduling policy (default: FIFO with hand-off)
-//   reactor           makes the Reactor idle workers wait in (default: the eventfd wait)
+//   reactor           makes the Reactor idle workers wait in and fd readiness comes from
+//                     (default: make_default_reactor(): epoll, or WEFT_REACTOR)
 //   clock             a Clock for timers, e.g. a VirtualClock (default: the steady clock)
 using RuntimeOptions = sched::SchedulerOptions;
 

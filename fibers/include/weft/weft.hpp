@@ -41,3 +41,14 @@
 #include "weft/future/wait_any.hpp"
 #include "weft/future/when_all.hpp"
 #include "weft/future/when_any.hpp"
+
+// Fiber-aware I/O.
+#include "weft/net/address.hpp"
+#include "weft/net/deadline.hpp"
+#include "weft/net/fd_wait.hpp"
+#include "weft/net/select_fd.hpp"
+#include "weft/net/file_descriptor.hpp"
+#include "weft/net/stream.hpp"
+#include "weft/net/tcp.hpp"
+#include "weft/net/udp.hpp"
+#include "weft/net/unix_socket.hpp"

@@ -1,10 +1,11 @@
 // The parts of the Reactor seam every backend shares: the answers of a reactor that
-// waits for no file descriptors, and the default reactor.
+// waits for no file descriptors, and the choice of a backend by name.
 #include "weft/sched/reactor.hpp"
 
+#include <cstdlib>
 #include <string>
 
-#include "eventfd_reactor.hpp"
+#include "fd_reactor.hpp"
 #include "weft/sched/errors.hpp"
 
 namespace weft::sched {
@@ -18,10 +19,27 @@ namespace {
 
 IoRegistration* Reactor::register_fd(int) { refuse_fds(*this, "register_fd"); }
 
-void Reactor::arm(IoRegistration&, Interest, WaitTicket) { refuse_fds(*this, "arm"); }
+void Reactor::arm(IoRegistration&, Interest, WaitTicket, std::uintptr_t) { refuse_fds(*this, "arm"); }
+
+bool Reactor::disarm(IoRegistration&, Interest, WaitTicket) noexcept { return false; }
 
 void Reactor::deregister(IoRegistration&) noexcept {}
 
-std::unique_ptr<Reactor> make_default_reactor() { return std::make_unique<detail::EventfdReactor>(); }
+std::unique_ptr<Reactor> make_reactor(std::string_view name) {
+  if (name == "epoll") return detail::make_epoll_reactor();
+  if (name == "poll") return detail::make_poll_reactor();
+  if (name == "select") return detail::make_select_reactor();
+  throw UsageError("weft: unknown reactor '" + std::string(name) + "' (choose epoll, poll or select)");
+}
+
+std::unique_ptr<Reactor> make_default_reactor() {
+  const char* chosen = std::getenv("WEFT_REACTOR");
+  if (chosen == nullptr || *chosen == '\0') return detail::make_epoll_reactor();
+  try {
+    return make_reactor(chosen);
+  } catch (const UsageError& e) {
+    throw UsageError(std::string(e.what()) + " in WEFT_REACTOR");
+  }
+}
 
 }  // namespace weft::sched

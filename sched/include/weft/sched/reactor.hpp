@@ -1,8 +1,8 @@
 // The Reactor seam: where a worker with nothing to run waits, and where readiness of
 // file descriptors comes from. Chosen through SchedulerOptions::reactor, as the Clock
 // is. Two kinds of implementation sit behind it:
-//   - production backends, which block the worker thread in the kernel (today the
-//     eventfd idle wait; epoll, poll and select are planned, see docs/architecture.md);
+//   - production backends, which block the worker thread in the kernel: epoll (the
+//     default), poll and select (sched/src/reactor/, one file each);
 //   - a controlled reactor (planned for the checker), which blocks nobody and delivers
 //     readiness when the checker's strategy decides, the way its virtual clock moves
 //     time only when every fiber is blocked.
@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "weft/sched/time.hpp"
 #include "weft/sched/wait_queue.hpp"
@@ -27,8 +28,24 @@ enum class Interest : std::uint8_t {
   Writable = 2,
 };
 
-// A registered file descriptor (see Reactor::register_fd). Opaque to the kernel.
-struct IoRegistration;
+// A registered file descriptor (see Reactor::register_fd). Each reactor derives its
+// own registration with what it keeps of the fd; to everyone else it is a handle.
+struct IoRegistration {
+  int fd = -1;
+  // How waits on it read in dumps and deadlock reports: "fd 7 readable", "fd 7 writable"
+  // (filled in by sched::register_io).
+  char wait_names[2][24] = {};
+};
+
+// What a reactor has done so far, for benchmarks (calls per request) and dumps.
+struct IoStats {
+  std::uint64_t waits = 0;           // epoll_wait / poll / select calls
+  std::uint64_t control_calls = 0;   // epoll_ctl calls (registering, forgetting fds)
+  std::uint64_t readiness = 0;       // waits ended by readiness
+};
+
+// The wake-up detail of a wait ended because its fd was deregistered.
+inline constexpr std::uintptr_t kWakeDeregistered = 1;
 
 class Reactor {
  public:
@@ -52,30 +69,43 @@ class Reactor {
 
   // ---- file descriptors (backends that wait for them) ----------------------------
 
-  // False for reactors that only sleep (the eventfd idle wait): the calls below then
-  // throw UsageError naming the reactor.
+  // False for reactors that only sleep: the calls below then throw UsageError naming
+  // the reactor.
   virtual bool supports_fds() const noexcept { return false; }
   // Registers `fd` once for as long as it stays open; the registration is the handle
   // of every later wait on it.
   virtual IoRegistration* register_fd(int fd);
   // Arms a one-shot interest: when the fd becomes ready for `interest`, the reactor
-  // claims `ticket` (WakeReason::Notified) and wakes the fiber. A wait that a timeout or
+  // claims `ticket` (WakeReason::Notified, with `claim_detail`: a select passes its
+  // case index) and wakes the fiber. A wait that a timeout or
   // a cancel claimed first is simply not claimed again (try_claim fails).
-  virtual void arm(IoRegistration& registration, Interest interest, WaitTicket ticket);
+  // Readiness seen while nothing was armed (edge-triggered backends remember it) ends
+  // the wait at once. One fiber at a time may wait per fd and interest.
+  virtual void arm(IoRegistration& registration, Interest interest, WaitTicket ticket,
+                   std::uintptr_t claim_detail);
+  // Takes back an interest armed with `ticket` whose wait ended otherwise (a timeout, a
+  // cancel). Returns false if readiness had taken it already.
+  virtual bool disarm(IoRegistration& registration, Interest interest, WaitTicket ticket) noexcept;
   // Forgets the fd (before it is closed): armed waits are claimed with
-  // WakeReason::Cancelled and the registration is freed, so a reused fd number never
-  // delivers the old fd's readiness.
+  // WakeReason::Cancelled and detail kWakeDeregistered, and the registration is freed,
+  // so a reused fd number never delivers the old fd's readiness.
   virtual void deregister(IoRegistration& registration) noexcept;
   // True while some armed interest may still fire: deadlock detection then does not
   // declare the fibers stuck.
   virtual bool has_armed() const noexcept { return false; }
 
-  // A short name for messages and dumps ("eventfd", "epoll", ...).
+  virtual IoStats stats() const noexcept { return {}; }
+
+  // A short name for messages and dumps ("epoll", "poll", "select", ...).
   virtual const char* name() const noexcept = 0;
 };
 
-// The reactor a runtime uses when SchedulerOptions::reactor is empty: today the eventfd
-// idle wait.
+// The reactor named `name`: "epoll", "poll" or "select". Throws UsageError for another
+// name (the message lists the valid ones).
+std::unique_ptr<Reactor> make_reactor(std::string_view name);
+
+// The reactor a runtime uses when SchedulerOptions::reactor is empty: the one named by
+// the environment variable WEFT_REACTOR if it is set, else epoll.
 std::unique_ptr<Reactor> make_default_reactor();
 
 }  // namespace weft::sched

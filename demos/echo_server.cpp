@@ -1,0 +1,193 @@
+// echo_server: a fiber per connection echoes every byte back (the source material's
+// thread-pool echo server, section 12.7, with fibers instead of threads).
+//
+//   echo_server [--address 127.0.0.1] [--port 15000] [--max-connections 1000]
+//               [--reactor epoll|poll|select] [--idle-timeout SECONDS]
+//
+// Listens on loopback unless told otherwise (port 0: the kernel picks one; the first line
+// printed says which). SIGINT or SIGTERM stop it cleanly: it stops accepting, cancels the
+// open connections (each closes its socket), and prints its totals. A connection over
+// the limit is closed at once and counted; out of fds (EMFILE), it backs off and keeps
+// serving the connections it has.
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <weft/weft.hpp>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Flags {
+  std::string address = "127.0.0.1";
+  unsigned port = 15000;
+  unsigned max_connections = 1000;
+  std::string reactor = "epoll";
+  unsigned idle_timeout_s = 60;
+};
+
+[[noreturn]] void usage(const std::string& problem) {
+  std::fprintf(stderr,
+               "echo_server: %s\nusage: echo_server [--address IP] [--port N] [--max-connections N]"
+               " [--reactor epoll|poll|select] [--idle-timeout SECONDS]\n",
+               problem.c_str());
+  std::exit(2);
+}
+
+unsigned number(std::string_view flag, const char* text, unsigned low, unsigned high) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long value = std::strtoul(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || *text == '-' || value < low || value > high)
+    usage(std::string(flag) + " wants a number from " + std::to_string(low) + " to " + std::to_string(high) +
+          ", not '" + text + "'");
+  return static_cast<unsigned>(value);
+}
+
+Flags parse(int argc, char** argv) {
+  Flags f;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (i + 1 >= argc) usage("missing value for " + std::string(flag));
+    const char* value = argv[++i];
+    if (flag == "--address") f.address = value;
+    else if (flag == "--port") f.port = number(flag, value, 0, 65535);
+    else if (flag == "--max-connections") f.max_connections = number(flag, value, 1, 1000000);
+    else if (flag == "--reactor") f.reactor = value;
+    else if (flag == "--idle-timeout") f.idle_timeout_s = number(flag, value, 1, 86400);
+    else usage("unknown flag " + std::string(flag));
+  }
+  return f;
+}
+
+struct Totals {
+  std::uint64_t accepted = 0;
+  std::uint64_t refused = 0;  // over the connection limit
+  std::uint64_t bytes = 0;
+  std::uint64_t idle_closed = 0;
+  std::uint64_t failed = 0;  // ended by an error (reset by the peer, ...)
+};
+
+// Echoes one connection until the peer ends it, it stays idle too long, or stop.
+void serve(weft::TcpStream connection, std::chrono::seconds idle_timeout, Totals& totals) {
+  std::vector<std::byte> buffer(16384);  // on the heap: fiber stacks are small
+  try {
+    while (std::size_t n = connection.read(buffer, idle_timeout)) {
+      connection.write_all(std::span(buffer).first(n), idle_timeout);  // backpressure: waits for room
+      totals.bytes += n;
+    }
+  } catch (const std::system_error& e) {
+    ++(e.code() == std::errc::timed_out ? totals.idle_closed : totals.failed);
+  }
+}
+
+// A signalfd for SIGINT and SIGTERM (blocked for the process, so they arrive only here).
+int stop_signals_fd() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  if (::sigprocmask(SIG_BLOCK, &signals, nullptr) != 0) return -1;
+  return ::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Flags flags = parse(argc, argv);
+  ::signal(SIGPIPE, SIG_IGN);  // a closed stdout must not end the server
+  weft::RuntimeOptions options;
+  try {
+    weft::sched::make_reactor(flags.reactor);
+  } catch (const weft::UsageError& e) {
+    usage(e.what());
+  }
+  options.reactor = [name = flags.reactor] { return weft::sched::make_reactor(name); };
+  weft::FileDescriptor signals(stop_signals_fd());
+
+  Totals totals;
+  int status = 0;
+  weft::run(
+      [&] {
+        weft::TcpListener listener;
+        try {
+          const auto address = weft::SocketAddress::parse(
+              (flags.address.find(':') != std::string::npos ? "[" + flags.address + "]" : flags.address) + ":" +
+              std::to_string(flags.port));
+          listener = weft::TcpListener::bind(address);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "echo_server: %s\n", e.what());
+          status = 1;
+          return;
+        }
+        std::printf("echo_server: listening on %s (reactor %s, at most %u connections)\n",
+                    listener.local_address().to_string().c_str(), flags.reactor.c_str(), flags.max_connections);
+        std::fflush(stdout);
+
+        weft::StopSource stop;
+        weft::WaitGroup open;
+        auto acceptor = weft::spawn([&] {
+          weft::CancelOnStop cancel_on_stop(stop.get_token());
+          for (;;) {
+            weft::TcpStream connection;
+            try {
+              connection = listener.accept();
+            } catch (const std::system_error& e) {
+              if (e.code() == std::errc::too_many_files_open || e.code() == std::errc::too_many_files_open_in_system) {
+                weft::this_fiber::sleep_for(50ms);  // out of fds: back off, keep serving the others
+                continue;
+              }
+              throw;
+            }
+            ++totals.accepted;
+            if (static_cast<unsigned>(open.count()) >= flags.max_connections) {
+              ++totals.refused;
+              continue;  // closed when `connection` goes
+            }
+            open.add();
+            weft::spawn([&, c = std::move(connection)]() mutable {
+              {
+                weft::CancelOnStop cancel_on_stop(stop.get_token());
+                try {
+                  serve(std::move(c), std::chrono::seconds(flags.idle_timeout_s), totals);
+                } catch (const weft::Cancelled&) {
+                }
+              }
+              open.done();
+            }).detach();
+          }
+        });
+
+        signals.wait_readable();  // SIGINT or SIGTERM
+        std::printf("echo_server: stopping: %td open connections\n", open.count());
+        stop.request_stop();
+        try {
+          acceptor.join();
+        } catch (const weft::Cancelled&) {
+        }
+        open.wait();
+        const weft::sched::IoStats io = weft::sched::Scheduler::current()->reactor().stats();
+        std::printf("echo_server: reactor %s: %llu waits, %llu control calls, %llu readiness wake-ups\n",
+                    flags.reactor.c_str(), static_cast<unsigned long long>(io.waits),
+                    static_cast<unsigned long long>(io.control_calls), static_cast<unsigned long long>(io.readiness));
+      },
+      std::move(options));
+  std::printf("echo_server: %llu connections (%llu refused over the limit, %llu closed idle, %llu failed), "
+              "%llu bytes echoed\n",
+              static_cast<unsigned long long>(totals.accepted), static_cast<unsigned long long>(totals.refused),
+              static_cast<unsigned long long>(totals.idle_closed), static_cast<unsigned long long>(totals.failed),
+              static_cast<unsigned long long>(totals.bytes));
+  return status;
+}

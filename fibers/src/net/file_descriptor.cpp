@@ -1,0 +1,133 @@
+// Owned non-blocking fds and the try-then-park loop of every read and write.
+#include "weft/net/file_descriptor.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "weft/errors.hpp"
+#include "weft/sched/io_wait.hpp"
+#include "weft/sched/scheduler.hpp"
+
+namespace weft {
+
+namespace {
+
+[[noreturn]] void throw_errno(int error, const char* what) {
+  throw std::system_error(error, std::generic_category(), std::string("weft: ") + what);
+}
+
+}  // namespace
+
+FileDescriptor::FileDescriptor(int fd) : fd_(fd) {
+  if (fd < 0) throw UsageError("weft::FileDescriptor: invalid file descriptor " + std::to_string(fd));
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+    const int error = errno;
+    fd_ = -1;
+    throw_errno(error, "cannot make the fd non-blocking");
+  }
+  struct stat info {};
+  socket_ = ::fstat(fd, &info) == 0 && S_ISSOCK(info.st_mode);
+}
+
+FileDescriptor::FileDescriptor(FileDescriptor&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      registration_(std::exchange(other.registration_, nullptr)),
+      reactor_(std::exchange(other.reactor_, nullptr)),
+      socket_(other.socket_) {}
+
+FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
+  if (this != &other) {
+    close();
+    fd_ = std::exchange(other.fd_, -1);
+    registration_ = std::exchange(other.registration_, nullptr);
+    reactor_ = std::exchange(other.reactor_, nullptr);
+    socket_ = other.socket_;
+  }
+  return *this;
+}
+
+FileDescriptor::~FileDescriptor() { close(); }
+
+void FileDescriptor::forget_registration() noexcept {
+  if (registration_ == nullptr) return;
+  // Only the runtime the fd was registered with may forget it; once that runtime has
+  // ended its reactor (and the registration) are gone already.
+  sched::Scheduler* scheduler = sched::Scheduler::current();
+  if (scheduler != nullptr && &scheduler->reactor() == reactor_) reactor_->deregister(*registration_);
+  registration_ = nullptr;
+  reactor_ = nullptr;
+}
+
+void FileDescriptor::close() noexcept {
+  if (fd_ < 0) return;
+  forget_registration();
+  ::close(fd_);
+  fd_ = -1;
+}
+
+int FileDescriptor::release() noexcept {
+  forget_registration();
+  return std::exchange(fd_, -1);
+}
+
+sched::IoRegistration& FileDescriptor::registration() {
+  if (fd_ < 0) throw UsageError("weft: wait on a closed FileDescriptor");
+  sched::Reactor& reactor = sched::io_reactor("weft::FileDescriptor");
+  if (registration_ != nullptr && reactor_ != &reactor)
+    throw UsageError("weft: fd " + std::to_string(fd_) + " is registered with another runtime's reactor");
+  if (registration_ == nullptr) {
+    registration_ = &sched::register_io(fd_, "weft::FileDescriptor");
+    reactor_ = &reactor;
+  }
+  return *registration_;
+}
+
+bool FileDescriptor::wait(sched::Interest interest, std::optional<TimePoint> deadline) {
+  switch (sched::wait_io(registration(), interest, deadline)) {
+    case sched::IoWaitResult::Ready: return true;
+    case sched::IoWaitResult::Timeout: return false;
+    case sched::IoWaitResult::Cancelled: throw Cancelled();
+    case sched::IoWaitResult::Closed: break;
+  }
+  throw_errno(EBADF, "the fd was closed while a fiber waited on it");
+}
+
+bool FileDescriptor::wait_readable(std::optional<TimePoint> deadline) {
+  return wait(sched::Interest::Readable, deadline);
+}
+
+bool FileDescriptor::wait_writable(std::optional<TimePoint> deadline) {
+  return wait(sched::Interest::Writable, deadline);
+}
+
+std::size_t FileDescriptor::read_some(std::span<std::byte> buffer, std::optional<TimePoint> deadline) {
+  for (;;) {
+    const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) throw_errno(errno, "read");
+    if (!wait(sched::Interest::Readable, deadline)) throw_errno(ETIMEDOUT, "read timed out");
+  }
+}
+
+std::size_t FileDescriptor::write_some(std::span<const std::byte> buffer, std::optional<TimePoint> deadline) {
+  for (;;) {
+    // A socket whose peer is gone fails with EPIPE instead of raising SIGPIPE.
+    const ssize_t n = socket_ ? ::send(fd_, buffer.data(), buffer.size(), MSG_NOSIGNAL)
+                              : ::write(fd_, buffer.data(), buffer.size());
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) throw_errno(errno, "write");
+    if (!wait(sched::Interest::Writable, deadline)) throw_errno(ETIMEDOUT, "write timed out");
+  }
+}
+
+}  // namespace weft

@@ -1,0 +1,22 @@
+// The socket calls TCP, Unix and UDP share: open, bind, listen, connect and accept
+// without blocking the thread, addresses of a socket.
+#pragma once
+
+#include "weft/net/address.hpp"
+#include "weft/net/deadline.hpp"
+#include "weft/net/file_descriptor.hpp"
+
+namespace weft::net_detail {
+
+[[noreturn]] void throw_errno(int error, const std::string& what);
+
+FileDescriptor open_socket(int family, int type);
+void bind_socket(FileDescriptor& fd, const SocketAddress& address);
+void listen_socket(FileDescriptor& fd, int backlog);
+// Connects `fd`, parking until the connection is made or fails or the deadline passes.
+void connect_socket(FileDescriptor& fd, const SocketAddress& address, Deadline deadline);
+FileDescriptor accept_socket(FileDescriptor& listener, Deadline deadline);
+SocketAddress local_address_of(const FileDescriptor& fd);
+SocketAddress peer_address_of(const FileDescriptor& fd);
+
+}  // namespace weft::net_detail

@@ -1,0 +1,44 @@
+// UDP sockets.
+#include "weft/net/udp.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "socket_ops.hpp"
+
+namespace weft {
+
+UdpSocket UdpSocket::bind(const SocketAddress& address) {
+  UdpSocket socket;
+  socket.fd_ = net_detail::open_socket(address.family(), SOCK_DGRAM);
+  net_detail::bind_socket(socket.fd_, address);
+  return socket;
+}
+
+void UdpSocket::send_to(std::span<const std::byte> datagram, const SocketAddress& to, Deadline deadline) {
+  for (;;) {
+    if (::sendto(fd_.get(), datagram.data(), datagram.size(), MSG_NOSIGNAL, to.native(), to.native_length()) >= 0)
+      return;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) net_detail::throw_errno(errno, "sendto " + to.to_string());
+    if (!fd_.wait_writable(deadline.at())) net_detail::throw_errno(ETIMEDOUT, "sendto " + to.to_string());
+  }
+}
+
+std::pair<std::size_t, SocketAddress> UdpSocket::receive_from(std::span<std::byte> buffer, Deadline deadline) {
+  for (;;) {
+    sockaddr_storage from{};
+    socklen_t length = sizeof from;
+    const ssize_t n = ::recvfrom(fd_.get(), buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&from), &length);
+    if (n >= 0)
+      return {static_cast<std::size_t>(n), SocketAddress::from_native(reinterpret_cast<sockaddr*>(&from), length)};
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) net_detail::throw_errno(errno, "recvfrom");
+    if (!fd_.wait_readable(deadline.at())) net_detail::throw_errno(ETIMEDOUT, "recvfrom");
+  }
+}
+
+SocketAddress UdpSocket::local_address() const { return net_detail::local_address_of(fd_); }
+
+}  // namespace weft

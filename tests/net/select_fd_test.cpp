@@ -1,0 +1,76 @@
+// fd readiness cases in weft::select, beside channel and deadline cases, on every reactor.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <chrono>
+#include <string>
+
+#include "net_support.hpp"
+
+using namespace std::chrono_literals;
+using net_test::run_on;
+using net_test::text;
+
+namespace {
+bool armed() { return weft::sched::Scheduler::current()->reactor().has_armed(); }
+}  // namespace
+
+TEST_CASE("select: one wait over a channel and a socket fires whichever is ready", "[net][select]") {
+  const std::string reactor = GENERATE("epoll", "poll", "select");
+  CAPTURE(reactor);
+  run_on(reactor, [] {
+    auto [a, b] = weft::UnixStream::pair();
+    weft::Channel<int> numbers(1);
+    auto feeder = weft::spawn([&] {
+      weft::this_fiber::sleep_for(2ms);
+      a.write_all("hello");
+      weft::this_fiber::sleep_for(2ms);
+      CHECK(numbers.send(7) == weft::ChannelStatus::ok);
+    });
+    std::string got;
+    int number = 0;
+    for (int round = 0; round < 2; ++round) {
+      auto fired = weft::select(weft::on_recv(numbers, [&](int n) { number = n; }),
+                                weft::on_readable(b.fd(), [&] {
+                                  std::array<std::byte, 16> buffer;
+                                  got += text(std::span(buffer).first(b.read(buffer)));
+                                }),
+                                weft::after(5s));
+      CHECK(fired.index == (round == 0 ? 1u : 0u));
+      CHECK(fired.status == weft::ChannelStatus::ok);
+      CHECK_FALSE(armed());
+    }
+    CHECK(got == "hello");
+    CHECK(number == 7);
+    feeder.join();
+  });
+}
+
+TEST_CASE("select: a deadline fires when the fd stays quiet, and the interest is gone", "[net][select]") {
+  const std::string reactor = GENERATE("epoll", "poll", "select");
+  CAPTURE(reactor);
+  run_on(reactor, [] {
+    auto [a, b] = weft::UnixStream::pair();
+    auto fired = weft::select(weft::on_readable(b.fd()), weft::after(10ms));
+    CHECK(fired.index == 1);
+    CHECK(fired.status == weft::ChannelStatus::timeout);
+    CHECK_FALSE(armed());
+  });
+}
+
+TEST_CASE("select: a raw fd is registered for the select only; writable cases work", "[net][select]") {
+  const std::string reactor = GENERATE("epoll", "poll", "select");
+  CAPTURE(reactor);
+  run_on(reactor, [] {
+    weft::Pipe pipe = weft::make_pipe();
+    const int raw = pipe.read_end.fd().get();
+    auto writer = weft::spawn([&] {
+      weft::this_fiber::sleep_for(2ms);
+      pipe.write_end.write_all("z");
+    });
+    CHECK(weft::select(weft::after(5s), weft::on_readable(raw)).index == 1);
+    CHECK(weft::select(weft::on_writable(pipe.write_end.fd()), weft::after(5s)).index == 0);
+    writer.join();
+    CHECK_FALSE(armed());
+  });
+}
