@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "go_peer.hpp"
 #include "process.hpp"
@@ -87,4 +88,14 @@ TEST_CASE("bench process: listening_address reads the address a server announces
 TEST_CASE("bench process: in_path finds programs in PATH only", "[bench]") {
   CHECK(weft::bench::in_path("sh"));
   CHECK_FALSE(weft::bench::in_path("weft-bench-no-such-program"));
+}
+
+TEST_CASE("bench process: a process started on one CPU runs there, and we run where we did", "[bench]") {
+  const std::vector<int> ours = weft::bench::allowed_cpus();
+  REQUIRE_FALSE(ours.empty());
+  const int cpu = ours.back();
+  Process p({"grep", "Cpus_allowed_list", "/proc/self/status"}, {}, cpu);
+  CHECK(p.finish(after(5s)) == 0);
+  CHECK(p.output() == "Cpus_allowed_list:\t" + std::to_string(cpu) + "\n");
+  CHECK(weft::bench::allowed_cpus() == ours);
 }

@@ -115,3 +115,13 @@ TEST_CASE("bench report: small values keep two significant digits", "[bench]") {
   CHECK(table.str().find("0.00052 (0.00051..0.00053)") != std::string::npos);
   CHECK(table.str().find("0.25 (0.25..0.25)") != std::string::npos);
 }
+
+TEST_CASE("bench runner: a case unavailable here measures nothing and has no rows", "[bench]") {
+  int weft_calls = 0;
+  Case c = counting_case(weft_calls);
+  c.unavailable_here = [] { return std::string("the load tool is missing"); };
+  CHECK(run_case(c, Options{}, 2).empty());
+  CHECK(weft_calls == 0);
+  c.unavailable_here = [] { return std::string(); };
+  CHECK(run_case(c, Options{}, 2).size() == 3);
+}

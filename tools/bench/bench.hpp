@@ -77,6 +77,9 @@ struct Case {
   bool warm_up = true;
   // Quantities some sides report besides `name`: one row per peer that reports it too.
   std::vector<Quantity> extra = {};
+  // Why no side can run on this machine (a tool every side needs is missing), or empty.
+  // The runner then skips the whole case with that note instead of measuring.
+  std::function<std::string()> unavailable_here = {};
   Side weft;
   std::vector<Side> peers;
 };
@@ -91,7 +94,9 @@ Case mutex_contended_case();
 Case chan_throughput_case();
 Case check_throughput_case();
 Case check_throughput_10_case();
-Case echo_case();   // needs the demo programs echo_server and echo_load (WEFT_BENCH_IO_DEMOS)
+// The I/O cases need the demo programs (echo_server, echo_load, http_hello): WEFT_BENCH_IO_DEMOS.
+Case echo_case();
+Case http_case();
 
 // ---- helpers for cases --------------------------------------------------------------
 

@@ -8,8 +8,6 @@
 //
 // Extra rows: epoll_wait and epoll_ctl calls per request, of weft (its reactor counts
 // them) and of the hand-written server (it counts its own).
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -44,22 +42,6 @@ constexpr auto kQuickLoadLimit = 30s;
 
 constexpr const char* kEpollWait = "echo_epoll_wait";
 constexpr const char* kEpollCtl = "echo_epoll_ctl";
-
-// A program built by this build, or Skip when it has not been built.
-std::string built_program(const char* path, const char* target) {
-  if (::access(path, X_OK) != 0)
-    throw Skip(std::string(path) + " is not built (ninja -C <build dir> " + target + ")");
-  return path;
-}
-
-// The line of `output` that contains `fragment`, or Failure.
-std::string line_with(const std::string& who, const std::string& output, const std::string& fragment) {
-  const std::size_t at = output.find(fragment);
-  if (at == std::string::npos) throw Failure(who + " did not print '" + fragment + "'; it printed: '" + output + "'");
-  const std::size_t begin = output.rfind('\n', at);
-  const std::size_t start = begin == std::string::npos ? 0 : begin + 1;
-  return output.substr(start, output.find('\n', at) - start);
-}
 
 struct LoadResult {
   double requests_per_second = 0;

@@ -42,6 +42,7 @@ std::vector<Case> all_cases() {
   cases.push_back(check_throughput_10_case());
 #if WEFT_BENCH_IO_DEMOS
   cases.push_back(echo_case());
+  cases.push_back(http_case());
 #endif
   return cases;
 }
@@ -49,7 +50,7 @@ std::vector<Case> all_cases() {
 // Cases this build cannot run, and why.
 std::string unavailable(const std::string& name) {
 #if !WEFT_BENCH_IO_DEMOS
-  if (name == "echo") return "it needs the demo programs, and this build was configured with -Ddemos=disabled";
+  if (name == "echo" || name == "http") return "it needs the demo programs, and this build was configured with -Ddemos=disabled";
 #endif
   (void)name;
   return "";

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -46,9 +47,56 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 
 int exit_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 
+// A spawned process inherits the affinity of the thread that spawns it: this thread's
+// is `cpu` alone while the object lives, then what it was.
+class PinnedForSpawn {
+ public:
+  explicit PinnedForSpawn(std::optional<int> cpu) {
+    if (!cpu) return;
+    if (::sched_getaffinity(0, sizeof saved_, &saved_) != 0) throw_errno("sched_getaffinity");
+    cpu_set_t only;
+    CPU_ZERO(&only);
+    CPU_SET(*cpu, &only);
+    if (::sched_setaffinity(0, sizeof only, &only) != 0) throw_errno("sched_setaffinity CPU " + std::to_string(*cpu));
+    pinned_ = true;
+  }
+  ~PinnedForSpawn() {
+    if (pinned_) ::sched_setaffinity(0, sizeof saved_, &saved_);
+  }
+  PinnedForSpawn(const PinnedForSpawn&) = delete;
+  PinnedForSpawn& operator=(const PinnedForSpawn&) = delete;
+
+ private:
+  cpu_set_t saved_{};
+  bool pinned_ = false;
+};
+
 }  // namespace
 
-Process::Process(const std::vector<std::string>& argv, const std::vector<std::string>& env)
+std::string built_program(const std::string& path, const std::string& target) {
+  if (::access(path.c_str(), X_OK) != 0) throw Skip(path + " is not built (ninja -C <build dir> " + target + ")");
+  return path;
+}
+
+std::string line_with(const std::string& who, const std::string& output, const std::string& fragment) {
+  const std::size_t at = output.find(fragment);
+  if (at == std::string::npos) throw Failure(who + " did not print '" + fragment + "'; it printed: '" + output + "'");
+  const std::size_t begin = output.rfind('\n', at);
+  const std::size_t start = begin == std::string::npos ? 0 : begin + 1;
+  return output.substr(start, output.find('\n', at) - start);
+}
+
+std::vector<int> allowed_cpus() {
+  cpu_set_t set;
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) throw_errno("sched_getaffinity");
+  std::vector<int> cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+  return cpus;
+}
+
+Process::Process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                 std::optional<int> cpu)
     : who_(argv.at(0)) {
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) throw_errno("pipe2");
@@ -58,6 +106,7 @@ Process::Process(const std::vector<std::string>& argv, const std::vector<std::st
 
   std::vector<std::string> args = argv;
   std::vector<std::string> envs = environment_with(env);
+  const PinnedForSpawn pinned(cpu);
   const int rc = ::posix_spawnp(&pid_, args[0].c_str(), &actions, nullptr, pointers(args).data(),
                                 pointers(envs).data());
   posix_spawn_file_actions_destroy(&actions);

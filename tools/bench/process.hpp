@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,11 @@ inline Deadline after(std::chrono::milliseconds span) { return Clock::now() + sp
 class Process {
  public:
   // Starts `argv[0]` (a path, or a name looked up in PATH) with `argv`, our environment
-  // plus `env` ("NAME=value", replacing ours of that name). Its stdout comes to us
-  // through a pipe; its stderr is ours. Throws Skip when the program does not exist.
-  Process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+  // plus `env` ("NAME=value", replacing ours of that name), on CPU `cpu` only when given
+  // (it and its children). Its stdout comes to us through a pipe; its stderr is ours.
+  // Throws Skip when the program does not exist.
+  Process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
+          std::optional<int> cpu = std::nullopt);
   // Kills a process still running (SIGKILL) and reaps it.
   ~Process();
   Process(const Process&) = delete;
@@ -54,6 +57,15 @@ class Process {
   std::size_t line_start_ = 0;   // where read_line goes on
   std::string who_;
 };
+
+// `path`, a program of this build, or Skip naming the ninja `target` when it is not built.
+std::string built_program(const std::string& path, const std::string& target);
+
+// The line of `output` that contains `fragment`, or Failure naming `who`.
+std::string line_with(const std::string& who, const std::string& output, const std::string& fragment);
+
+// The CPUs this process may run on, in order.
+std::vector<int> allowed_cpus();
 
 // The servers of the I/O cases print "... listening on ADDRESS ..." first: reads lines
 // until that one and returns ADDRESS (IP:PORT). Throws Failure when none comes in time.

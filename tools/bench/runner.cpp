@@ -219,6 +219,12 @@ std::optional<double> Row::ratio() const {
 }
 
 std::vector<Row> run_case(const Case& c, const Options& options, int runs) {
+  if (c.unavailable_here) {
+    if (const std::string why = c.unavailable_here(); !why.empty()) {
+      std::cerr << "weft-bench: " << c.name << ": skipped: " << why << "\n";
+      return {};
+    }
+  }
   std::vector<Contender> sides;
   sides.push_back({&c.weft, {}, {}, {}, {}});
   for (const Side& peer : c.peers) sides.push_back({&peer, {}, {}, {}, {}});

@@ -42,7 +42,7 @@ struct Row {
 // asks for none), and returns one row per peer (two for an isolated case), then one per
 // peer reporting each of the case's extra quantities. Throws Failure when a measurement
 // went wrong, reported other extra quantities than its side promises, or when weft
-// itself cannot run.
+// itself cannot run. A case unavailable here gets no rows and a note on stderr.
 std::vector<Row> run_case(const Case& c, const Options& options, int runs);
 
 // The body of a child process (`--child CASE KEY`): measures side KEY of `c` once and
