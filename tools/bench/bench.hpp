@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,15 +33,35 @@ inline constexpr const char* kNoBoostFiber = "Boost.Fiber was not found at build
 
 enum class Better { Lower, Higher };
 
+// A quantity that some sides of a case measure besides the case's own (e.g. epoll_wait
+// calls per request); it gets rows of its own, named `name`.
+struct Quantity {
+  std::string name;   // a word: letters, digits, '_'
+  std::string unit;
+  Better better = Better::Lower;
+};
+
+// What one measurement of a side found: the value of the case's quantity and those of
+// the extra quantities the side reports (by Quantity::name).
+struct Figures {
+  Figures(double v) : value(v) {}   // implicit: most sides measure the case's quantity only
+  Figures(double v, std::map<std::string, double> more) : value(v), extra(std::move(more)) {}
+  double value = 0;
+  std::map<std::string, double> extra;
+};
+
 // One contender of a case.
 struct Side {
   std::string key;    // short id, used to address the side in a child process
   std::string name;   // shown in reports: what it is and how it ran
-  // Runs one measurement and returns its value in the case's unit. Throws Skip when the
-  // side cannot run here, Failure (or any exception) when it went wrong.
-  std::function<double(const Options&)> measure;
+  // Runs one measurement and returns its value in the case's unit (and the extra
+  // quantities the side reports). Throws Skip when the side cannot run here, Failure (or
+  // any exception) when it went wrong.
+  std::function<Figures(const Options&)> measure;
   // Extra environment ("NAME=value") of this side's child processes (isolated cases).
   std::vector<std::string> env = {};
+  // The names of the case's extra quantities this side reports in every measurement.
+  std::vector<std::string> reports = {};
 };
 
 struct Case {
@@ -51,6 +72,14 @@ struct Case {
   // Run every measurement in a fresh process (re-executing this program) and report the
   // child's peak RSS as a second row, `<name>_rss` in MB, lower is better.
   bool isolate = false;
+  // Measure once unmeasured before the runs (in-process cases only): a side that starts
+  // fresh processes of its own has nothing to warm.
+  bool warm_up = true;
+  // Quantities some sides report besides `name`: one row per peer that reports it too.
+  std::vector<Quantity> extra = {};
+  // Why no side can run on this machine (a tool every side needs is missing), or empty.
+  // The runner then skips the whole case with that note instead of measuring.
+  std::function<std::string()> unavailable_here = {};
   Side weft;
   std::vector<Side> peers;
 };
@@ -65,6 +94,9 @@ Case mutex_contended_case();
 Case chan_throughput_case();
 Case check_throughput_case();
 Case check_throughput_10_case();
+// The I/O cases need the demo programs (echo_server, echo_load, http_hello): WEFT_BENCH_IO_DEMOS.
+Case echo_case();
+Case http_case();
 
 // ---- helpers for cases --------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 // weft-bench: side-by-side benchmarks of weft against Boost.Fiber and raw Boost.Context,
-// and of the interleaving checker against the raw work it explores.
+// of the interleaving checker against the raw work it explores, and of weft's servers
+// against a hand-written epoll server and Go (each in processes of their own).
 //
 //   weft-bench --list                    names the cases
 //   weft-bench [options] [CASE...]       runs some cases (default: all)
@@ -39,7 +40,20 @@ std::vector<Case> all_cases() {
   cases.push_back(chan_throughput_case());
   cases.push_back(check_throughput_case());
   cases.push_back(check_throughput_10_case());
+#if WEFT_BENCH_IO_DEMOS
+  cases.push_back(echo_case());
+  cases.push_back(http_case());
+#endif
   return cases;
+}
+
+// Cases this build cannot run, and why.
+std::string unavailable(const std::string& name) {
+#if !WEFT_BENCH_IO_DEMOS
+  if (name == "echo" || name == "http") return "it needs the demo programs, and this build was configured with -Ddemos=disabled";
+#endif
+  (void)name;
+  return "";
 }
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -50,6 +64,8 @@ std::vector<Case> all_cases() {
 const Case& find_case(const std::vector<Case>& cases, const std::string& name) {
   for (const Case& c : cases)
     if (c.name == name) return c;
+  if (const std::string why = unavailable(name); !why.empty())
+    usage_error("case '" + name + "' cannot run: " + why);
   usage_error("unknown case '" + name + "' (--list names the cases)");
 }
 
@@ -68,6 +84,9 @@ void list(const std::vector<Case>& cases) {
               << "    " << c.about << "\n"
               << "    weft: " << c.weft.name << "\n";
     for (const Side& peer : c.peers) std::cout << "    peer: " << peer.name << "\n";
+    for (const Quantity& q : c.extra)
+      std::cout << "    also " << q.name << " (" << q.unit
+                << (q.better == Better::Lower ? ", lower" : ", higher") << " is better)\n";
   }
 }
 

@@ -12,10 +12,11 @@ namespace weft::bench {
 
 namespace {
 
-// Three or four significant digits: 5.31, 54.2, 4530.
+// Three or four significant digits: 5.31, 54.2, 4530; two below 0.01: 0.00052.
 std::string number(double v) {
   char text[64];
-  const char* format = std::fabs(v) >= 100 ? "%.0f" : std::fabs(v) >= 10 ? "%.1f" : "%.2f";
+  const double a = std::fabs(v);
+  const char* format = a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 0.01 || a == 0 ? "%.2f" : "%.2g";
   std::snprintf(text, sizeof text, format, v);
   return text;
 }
@@ -55,6 +56,7 @@ std::string json_string(const std::string& s) {
 }  // namespace
 
 void print_table(std::ostream& out, const std::vector<Row>& rows) {
+  if (rows.empty()) return;   // every case skipped (the notes are on stderr)
   using Line = std::vector<std::string>;
   std::vector<Line> lines = {{"case", "unit", "weft median (min..max)", "peer",
                               "peer median (min..max)", "ratio"}};

@@ -12,6 +12,9 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 
@@ -25,9 +28,9 @@ namespace {
 constexpr int kChildSkipped = 3;   // stdout holds the reason
 constexpr int kChildFailed = 4;    // stderr holds the reason
 
-// One measurement: the value, and the peak RSS in MB when measured in a child.
+// One measurement: the figures, and the peak RSS in MB when measured in a child.
 struct Sample {
-  double value = 0;
+  Figures figures;
   double rss_mb = 0;
 };
 
@@ -35,11 +38,46 @@ struct Contender {
   const Side* side;
   std::vector<double> values;
   std::vector<double> rss_mb;
+  std::map<std::string, std::vector<double>> extra;   // by Quantity::name
   std::string skipped;
 };
 
 [[noreturn]] void throw_errno(const char* what) {
   throw std::system_error(errno, std::generic_category(), what);
+}
+
+// A child's figures on one line: the value, then "NAME=VALUE" per extra quantity.
+std::string format_figures(const Figures& figures) {
+  char number[64];
+  std::snprintf(number, sizeof number, "%.17g", figures.value);
+  std::string line = number;
+  for (const auto& [name, value] : figures.extra) {
+    std::snprintf(number, sizeof number, "%.17g", value);
+    line += " " + name + "=" + number;
+  }
+  return line;
+}
+
+double parse_number(const std::string& who, const std::string& text, const std::string& word) {
+  char* end = nullptr;
+  const double value = std::strtod(word.c_str(), &end);
+  if (word.empty() || *end != '\0')
+    throw Failure(who + ": child process printed '" + text + "', not figures");
+  return value;
+}
+
+Figures parse_figures(const std::string& who, const std::string& text) {
+  std::istringstream words(text);
+  std::string word;
+  words >> word;
+  Figures figures(parse_number(who, text, word));
+  while (words >> word) {
+    const std::size_t equals = word.find('=');
+    if (equals == std::string::npos)
+      throw Failure(who + ": child process printed '" + text + "', not figures");
+    figures.extra[word.substr(0, equals)] = parse_number(who, text, word.substr(equals + 1));
+  }
+  return figures;
 }
 
 // Runs `/proc/self/exe --child CASE KEY [--quick]`, collects its stdout and its rusage.
@@ -104,41 +142,61 @@ Sample measure_in_child(const Case& c, const Side& side, const Options& options)
   int code = WEXITSTATUS(status);
   if (code == kChildSkipped) throw Skip(text);
   if (code != 0) throw Failure(who + ": child process exited with status " + std::to_string(code));
-  char* end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0')
-    throw Failure(who + ": child process printed '" + text + "', not a number");
   // ru_maxrss is in KiB on Linux; report MB (10^6 bytes).
-  return {value, static_cast<double>(usage.ru_maxrss) * 1024.0 / 1e6};
+  return {parse_figures(who, text), static_cast<double>(usage.ru_maxrss) * 1024.0 / 1e6};
 }
 
 Sample measure(const Case& c, const Side& side, const Options& options) {
-  if (c.isolate) return measure_in_child(c, side, options);
-  return {side.measure(options), 0};
+  Sample sample = c.isolate ? measure_in_child(c, side, options) : Sample{side.measure(options), 0};
+  // Each row of an extra quantity needs a value from every run of the sides it compares.
+  std::vector<std::string> reported;
+  for (const auto& entry : sample.figures.extra) reported.push_back(entry.first);
+  std::vector<std::string> promised = side.reports;
+  std::sort(promised.begin(), promised.end());
+  if (reported != promised) {
+    std::string names;
+    for (const std::string& name : reported) names += " " + name;
+    throw Failure(c.name + " / " + side.name + ": reported the extra quantities {" + names +
+                  " }, not the ones it promises");
+  }
+  return sample;
+}
+
+bool reports(const Side& side, const std::string& quantity) {
+  return std::find(side.reports.begin(), side.reports.end(), quantity) != side.reports.end();
 }
 
 std::vector<Row> make_rows(const Case& c, const std::vector<Contender>& sides, int runs) {
   const Contender& weft = sides.front();
   std::vector<Row> rows;
-  auto add = [&](const std::string& quantity, const std::string& unit, Better better,
-                 std::vector<double> Contender::*series) {
+  // A row per peer that has the quantity (`series` of a contender: its values of it).
+  auto add = [&](const Quantity& quantity, auto series, auto has_it) {
     for (std::size_t i = 1; i < sides.size(); ++i) {
+      if (!has_it(*sides[i].side)) continue;
       Row row;
-      row.quantity = quantity;
-      row.unit = unit;
-      row.better = better;
-      row.weft = summarise(weft.*series);
+      row.quantity = quantity.name;
+      row.unit = quantity.unit;
+      row.better = quantity.better;
+      row.weft = summarise(series(weft));
       row.peer = sides[i].side->name;
       row.runs = runs;
       if (sides[i].skipped.empty())
-        row.peer_stats = summarise(sides[i].*series);
+        row.peer_stats = summarise(series(sides[i]));
       else
         row.skipped = sides[i].skipped;
       rows.push_back(std::move(row));
     }
   };
-  add(c.name, c.unit, c.better, &Contender::values);
-  if (c.isolate) add(c.name + "_rss", "MB", Better::Lower, &Contender::rss_mb);
+  auto every_peer = [](const Side&) { return true; };
+  add({c.name, c.unit, c.better}, [](const Contender& s) { return s.values; }, every_peer);
+  if (c.isolate)
+    add({c.name + "_rss", "MB", Better::Lower}, [](const Contender& s) { return s.rss_mb; }, every_peer);
+  for (const Quantity& quantity : c.extra) {
+    if (!reports(*weft.side, quantity.name))
+      throw std::logic_error(c.name + ": weft does not report its extra quantity " + quantity.name);
+    add(quantity, [&](const Contender& s) { return s.extra.at(quantity.name); },
+        [&](const Side& side) { return reports(side, quantity.name); });
+  }
   return rows;
 }
 
@@ -161,28 +219,36 @@ std::optional<double> Row::ratio() const {
 }
 
 std::vector<Row> run_case(const Case& c, const Options& options, int runs) {
+  if (c.unavailable_here) {
+    if (const std::string why = c.unavailable_here(); !why.empty()) {
+      std::cerr << "weft-bench: " << c.name << ": skipped: " << why << "\n";
+      return {};
+    }
+  }
   std::vector<Contender> sides;
-  sides.push_back({&c.weft, {}, {}, {}});
-  for (const Side& peer : c.peers) sides.push_back({&peer, {}, {}, {}});
+  sides.push_back({&c.weft, {}, {}, {}, {}});
+  for (const Side& peer : c.peers) sides.push_back({&peer, {}, {}, {}, {}});
 
   auto sample = [&](Contender& side, bool record) {
     if (!side.skipped.empty()) return;
     try {
       Sample s = measure(c, *side.side, options);
       if (!record) return;
-      side.values.push_back(s.value);
+      side.values.push_back(s.figures.value);
       side.rss_mb.push_back(s.rss_mb);
+      for (const auto& [name, value] : s.figures.extra) side.extra[name].push_back(value);
     } catch (const Skip& skip) {
       if (&side == &sides.front())
         throw Failure(c.name + ": weft cannot run here: " + skip.what());
       side.skipped = skip.what();
       side.values.clear();
       side.rss_mb.clear();
+      side.extra.clear();
     }
   };
 
   // A warm-up touches code, stacks and pools once; a fresh process has nothing to warm.
-  if (!c.isolate)
+  if (!c.isolate && c.warm_up)
     for (Contender& side : sides) sample(side, false);
   for (int run = 0; run < runs; ++run) {
     std::cerr << "weft-bench: " << c.name << " run " << run + 1 << "/" << runs << "\n";
@@ -200,8 +266,7 @@ int run_child(const Case& c, const std::string& key, const Options& options) {
     return 2;
   }
   try {
-    double value = side->measure(options);
-    std::printf("%.17g\n", value);
+    std::printf("%s\n", format_figures(side->measure(options)).c_str());
     return 0;
   } catch (const Skip& skip) {
     std::printf("%s\n", skip.what());

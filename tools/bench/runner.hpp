@@ -23,7 +23,7 @@ Stats summarise(std::vector<double> values);
 
 // One line of the report: weft against one peer on one quantity.
 struct Row {
-  std::string quantity;   // the case name, or `<case>_rss` for an isolated case's RSS
+  std::string quantity;   // the case name, `<case>_rss` for an isolated case's RSS, or an extra quantity
   std::string unit;
   Better better = Better::Lower;
   Stats weft;
@@ -38,13 +38,16 @@ struct Row {
 };
 
 // Measures every side of `c` `runs` times, alternating weft and the peers run by run
-// (A B A B ...) after one unmeasured warm-up of each in-process side, and returns one row
-// per peer (two for an isolated case). Throws Failure when a measurement went wrong or
-// when weft itself cannot run.
+// (A B A B ...) after one unmeasured warm-up of each in-process side (unless the case
+// asks for none), and returns one row per peer (two for an isolated case), then one per
+// peer reporting each of the case's extra quantities. Throws Failure when a measurement
+// went wrong, reported other extra quantities than its side promises, or when weft
+// itself cannot run. A case unavailable here gets no rows and a note on stderr.
 std::vector<Row> run_case(const Case& c, const Options& options, int runs);
 
 // The body of a child process (`--child CASE KEY`): measures side KEY of `c` once and
-// writes the value (or the skip reason) to stdout. Returns the process exit status.
+// writes its figures (the value, then NAME=VALUE per extra quantity) or the skip reason
+// to stdout. Returns the process exit status.
 int run_child(const Case& c, const std::string& key, const Options& options);
 
 // The readable report: case, weft median (min..max), peer, peer median (min..max), ratio.
