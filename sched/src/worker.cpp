@@ -110,17 +110,9 @@ void Worker::maintenance() noexcept {
   if (!timers_.empty()) timers_.fire_due(clock_->now());
 }
 
-void Worker::maintenance_between_switches() noexcept {
-  // Timers and cross-thread wake-ups are looked at every 64 switches (reading the clock
-  // on every switch would cost more than the switch), and whenever the queue runs dry.
-  // Every 64 switches fd readiness is polled too, without blocking, so a busy run queue
-  // never starves I/O (an idle worker waits for it in idle_step()).
-  if ((++tick_ & 63) == 0) {
-    maintenance();
-    if (reactor_.has_armed()) reactor_.wait(Duration::zero());
-  } else if (!ready_any()) {
-    maintenance();
-  }
+void Worker::periodic_maintenance() noexcept {
+  maintenance();
+  if (reactor_.has_armed()) reactor_.wait(Duration::zero());
 }
 
 Fiber& Worker::next_or_thread() noexcept {

@@ -131,7 +131,17 @@ class alignas(kAliasPageBytes) Worker {
   __attribute__((always_inline)) void finish_switch() noexcept;
   Fiber& next_or_thread() noexcept;
   void maintenance() noexcept;
-  void maintenance_between_switches() noexcept;  // the same, every 64 switches, and fd polling
+  // On the switch path: timers and cross-thread wake-ups every 64 switches (reading the
+  // clock on every switch would cost more than the switch) and whenever the queue runs
+  // dry; every 64 switches fd readiness too, without blocking, so a busy run queue never
+  // starves I/O (an idle worker waits for it in idle_step()). Inline: it is on every yield.
+  __attribute__((always_inline)) void maintenance_between_switches() noexcept {
+    if ((++tick_ & 63) == 0) [[unlikely]]
+      periodic_maintenance();
+    else if (!ready_any())
+      maintenance();
+  }
+  void periodic_maintenance() noexcept;  // maintenance() and a non-blocking fd poll
   // The loop's step when no fiber is ready (worker_idle.cpp): moves virtual time on,
   // waits in the reactor, or gives the deadlock verdict.
   void idle_step();

@@ -18,7 +18,7 @@ bool Mutex::acquire(std::optional<TimePoint> deadline, bool cancellable, bool ch
     throw UsageError(std::string(call) + ": " + detail::describe(self) + " locks " +
                      identity_.label() + " again while holding it (use weft::RecursiveMutex)");
   if (check_order) LockOrderChecker::global().before_lock(identity_);
-  const sched::WaitRecord record{sched::WaitKind::Mutex, this, identity_.name().c_str()};
+  const sched::WaitRecord record{sched::WaitKind::Mutex, this, identity_.name().c_str(), core_.owner_slot()};
   if (!core_.acquire(self, deadline, cancellable, record)) return false;
   sched::hb_acquire(this);
   LockOrderChecker::global().acquired(identity_);

@@ -30,8 +30,6 @@ bool OwnerLock::acquire(sched::Fiber& self, std::optional<TimePoint> deadline,
                         bool cancellable, const sched::WaitRecord& record) {
   bool cancel_deferred = false;
   bool owned = false;
-  sched::WaitRecord held_record = record;
-  held_record.holder = &owner_;  // reports name the fiber that holds it
   std::unique_lock guard(lock_);
   for (;;) {
     // Unlocking hands the lock to a waiter, so it is free only when nobody waits for it.
@@ -41,7 +39,7 @@ bool OwnerLock::acquire(sched::Fiber& self, std::optional<TimePoint> deadline,
       break;
     }
     if (deadline && *deadline <= sched::now()) break;
-    sched::WaitOutcome outcome = wait_in(lock_, waiters_, held_record, deadline);
+    sched::WaitOutcome outcome = wait_in(lock_, waiters_, record, deadline);
     if (outcome.reason == sched::WakeReason::Notified) {  // the unlocker handed it over
       owned = true;
       break;

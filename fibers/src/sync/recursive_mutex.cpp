@@ -20,7 +20,8 @@ bool RecursiveMutex::acquire(std::optional<TimePoint> deadline, bool check_order
   }
   if (check_order) LockOrderChecker::global().before_lock(identity_);
   if (!core_.acquire(self, deadline, true,
-                     sched::WaitRecord{sched::WaitKind::Mutex, this, identity_.name().c_str()}))
+                     sched::WaitRecord{sched::WaitKind::Mutex, this, identity_.name().c_str(),
+                                       core_.owner_slot()}))
     return false;
   depth_ = 1;
   sched::hb_acquire(this);

@@ -39,6 +39,8 @@ class OwnerLock {
 
   // The owner. Exact when read by the owner itself; a snapshot for anyone else.
   sched::Fiber* owner() const noexcept { return owner_.load(std::memory_order_relaxed); }
+  // For the WaitRecord of a fiber that waits for it: reports name the fiber that holds it.
+  const std::atomic<sched::Fiber*>* owner_slot() const noexcept { return &owner_; }
   // "held by fiber 'x' (#n)" or "not locked", read consistently.
   std::string owner_description() const;
 
