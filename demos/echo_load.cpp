@@ -26,6 +26,8 @@
 
 #include <weft/weft.hpp>
 
+#include "net_demo.hpp"
+
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
@@ -40,37 +42,21 @@ struct Flags {
   std::string server;  // a server program to start, or empty
 };
 
-[[noreturn]] void usage(const std::string& problem) {
-  std::fprintf(stderr,
-               "echo_load: %s\nusage: echo_load [--address IP:PORT] [--connections N] [--messages N] [--size BYTES]"
-               " [--reactor epoll|poll|select] [--server PATH]\n",
-               problem.c_str());
-  std::exit(2);
-}
-
-unsigned number(std::string_view flag, const char* text, unsigned low, unsigned high) {
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long value = std::strtoul(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || *text == '-' || value < low || value > high)
-    usage(std::string(flag) + " wants a number from " + std::to_string(low) + " to " + std::to_string(high) +
-          ", not '" + text + "'");
-  return static_cast<unsigned>(value);
-}
+constexpr demo::Cli kCli{"echo_load", "[--address IP:PORT] [--connections N] [--messages N] [--size BYTES] [--reactor epoll|poll|select] [--server PATH]"};
 
 Flags parse(int argc, char** argv) {
   Flags f;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
-    if (i + 1 >= argc) usage("missing value for " + std::string(flag));
+    if (i + 1 >= argc) kCli.fail("missing value for " + std::string(flag));
     const char* value = argv[++i];
     if (flag == "--address") f.address = value;
-    else if (flag == "--connections") f.connections = number(flag, value, 1, 100000);
-    else if (flag == "--messages") f.messages = number(flag, value, 1, 100000000);
-    else if (flag == "--size") f.size = number(flag, value, 1, 1 << 20);
+    else if (flag == "--connections") f.connections = kCli.number(flag, value, 1, 100000);
+    else if (flag == "--messages") f.messages = kCli.number(flag, value, 1, 100000000);
+    else if (flag == "--size") f.size = kCli.number(flag, value, 1, 1 << 20);
     else if (flag == "--reactor") f.reactor = value;
     else if (flag == "--server") f.server = value;
-    else usage("unknown flag " + std::string(flag));
+    else kCli.fail("unknown flag " + std::string(flag));
   }
   return f;
 }
@@ -157,13 +143,7 @@ double percentile(std::vector<double>& values, double p) {
 
 int main(int argc, char** argv) {
   Flags flags = parse(argc, argv);
-  weft::RuntimeOptions options;
-  try {
-    weft::sched::make_reactor(flags.reactor);
-  } catch (const weft::UsageError& e) {
-    usage(e.what());
-  }
-  options.reactor = [name = flags.reactor] { return weft::sched::make_reactor(name); };
+  weft::RuntimeOptions options = kCli.runtime_options(flags.reactor);
   Server server;
   if (!flags.server.empty()) {
     try {
@@ -178,7 +158,7 @@ int main(int argc, char** argv) {
   try {
     address = weft::SocketAddress::parse(flags.address);
   } catch (const weft::UsageError& e) {
-    usage(e.what());
+    kCli.fail(e.what());
   }
 
   Results results;

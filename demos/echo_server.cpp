@@ -26,6 +26,8 @@
 
 #include <weft/weft.hpp>
 
+#include "net_demo.hpp"
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -38,36 +40,20 @@ struct Flags {
   unsigned idle_timeout_s = 60;
 };
 
-[[noreturn]] void usage(const std::string& problem) {
-  std::fprintf(stderr,
-               "echo_server: %s\nusage: echo_server [--address IP] [--port N] [--max-connections N]"
-               " [--reactor epoll|poll|select] [--idle-timeout SECONDS]\n",
-               problem.c_str());
-  std::exit(2);
-}
-
-unsigned number(std::string_view flag, const char* text, unsigned low, unsigned high) {
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long value = std::strtoul(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || *text == '-' || value < low || value > high)
-    usage(std::string(flag) + " wants a number from " + std::to_string(low) + " to " + std::to_string(high) +
-          ", not '" + text + "'");
-  return static_cast<unsigned>(value);
-}
+constexpr demo::Cli kCli{"echo_server", "[--address IP] [--port N] [--max-connections N] [--reactor epoll|poll|select] [--idle-timeout SECONDS]"};
 
 Flags parse(int argc, char** argv) {
   Flags f;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
-    if (i + 1 >= argc) usage("missing value for " + std::string(flag));
+    if (i + 1 >= argc) kCli.fail("missing value for " + std::string(flag));
     const char* value = argv[++i];
     if (flag == "--address") f.address = value;
-    else if (flag == "--port") f.port = number(flag, value, 0, 65535);
-    else if (flag == "--max-connections") f.max_connections = number(flag, value, 1, 1000000);
+    else if (flag == "--port") f.port = kCli.number(flag, value, 0, 65535);
+    else if (flag == "--max-connections") f.max_connections = kCli.number(flag, value, 1, 1000000);
     else if (flag == "--reactor") f.reactor = value;
-    else if (flag == "--idle-timeout") f.idle_timeout_s = number(flag, value, 1, 86400);
-    else usage("unknown flag " + std::string(flag));
+    else if (flag == "--idle-timeout") f.idle_timeout_s = kCli.number(flag, value, 1, 86400);
+    else kCli.fail("unknown flag " + std::string(flag));
   }
   return f;
 }
@@ -93,29 +79,14 @@ void serve(weft::TcpStream connection, std::chrono::seconds idle_timeout, Totals
   }
 }
 
-// A signalfd for SIGINT and SIGTERM (blocked for the process, so they arrive only here).
-int stop_signals_fd() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  if (::sigprocmask(SIG_BLOCK, &signals, nullptr) != 0) return -1;
-  return ::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
-}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const Flags flags = parse(argc, argv);
   ::signal(SIGPIPE, SIG_IGN);  // a closed stdout must not end the server
-  weft::RuntimeOptions options;
-  try {
-    weft::sched::make_reactor(flags.reactor);
-  } catch (const weft::UsageError& e) {
-    usage(e.what());
-  }
-  options.reactor = [name = flags.reactor] { return weft::sched::make_reactor(name); };
-  weft::FileDescriptor signals(stop_signals_fd());
+  weft::RuntimeOptions options = kCli.runtime_options(flags.reactor);
+  weft::FileDescriptor signals(demo::stop_signals_fd());
 
   Totals totals;
   int status = 0;

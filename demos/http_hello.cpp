@@ -27,6 +27,8 @@
 
 #include <weft/weft.hpp>
 
+#include "net_demo.hpp"
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -43,22 +45,7 @@ struct Flags {
   bool check = false;
 };
 
-[[noreturn]] void usage(const std::string& problem) {
-  std::fprintf(stderr,
-               "http_hello: %s\nusage: http_hello [--address IP] [--port N] [--reactor epoll|poll|select]"
-               " [--idle-timeout-ms N] | --check\n",
-               problem.c_str());
-  std::exit(2);
-}
-
-unsigned number(std::string_view flag, const char* text, unsigned low, unsigned high) {
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long value = std::strtoul(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || *text == '-' || value < low || value > high)
-    usage(std::string(flag) + " wants a number from " + std::to_string(low) + " to " + std::to_string(high));
-  return static_cast<unsigned>(value);
-}
+constexpr demo::Cli kCli{"http_hello", "[--address IP] [--port N] [--reactor epoll|poll|select] [--idle-timeout-ms N] | --check"};
 
 Flags parse_flags(int argc, char** argv) {
   Flags f;
@@ -68,13 +55,13 @@ Flags parse_flags(int argc, char** argv) {
       f.check = true;
       continue;
     }
-    if (i + 1 >= argc) usage("missing value for " + std::string(flag));
+    if (i + 1 >= argc) kCli.fail("missing value for " + std::string(flag));
     const char* value = argv[++i];
     if (flag == "--address") f.address = value;
-    else if (flag == "--port") f.port = number(flag, value, 0, 65535);
+    else if (flag == "--port") f.port = kCli.number(flag, value, 0, 65535);
     else if (flag == "--reactor") f.reactor = value;
-    else if (flag == "--idle-timeout-ms") f.idle_timeout_ms = number(flag, value, 1, 3600000);
-    else usage("unknown flag " + std::string(flag));
+    else if (flag == "--idle-timeout-ms") f.idle_timeout_ms = kCli.number(flag, value, 1, 3600000);
+    else kCli.fail("unknown flag " + std::string(flag));
   }
   return f;
 }
@@ -263,32 +250,18 @@ int run_check(const weft::SocketAddress& address) {
   return failures;
 }
 
-int stop_signals_fd() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  if (::sigprocmask(SIG_BLOCK, &signals, nullptr) != 0) return -1;
-  return ::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
-}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   Flags flags = parse_flags(argc, argv);
   ::signal(SIGPIPE, SIG_IGN);
-  try {
-    weft::sched::make_reactor(flags.reactor);
-  } catch (const weft::UsageError& e) {
-    usage(e.what());
-  }
-  weft::RuntimeOptions options;
-  options.reactor = [name = flags.reactor] { return weft::sched::make_reactor(name); };
+  weft::RuntimeOptions options = kCli.runtime_options(flags.reactor);
   if (flags.check) {
     flags.port = 0;
     flags.idle_timeout_ms = 300;
   }
-  weft::FileDescriptor signals(stop_signals_fd());
+  weft::FileDescriptor signals(demo::stop_signals_fd());
   Totals totals;
   int status = 0;
   weft::run(

@@ -8,19 +8,11 @@
 
 #include <weft/weft.hpp>
 
+#include "support/reactors.hpp"
+
 namespace net_test {
 
-inline weft::RuntimeOptions with_reactor(const std::string& name) {
-  weft::RuntimeOptions options;
-  options.reactor = [name] { return weft::sched::make_reactor(name); };
-  return options;
-}
-
-template <class Body>
-void run_on(const std::string& reactor, Body body) {
-  weft::Runtime runtime(with_reactor(reactor));
-  runtime.run(body);
-}
+using test_support::run_on;
 
 inline std::span<const std::byte> bytes(std::string_view text) {
   return std::as_bytes(std::span(text.data(), text.size()));

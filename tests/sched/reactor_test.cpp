@@ -18,9 +18,12 @@
 #include <weft/sched/io_wait.hpp>
 #include <weft/weft.hpp>
 
+#include "support/reactors.hpp"
+
 using namespace std::chrono_literals;
 using weft::sched::Interest;
 using weft::sched::IoRegistration;
+using test_support::run_on;
 using weft::sched::IoWaitResult;
 
 namespace {
@@ -52,19 +55,6 @@ struct Pipe {
     }
   }
 };
-
-weft::RuntimeOptions with_reactor(const std::string& name) {
-  weft::RuntimeOptions options;
-  options.reactor = [name] { return weft::sched::make_reactor(name); };
-  return options;
-}
-
-// Runs `body` in a fiber of a runtime with the named reactor.
-template <class Body>
-void run_on(const std::string& reactor, Body body) {
-  weft::Runtime runtime(with_reactor(reactor));
-  runtime.run(body);
-}
 
 weft::sched::Reactor& reactor() { return weft::sched::Scheduler::current()->reactor(); }
 
