@@ -94,10 +94,7 @@ int main(int argc, char** argv) {
       [&] {
         weft::TcpListener listener;
         try {
-          const auto address = weft::SocketAddress::parse(
-              (flags.address.find(':') != std::string::npos ? "[" + flags.address + "]" : flags.address) + ":" +
-              std::to_string(flags.port));
-          listener = weft::TcpListener::bind(address);
+          listener = demo::bind_listener(flags.address, flags.port);
         } catch (const std::exception& e) {
           std::fprintf(stderr, "echo_server: %s\n", e.what());
           status = 1;
@@ -107,48 +104,20 @@ int main(int argc, char** argv) {
                     listener.local_address().to_string().c_str(), flags.reactor.c_str(), flags.max_connections);
         std::fflush(stdout);
 
-        weft::StopSource stop;
-        weft::WaitGroup open;
-        auto acceptor = weft::spawn([&] {
-          weft::CancelOnStop cancel_on_stop(stop.get_token());
-          for (;;) {
-            weft::TcpStream connection;
-            try {
-              connection = listener.accept();
-            } catch (const std::system_error& e) {
-              if (e.code() == std::errc::too_many_files_open || e.code() == std::errc::too_many_files_open_in_system) {
-                weft::this_fiber::sleep_for(50ms);  // out of fds: back off, keep serving the others
-                continue;
-              }
-              throw;
-            }
-            ++totals.accepted;
-            if (static_cast<unsigned>(open.count()) >= flags.max_connections) {
+        demo::Acceptor acceptor;
+        acceptor.start(
+            listener,
+            [&](const weft::TcpStream&) {
+              ++totals.accepted;
+              if (static_cast<unsigned>(acceptor.open_connections()) < flags.max_connections) return true;
               ++totals.refused;
-              continue;  // closed when `connection` goes
-            }
-            open.add();
-            weft::spawn([&, c = std::move(connection)]() mutable {
-              {
-                weft::CancelOnStop cancel_on_stop(stop.get_token());
-                try {
-                  serve(std::move(c), std::chrono::seconds(flags.idle_timeout_s), totals);
-                } catch (const weft::Cancelled&) {
-                }
-              }
-              open.done();
-            }).detach();
-          }
-        });
+              return false;
+            },
+            [&](weft::TcpStream c) { serve(std::move(c), std::chrono::seconds(flags.idle_timeout_s), totals); });
 
         signals.wait_readable();  // SIGINT or SIGTERM
-        std::printf("echo_server: stopping: %td open connections\n", open.count());
-        stop.request_stop();
-        try {
-          acceptor.join();
-        } catch (const weft::Cancelled&) {
-        }
-        open.wait();
+        std::printf("echo_server: stopping: %td open connections\n", acceptor.open_connections());
+        acceptor.stop();
         const weft::sched::IoStats io = weft::sched::Scheduler::current()->reactor().stats();
         std::printf("echo_server: reactor %s: %llu waits, %llu control calls, %llu readiness wake-ups\n",
                     flags.reactor.c_str(), static_cast<unsigned long long>(io.waits),

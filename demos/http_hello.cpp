@@ -168,34 +168,6 @@ void serve(weft::TcpStream connection, std::chrono::milliseconds idle_timeout, T
   }
 }
 
-// Accepts until cancelled; each connection runs in its own fiber.
-void accept_loop(weft::TcpListener& listener, std::chrono::milliseconds idle_timeout, Totals& totals,
-                 weft::WaitGroup& open, const weft::StopToken& stop) {
-  weft::CancelOnStop cancel_on_stop(stop);
-  for (;;) {
-    weft::TcpStream connection;
-    try {
-      connection = listener.accept();
-    } catch (const std::system_error& e) {
-      if (e.code() != std::errc::too_many_files_open && e.code() != std::errc::too_many_files_open_in_system) throw;
-      weft::this_fiber::sleep_for(50ms);  // out of fds: back off
-      continue;
-    }
-    ++totals.connections;
-    open.add();
-    weft::spawn([&, stop, c = std::move(connection)]() mutable {
-      {
-        weft::CancelOnStop cancel(stop);
-        try {
-          serve(std::move(c), idle_timeout, totals);
-        } catch (const weft::Cancelled&) {
-        }
-      }
-      open.done();
-    }).detach();
-  }
-}
-
 // ---- the built-in check ------------------------------------------------------------
 
 // Sends `request`, returns everything the server answered until it closed or `quiet`
@@ -268,8 +240,7 @@ int main(int argc, char** argv) {
       [&] {
         weft::TcpListener listener;
         try {
-          const std::string host = flags.address.find(':') != std::string::npos ? "[" + flags.address + "]" : flags.address;
-          listener = weft::TcpListener::bind(weft::SocketAddress::parse(host + ":" + std::to_string(flags.port)));
+          listener = demo::bind_listener(flags.address, flags.port);
         } catch (const std::exception& e) {
           std::fprintf(stderr, "http_hello: %s\n", e.what());
           status = 1;
@@ -278,20 +249,19 @@ int main(int argc, char** argv) {
         std::printf("http_hello: listening on http://%s/ (reactor %s)\n", listener.local_address().to_string().c_str(),
                     flags.reactor.c_str());
         std::fflush(stdout);
-        weft::StopSource stop;
-        weft::WaitGroup open;
-        auto acceptor = weft::spawn(
-            [&] { accept_loop(listener, std::chrono::milliseconds(flags.idle_timeout_ms), totals, open, stop.get_token()); });
+        demo::Acceptor acceptor;
+        acceptor.start(
+            listener,
+            [&](const weft::TcpStream&) {
+              ++totals.connections;
+              return true;
+            },
+            [&](weft::TcpStream c) { serve(std::move(c), std::chrono::milliseconds(flags.idle_timeout_ms), totals); });
         if (flags.check)
           status = run_check(listener.local_address()) == 0 ? 0 : 1;
         else
           signals.wait_readable();  // SIGINT or SIGTERM
-        stop.request_stop();
-        try {
-          acceptor.join();
-        } catch (const weft::Cancelled&) {
-        }
-        open.wait();
+        acceptor.stop();
       },
       std::move(options));
   std::printf("http_hello: %llu connections, %llu requests answered, %llu rejected, %llu closed idle\n",

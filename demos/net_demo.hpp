@@ -1,16 +1,20 @@
 // What the network demos share: their command line (numbers range-checked, a usage
-// message and exit status 2 on bad input), the reactor chosen by name, and a signalfd
-// that turns SIGINT and SIGTERM into readiness a fiber can wait for.
+// message and exit status 2 on bad input), the reactor chosen by name, a signalfd that
+// turns SIGINT and SIGTERM into readiness a fiber can wait for, and the accept loop of
+// a server with a fiber per connection.
 #pragma once
 
 #include <signal.h>
 #include <sys/signalfd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <utility>
 
 #include <weft/weft.hpp>
 
@@ -58,5 +62,65 @@ inline int stop_signals_fd() {
   if (::sigprocmask(SIG_BLOCK, &signals, nullptr) != 0) return -1;
   return ::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
 }
+
+// A TCP listener on `address` (an IPv4 or IPv6 literal, never resolved) and `port`.
+inline weft::TcpListener bind_listener(const std::string& address, unsigned port) {
+  const std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
+  return weft::TcpListener::bind(weft::SocketAddress::parse(host + ":" + std::to_string(port)));
+}
+
+// Accepts connections in a fiber and serves each in a fiber of its own, until stop().
+// Out of fds (EMFILE), accepting backs off and the open connections go on.
+class Acceptor {
+ public:
+  // `admit(connection)` false closes the connection at once (e.g. over a limit);
+  // `serve(connection)` runs in the connection's fiber and is cancelled by stop().
+  template <class Admit, class Serve>
+  void start(weft::TcpListener& listener, Admit admit, Serve serve) {
+    fiber_ = weft::spawn([this, &listener, admit, serve]() mutable {
+      weft::CancelOnStop cancel_on_stop(stop_.get_token());
+      for (;;) {
+        weft::TcpStream connection;
+        try {
+          connection = listener.accept();
+        } catch (const std::system_error& e) {
+          if (e.code() != std::errc::too_many_files_open && e.code() != std::errc::too_many_files_open_in_system)
+            throw;
+          weft::this_fiber::sleep_for(std::chrono::milliseconds(50));  // back off, keep serving
+          continue;
+        }
+        if (!admit(connection)) continue;  // closed when `connection` goes
+        open_.add();
+        weft::spawn([this, serve, c = std::move(connection)]() mutable {
+          {
+            weft::CancelOnStop cancel(stop_.get_token());
+            try {
+              serve(std::move(c));
+            } catch (const weft::Cancelled&) {
+            }
+          }
+          open_.done();
+        }).detach();
+      }
+    });
+  }
+
+  std::ptrdiff_t open_connections() const noexcept { return open_.count(); }
+
+  // Stops accepting, cancels the open connections and waits until they have ended.
+  void stop() {
+    stop_.request_stop();
+    try {
+      fiber_.join();
+    } catch (const weft::Cancelled&) {
+    }
+    open_.wait();
+  }
+
+ private:
+  weft::StopSource stop_;
+  weft::WaitGroup open_;
+  weft::JoinHandle<void> fiber_;
+};
 
 }  // namespace demo
