@@ -14,6 +14,7 @@
 #include "weft/errors.hpp"
 #include "weft/sched/io_wait.hpp"
 #include "weft/sched/scheduler.hpp"
+#include "visible_io.hpp"
 
 namespace weft {
 
@@ -109,9 +110,13 @@ bool FileDescriptor::wait_writable(std::optional<TimePoint> deadline) {
 }
 
 std::size_t FileDescriptor::read_some(std::span<std::byte> buffer, std::optional<TimePoint> deadline) {
+  net_detail::before_receive(this);
   for (;;) {
     const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
-    if (n >= 0) return static_cast<std::size_t>(n);
+    if (n >= 0) {
+      net_detail::after_receive();
+      return static_cast<std::size_t>(n);
+    }
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) throw_errno(errno, "read");
     if (!wait(sched::Interest::Readable, deadline)) throw_errno(ETIMEDOUT, "read timed out");
@@ -119,6 +124,7 @@ std::size_t FileDescriptor::read_some(std::span<std::byte> buffer, std::optional
 }
 
 std::size_t FileDescriptor::write_some(std::span<const std::byte> buffer, std::optional<TimePoint> deadline) {
+  net_detail::before_send(this);
   for (;;) {
     // A socket whose peer is gone fails with EPIPE instead of raising SIGPIPE.
     const ssize_t n = socket_ ? ::send(fd_, buffer.data(), buffer.size(), MSG_NOSIGNAL)

@@ -7,6 +7,8 @@
 #include <string>
 #include <system_error>
 
+#include "visible_io.hpp"
+
 namespace weft::net_detail {
 
 void throw_errno(int error, const std::string& what) {
@@ -30,6 +32,7 @@ void listen_socket(FileDescriptor& fd, int backlog) {
 
 void connect_socket(FileDescriptor& fd, const SocketAddress& address, Deadline deadline) {
   const std::string what = "connect " + address.to_string();
+  before_send(&fd);
   if (::connect(fd.get(), address.native(), address.native_length()) == 0) return;
   if (errno != EINPROGRESS && errno != EAGAIN) throw_errno(errno, what);
   // In progress: the socket becomes writable when the attempt ends; SO_ERROR says how.
@@ -41,9 +44,13 @@ void connect_socket(FileDescriptor& fd, const SocketAddress& address, Deadline d
 }
 
 FileDescriptor accept_socket(FileDescriptor& listener, Deadline deadline) {
+  before_receive(&listener);
   for (;;) {
     const int fd = ::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd >= 0) return FileDescriptor(fd);
+    if (fd >= 0) {
+      after_receive();
+      return FileDescriptor(fd);
+    }
     if (errno == EINTR || errno == ECONNABORTED) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) throw_errno(errno, "accept");
     if (!listener.wait_readable(deadline.at())) throw_errno(ETIMEDOUT, "accept");

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "socket_ops.hpp"
+#include "visible_io.hpp"
 
 namespace weft {
 
@@ -17,6 +18,7 @@ UdpSocket UdpSocket::bind(const SocketAddress& address) {
 }
 
 void UdpSocket::send_to(std::span<const std::byte> datagram, const SocketAddress& to, Deadline deadline) {
+  net_detail::before_send(this);
   for (;;) {
     if (::sendto(fd_.get(), datagram.data(), datagram.size(), MSG_NOSIGNAL, to.native(), to.native_length()) >= 0)
       return;
@@ -27,12 +29,15 @@ void UdpSocket::send_to(std::span<const std::byte> datagram, const SocketAddress
 }
 
 std::pair<std::size_t, SocketAddress> UdpSocket::receive_from(std::span<std::byte> buffer, Deadline deadline) {
+  net_detail::before_receive(this);
   for (;;) {
     sockaddr_storage from{};
     socklen_t length = sizeof from;
     const ssize_t n = ::recvfrom(fd_.get(), buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&from), &length);
-    if (n >= 0)
+    if (n >= 0) {
+      net_detail::after_receive();
       return {static_cast<std::size_t>(n), SocketAddress::from_native(reinterpret_cast<sockaddr*>(&from), length)};
+    }
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) net_detail::throw_errno(errno, "recvfrom");
     if (!fd_.wait_readable(deadline.at())) net_detail::throw_errno(ETIMEDOUT, "recvfrom");

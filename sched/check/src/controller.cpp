@@ -75,6 +75,7 @@ void Controller::begin_run(Strategy& strategy, bool explain) {
   races_.reset();
   locks_.reset();
   inversion_.clear();
+  if (io_) io_->begin_run();
 }
 
 std::size_t Controller::new_number(const sched::Fiber* fiber) {
@@ -202,6 +203,7 @@ void Controller::schedule_point(sched::Op op, const void* object, std::source_lo
                                           " steps (possible livelock); raise Options::max_steps "
                                           "if the scenario is just long");
   }
+  if (io_) io_->deliver_ready();  // a fiber whose fd became ready is a candidate too
   if (ready_.empty()) return;
   const bool yielded = op == sched::Op::Yield;
   // One worker: a cooperative fiber keeps running until it blocks or yields.
@@ -248,14 +250,17 @@ void Controller::awakened(sched::Fiber& fiber) {
 }
 
 sched::Fiber* Controller::pick_next() {
+  sched::Fiber* parking = nullptr;
   if (sched::Fiber* current = sched::current_fiber();
       current && current->state() == sched::FiberState::Parked) {
+    parking = current;
     sched::WaitRecord r = current->wait_record();
     Step& step = record(number(current), sched::Op::Park, r.object, nullptr);
     step.note = Note::Blocked;
     step.waits_on = r.kind;
     if (r.name && *r.name) step.text = r.name;
   }
+  if (io_) io_->deliver_ready(parking);
   if (ready_.empty()) return nullptr;
   std::size_t choice = 0;
   if (sched::detail::unwinding(*ready_.back().fiber)) {
@@ -361,7 +366,10 @@ std::string Controller::describe_deadlock(const std::vector<const sched::Fiber*>
     return nullptr;
   };
   std::ostringstream msg;
-  msg << "deadlock: all " << blocked.size() << " remaining fibers are blocked and no timer is pending";
+  const bool on_fds = std::any_of(blocked.begin(), blocked.end(),
+                                  [](const sched::Fiber* f) { return f->wait_record().kind == sched::WaitKind::Io; });
+  msg << "deadlock: all " << blocked.size() << " remaining fibers are blocked"
+      << (on_fds ? ", no timer is pending and no fd they wait on is ready" : " and no timer is pending");
   for (const sched::Fiber* f : blocked) {
     sched::WaitRecord r = f->wait_record();
     msg << "\n    fiber " << fiber_label(number(f)) << " waits on " << sched::to_string(r.kind);

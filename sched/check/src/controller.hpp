@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "checked_reactor.hpp"
 #include "explanation.hpp"
 #include "lock_tracker.hpp"
 #include "race_detector.hpp"
@@ -42,6 +43,8 @@ class Controller final : public sched::Instrumentation {
   void begin_run(Strategy& strategy, bool explain = false);
   // Ends the run; the result stays valid until the next begin_run().
   const RunResult& finish_run();
+  // The reactor of the runs' scheduler: polled for ready fds before every decision.
+  void attach_reactor(CheckedReactor* reactor) noexcept { io_ = reactor; }
 
   // --- sched::Instrumentation ---
   void schedule_point(sched::Op op, const void* object, std::source_location where) override;
@@ -119,6 +122,7 @@ class Controller final : public sched::Instrumentation {
 
   Strategy* strategy_ = nullptr;
   const Options& options_;
+  CheckedReactor* io_ = nullptr;
   struct Ready {
     std::size_t number;
     sched::Fiber* fiber;

@@ -34,8 +34,13 @@ class ScenarioFiber final : public sched::Fiber {
   Controller& controller_;
 };
 
-sched::SchedulerOptions controlled(Controller& controller, sched::Clock& clock) {
+sched::SchedulerOptions controlled(Controller& controller, sched::Clock& clock, CheckedReactor*& reactor) {
   sched::SchedulerOptions options;
+  options.reactor = [&reactor] {
+    auto made = std::make_unique<CheckedReactor>();
+    reactor = made.get();
+    return made;
+  };
   options.policy = [&controller](const sched::PolicyContext&) {
     return std::make_unique<ControlledPolicy>(controller);
   };
@@ -47,7 +52,9 @@ sched::SchedulerOptions controlled(Controller& controller, sched::Clock& clock) 
 }  // namespace
 
 Runner::Runner(const Options& options)
-    : controller_(options), scheduler_(controlled(controller_, clock_)) {}
+    : controller_(options), scheduler_(controlled(controller_, clock_, reactor_)) {
+  controller_.attach_reactor(reactor_);
+}
 
 const RunResult& Runner::run(Strategy& strategy, const std::function<void()>& scenario, bool explain) {
   controller_.begin_run(strategy, explain);

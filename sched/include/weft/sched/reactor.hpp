@@ -3,9 +3,9 @@
 // is. Two kinds of implementation sit behind it:
 //   - production backends, which block the worker thread in the kernel: epoll (the
 //     default), poll and select (sched/src/reactor/, one file each);
-//   - a controlled reactor (planned for the checker), which blocks nobody and delivers
-//     readiness when the checker's strategy decides, the way its virtual clock moves
-//     time only when every fiber is blocked.
+//   - the checker's reactor (sched/check/src/checked_reactor.hpp), which blocks nobody:
+//     it polls the armed fds at every scheduling decision, the way the checker's
+//     virtual clock moves time only when every fiber is blocked.
 // Either way readiness reaches a fiber the same way: through the claim of an ordinary
 // claimed wait (kernel.hpp), so a timeout, a cancellation and readiness race through one
 // try_claim and exactly one of them ends the wait.
@@ -91,7 +91,7 @@ class Reactor {
   // so a reused fd number never delivers the old fd's readiness.
   virtual void deregister(IoRegistration& registration) noexcept;
   // True while some armed interest may still fire: deadlock detection then does not
-  // declare the fibers stuck.
+  // declare the fibers stuck (fd waits count as stuck only through this).
   virtual bool has_armed() const noexcept { return false; }
 
   virtual IoStats stats() const noexcept { return {}; }

@@ -40,8 +40,10 @@ struct WaitRecord {
   // it (read only while every fiber involved is blocked). Null for other waits.
   const std::atomic<Fiber*>* holder = nullptr;
   // A fiber waiting on something external can be woken from outside the runtime, so
-  // production deadlock detection does not count it as stuck.
-  bool external() const noexcept { return kind == WaitKind::External || kind == WaitKind::Io; }
+  // production deadlock detection does not count it as stuck. (Fd waits are not counted
+  // here: the reactor says whether an armed fd may still fire -- Reactor::has_armed --,
+  // which lets the checker's reactor call an fd that nobody can make ready stuck.)
+  bool external() const noexcept { return kind == WaitKind::External; }
 };
 
 // Why a wait ended.
