@@ -20,7 +20,7 @@ Scheduler::Scheduler(SchedulerOptions options) : options_(std::move(options)) {
     workers_.push_back(std::make_unique<detail::Worker>(*this, PolicyContext{i, kWorkers, *this}));
 }
 
-Scheduler::~Scheduler() = default;
+Scheduler::~Scheduler() { blocking_pool_.reset(); }
 
 void Scheduler::run(Fiber& first) { workers_.front()->run(first); }
 
@@ -35,6 +35,14 @@ std::size_t Scheduler::live_fibers() const noexcept {
 void Scheduler::dump(std::ostream& out) const {
   out << "weft: " << live_fibers() << " live fibers\n";
   for (const auto& w : workers_) w->dump(out);
+}
+
+BlockingPool& Scheduler::blocking_pool() {
+  std::call_once(blocking_pool_made_, [this] {
+    blocking_pool_ = std::make_unique<BlockingPool>(
+        BlockingPool::Options{options_.blocking_threads, options_.blocking_idle_timeout});
+  });
+  return *blocking_pool_;
 }
 
 void Scheduler::notify_idle_worker() noexcept { reactor_->wake(); }

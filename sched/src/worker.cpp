@@ -12,6 +12,7 @@
 #include "memory/overflow_guard.hpp"
 #include "deadlock/deadlock_report.hpp"
 #include "deadlock/stuck_registry.hpp"
+#include "stall/stall_monitor.hpp"
 #include "wait_word.hpp"
 #include "weft/sched/detail/fiber_locals.hpp"
 #include "weft/sched/errors.hpp"
@@ -77,8 +78,10 @@ void Worker::run(Fiber& first) {
   // registry, whose lock exploring threads would otherwise share on every run.
   std::optional<StuckRegistry::Membership> membership;
   if (!clock_->is_virtual()) membership.emplace(*this);
+  std::optional<StallMonitor::Watch> stall_watch;
+  if (!clock_->is_virtual() && scheduler_.options_.stall_threshold > Duration::zero()) stall_watch.emplace(*this);
   shutting_down_ = false;
-  tick_ = 0;  // a reused runtime looks at its timers after the same switches as a fresh one
+  tick_.store(0, std::memory_order_relaxed);  // a reused runtime looks at its timers after the same switches as a fresh one
   deadlock_report_.clear();
   first_ = &first;
   start(first, {});
@@ -267,7 +270,7 @@ void Worker::park(const WaitRecord& record) {
 void Worker::park_in_wait(std::uint64_t epoch, Fiber* preferred) {
   Fiber& self = *running_;
   // Timers and wake-ups from other threads may end this very wait: look first.
-  if ((++tick_ & 63) == 0 || !ready_any()) maintenance();
+  if ((next_tick() & 63) == 0 || !ready_any()) maintenance();
   if (!wait_word::is_waiting(self.wait_word_.load(std::memory_order_acquire))) return;
   self.state_.store(FiberState::Parked, std::memory_order_relaxed);
   const bool external = self.record_.external();
@@ -403,6 +406,15 @@ void Worker::dump(std::ostream& out, const StuckFibers* stuck) const {
     }
     out << '\n';
   }
+}
+
+std::optional<std::string> Worker::describe_running_at(std::uint32_t progress) const {
+  std::lock_guard guard(registry_lock_);
+  if (tick_.load(std::memory_order_relaxed) != progress) return std::nullopt;  // it moved on
+  for (const Fiber* f = registry_head_; f; f = f->registry_next_)
+    if (f->state() == FiberState::Running)
+      return "fiber #" + std::to_string(f->id_) + (f->name_.empty() ? "" : " '" + f->name_ + "'");
+  return std::string("its scheduler loop (a timer callback?)");
 }
 
 void Worker::unwind_all() noexcept {

@@ -112,6 +112,13 @@ class alignas(kAliasPageBytes) Worker {
   std::size_t started() const noexcept { return started_.load(std::memory_order_acquire); }
   std::size_t retired() const noexcept { return retired_.load(std::memory_order_acquire); }
 
+  // For the stall monitor (stall_monitor.hpp), from its thread.
+  std::uint32_t progress() const noexcept { return tick_.load(std::memory_order_relaxed); }
+  bool waiting() const noexcept { return waiting_.load(std::memory_order_relaxed); }
+  // The name and id of the fiber running here, if the worker is still at `progress`
+  // (read under the registry lock, so the fiber cannot be freed meanwhile).
+  std::optional<std::string> describe_running_at(std::uint32_t progress) const;
+
   // For StuckRegistry (global deadlock across runtimes).
   void set_stuck(bool stuck) noexcept { stuck_.store(stuck, std::memory_order_seq_cst); }
   bool has_inbox_work() const noexcept { return inbox_nonempty_.load(std::memory_order_seq_cst); }
@@ -136,7 +143,7 @@ class alignas(kAliasPageBytes) Worker {
   // dry; every 64 switches fd readiness too, without blocking, so a busy run queue never
   // starves I/O (an idle worker waits for it in idle_step()). Inline: it is on every yield.
   __attribute__((always_inline)) void maintenance_between_switches() noexcept {
-    if ((++tick_ & 63) == 0) [[unlikely]]
+    if ((next_tick() & 63) == 0) [[unlikely]]
       periodic_maintenance();
     else if (!ready_any())
       maintenance();
@@ -145,6 +152,7 @@ class alignas(kAliasPageBytes) Worker {
   // The loop's step when no fiber is ready (worker_idle.cpp): moves virtual time on,
   // waits in the reactor, or gives the deadlock verdict.
   void idle_step();
+  void wait_in_reactor(std::optional<Duration> timeout) noexcept;
   bool nothing_can_wake() const noexcept;
   void deadlock_verdict();
   void drain_inbox() noexcept;
@@ -189,7 +197,17 @@ class alignas(kAliasPageBytes) Worker {
   Fiber* running_;
   StackPool stacks_;
   TimerHeap timers_;
-  std::uint32_t tick_ = 0;
+  // Counts switches (nearly every one passes maintenance_between_switches or
+  // park_in_wait). Atomic only for the stall monitor's reads from its thread: written by
+  // this worker alone, so a relaxed load and store, as cheap as a plain increment.
+  std::atomic<std::uint32_t> tick_{0};
+  std::uint32_t next_tick() noexcept {
+    const std::uint32_t t = tick_.load(std::memory_order_relaxed) + 1;
+    tick_.store(t, std::memory_order_relaxed);
+    return t;
+  }
+  // True while the worker waits in the reactor (or gives up): not a stall.
+  std::atomic<bool> waiting_{false};
   std::atomic<std::size_t> started_{0};
   std::atomic<std::size_t> retired_{0};
 

@@ -29,7 +29,13 @@ void Worker::idle_step() {
   }
   std::optional<Duration> timeout;
   if (deadline) timeout = *deadline - clock_->now();
+  wait_in_reactor(timeout);
+}
+
+void Worker::wait_in_reactor(std::optional<Duration> timeout) noexcept {
+  waiting_.store(true, std::memory_order_relaxed);
   reactor_.wait(timeout);
+  waiting_.store(false, std::memory_order_relaxed);
 }
 
 bool Worker::nothing_can_wake() const noexcept {
@@ -53,7 +59,7 @@ void Worker::deadlock_verdict() {
   }
   if (std::optional<Duration> grace = deadlock_watch_.grace_left(mark.all_stuck, wakeups_)) {
     registry.unmark(*this, mark.generation);
-    reactor_.wait(*grace);
+    wait_in_reactor(*grace);
     return;
   }
   bool alone = false;
@@ -62,7 +68,7 @@ void Worker::deadlock_verdict() {
     if (!registry.declare(*this, &alone)) return;
   } else {
     // Others still run: sleep until one of them wakes us or declares the deadlock.
-    reactor_.wait(std::nullopt);
+    wait_in_reactor(std::nullopt);
     if (!registry.unmark(*this, mark.generation) || has_inbox_work()) return;
   }
   handle_deadlock(alone);

@@ -4,12 +4,13 @@
 // single-threaded edge-triggered epoll server (peers/epoll_echo.cpp, the practical
 // limit), a Go server with a goroutine per connection on one thread (peers/echo_server.go),
 // and weft's own poll and select reactors. Every side runs in fresh processes: the
-// server, then the load generator, which compete for the same CPUs on every side.
+// server on one CPU, the load generator on another (see placement()).
 //
 // Extra rows: epoll_wait and epoll_ctl calls per request, of weft (its reactor counts
 // them) and of the hand-written server (it counts its own).
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,11 +50,12 @@ struct LoadResult {
 };
 
 // Runs echo_load against `address` and reads its summary line.
-LoadResult run_load(const std::string& address, const Options& options) {
+LoadResult run_load(const std::string& address, const Options& options, std::optional<int> cpu) {
   const Load l = load(options);
   Process client({built_program(WEFT_BENCH_ECHO_LOAD, "demos/echo_load"), "--address", address, "--connections",
                   std::to_string(l.connections), "--messages", std::to_string(l.messages), "--size",
-                  std::to_string(l.size), "--reactor", "epoll"});
+                  std::to_string(l.size), "--reactor", "epoll"},
+                 {}, cpu);
   const int status = client.finish(after(options.quick ? kQuickLoadLimit : kLoadLimit));
   if (status != 0)
     throw Failure("echo_load exited with status " + std::to_string(status) + "; it printed: '" + client.output() + "'");
@@ -79,9 +81,10 @@ struct Served {
 // Starts a server, loads it, stops it with SIGTERM (it must exit cleanly, in time).
 Served serve(const std::vector<std::string>& server_argv, const std::vector<std::string>& env,
              const Options& options) {
-  Process server(server_argv, env);
+  const Placement where = placement();
+  Process server(server_argv, env, where.server);
   const std::string address = listening_address(server, after(kServerStartLimit));
-  const LoadResult result = run_load(address, options);
+  const LoadResult result = run_load(address, options, where.load);
   const int status = server.stop(kStopGrace);
   if (status != 0)
     throw Failure(server.who() + " exited with status " + std::to_string(status) + " after SIGTERM; it printed: '" +

@@ -40,18 +40,6 @@ constexpr auto kWrkOverrun = 30s;   // beyond its -d: connecting, the last repli
 
 constexpr const char* kNotInstalledNote = "; ./run bench installs it";
 
-// The server on one CPU and wrk on another, where there are two.
-struct Placement {
-  std::optional<int> server;
-  std::optional<int> load;
-};
-
-Placement placement() {
-  const std::vector<int> cpus = allowed_cpus();
-  if (cpus.size() < 2) return {};
-  return {cpus[0], cpus[1]};
-}
-
 // Runs wrk against `url` and returns its Requests/sec. Every response must be a 2xx.
 double run_wrk(const std::string& url, const Options& options, std::optional<int> cpu) {
   const Load l = load(options);

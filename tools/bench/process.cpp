@@ -211,4 +211,10 @@ std::string listening_address(Process& server, Deadline deadline) {
   }
 }
 
+Placement placement() {
+  const std::vector<int> cpus = allowed_cpus();
+  if (cpus.size() < 2) return {};
+  return {cpus[0], cpus[1]};
+}
+
 }  // namespace weft::bench

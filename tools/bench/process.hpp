@@ -67,6 +67,16 @@ std::string line_with(const std::string& who, const std::string& output, const s
 // The CPUs this process may run on, in order.
 std::vector<int> allowed_cpus();
 
+// Where the I/O cases put a server and its load generator: on two different CPUs where
+// there are two, so every server gets one whole CPU (a single-threaded peer could not
+// use more; a runtime with helper threads, like Go's, then cannot either). Unpinned
+// with one CPU.
+struct Placement {
+  std::optional<int> server;
+  std::optional<int> load;
+};
+Placement placement();
+
 // The servers of the I/O cases print "... listening on ADDRESS ..." first: reads lines
 // until that one and returns ADDRESS (IP:PORT). Throws Failure when none comes in time.
 std::string listening_address(Process& server, Deadline deadline);

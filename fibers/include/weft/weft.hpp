@@ -41,6 +41,7 @@
 #include "weft/future/wait_any.hpp"
 #include "weft/future/when_all.hpp"
 #include "weft/future/when_any.hpp"
+#include "weft/blocking.hpp"
 
 // Fiber-aware I/O.
 #include "weft/net/address.hpp"

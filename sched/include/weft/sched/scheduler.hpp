@@ -9,8 +9,11 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <vector>
 
+#include "weft/sched/blocking_pool.hpp"
 #include "weft/sched/clock.hpp"
 #include "weft/sched/fiber.hpp"
 #include "weft/sched/policy.hpp"
@@ -52,6 +55,16 @@ struct SchedulerOptions {
   ReactorFactory reactor;
   // Clock for timers; null means the steady clock. Not owned; must outlive run().
   Clock* clock = nullptr;
+  // The blocking pool (weft::blocking): at most this many threads, each of which exits
+  // after this long without a job. Made on first use.
+  std::size_t blocking_threads = 64;
+  Duration blocking_idle_timeout = std::chrono::seconds(10);
+  // A worker that has not come back to the scheduler for this long (a fiber blocks its
+  // thread) is reported, once per stall, naming the fiber; zero turns the watch off.
+  // Never on a virtual clock. The report goes to on_stall if set (called on the
+  // monitor's own thread), else to stderr.
+  Duration stall_threshold = std::chrono::seconds(1);
+  std::function<void(const std::string&)> on_stall;
 };
 
 class Scheduler {
@@ -76,6 +89,10 @@ class Scheduler {
   std::size_t worker_count() const noexcept { return workers_.size(); }
   Reactor& reactor() noexcept { return *reactor_; }
 
+  // The pool that runs blocking work beside the workers (made on first use; its
+  // threads are joined when the scheduler is destroyed). Safe from any thread.
+  BlockingPool& blocking_pool();
+
   // Wakes a worker that sleeps for want of work, so it looks again (a policy calls this
   // when it has fibers another worker could take). Safe from any thread.
   void notify_idle_worker() noexcept;
@@ -89,6 +106,8 @@ class Scheduler {
   SteadyClockSource steady_;
   std::unique_ptr<Reactor> reactor_;
   std::vector<std::unique_ptr<detail::Worker>> workers_;
+  std::once_flag blocking_pool_made_;
+  std::unique_ptr<BlockingPool> blocking_pool_;  // destroyed first: its jobs may use the rest
   // Fibers waiting for something outside the runtime (WaitRecord::external()).
   std::atomic<std::size_t> external_waits_{0};
 };

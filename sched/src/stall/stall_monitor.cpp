@@ -1,0 +1,84 @@
+// The stall monitor (stall_monitor.hpp).
+#include "stall_monitor.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "../worker.hpp"
+
+namespace weft::sched::detail {
+
+namespace {
+using SteadyClock = std::chrono::steady_clock;
+
+// How often a worker with threshold T is looked at: T/4, so a stall is reported between
+// T and 1.25 T after the worker last moved.
+SteadyClock::duration period_of(Duration threshold) {
+  return std::max<SteadyClock::duration>(std::chrono::duration_cast<SteadyClock::duration>(threshold) / 4,
+                                         std::chrono::milliseconds(1));
+}
+
+void report_to_stderr(const std::string& report) { std::fprintf(stderr, "%s\n", report.c_str()); }
+}  // namespace
+
+StallMonitor& StallMonitor::instance() {
+  static StallMonitor* monitor = new StallMonitor;  // never destroyed: its thread outlives main()
+  return *monitor;
+}
+
+void StallMonitor::watch(Worker& worker) {
+  std::lock_guard guard(lock_);
+  watched_.push_back({&worker, worker.progress(), SteadyClock::now(), false});
+  if (!started_) {
+    started_ = true;
+    std::thread([this] { loop(); }).detach();
+  }
+  changed_.notify_one();
+}
+
+void StallMonitor::forget(Worker& worker) {
+  std::lock_guard guard(lock_);  // a check in progress holds it: the worker is not read after this
+  std::erase_if(watched_, [&](const Watched& w) { return w.worker == &worker; });
+}
+
+void StallMonitor::loop() {
+  std::unique_lock guard(lock_);
+  for (;;) {
+    if (watched_.empty()) {
+      changed_.wait(guard);
+      continue;
+    }
+    const SteadyClock::duration sleep = check(SteadyClock::now());
+    changed_.wait_for(guard, sleep);
+  }
+}
+
+SteadyClock::duration StallMonitor::check(SteadyClock::time_point now) {
+  SteadyClock::duration next = std::chrono::hours(1);
+  for (Watched& w : watched_) {
+    const SchedulerOptions& options = w.worker->scheduler().options();
+    next = std::min(next, period_of(options.stall_threshold));
+    const std::uint32_t progress = w.worker->progress();
+    if (progress != w.progress || w.worker->waiting()) {
+      w = {w.worker, progress, now, false};
+      continue;
+    }
+    if (w.reported || now - w.since < options.stall_threshold) continue;
+    const std::optional<std::string> who = w.worker->describe_running_at(progress);
+    if (!who) continue;  // it moved on just now
+    w.reported = true;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - w.since).count();
+    std::string report = "weft: worker " + std::to_string(w.worker->index()) + " has run " + *who + " for " +
+                         std::to_string(ms) + " ms without coming back to the scheduler; the fibers queued "
+                         "behind it wait. A blocking call or a long computation? Run it with weft::blocking().";
+    if (options.on_stall)
+      options.on_stall(report);
+    else
+      report_to_stderr(report);
+  }
+  return next;
+}
+
+}  // namespace weft::sched::detail

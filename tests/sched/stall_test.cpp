@@ -1,0 +1,131 @@
+// The stall monitor: a fiber that blocks its worker's thread is reported once, by name;
+// a busy worker that keeps switching, an idle one and a runtime with the watch off are
+// not; runs under the checker are never watched.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "weft/check.hpp"
+#include "weft/weft.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// Collects what the monitor reports (on its own thread).
+struct Reports {
+  std::mutex lock;
+  std::vector<std::string> lines;
+  weft::RuntimeOptions options(weft::Duration threshold = 100ms) {
+    weft::RuntimeOptions o;
+    o.stall_threshold = threshold;
+    o.on_stall = [this](const std::string& line) {
+      std::lock_guard guard(lock);
+      lines.push_back(line);
+    };
+    return o;
+  }
+  std::vector<std::string> taken() {
+    std::lock_guard guard(lock);
+    return lines;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a fiber that blocks its worker's thread is reported once, by name", "[stall]") {
+  Reports reports;
+  weft::run(
+      [] {
+        auto hog = weft::spawn([] { std::this_thread::sleep_for(450ms); }, {.name = "hog"});
+        hog.join();
+      },
+      reports.options());
+  const auto lines = reports.taken();
+  REQUIRE(lines.size() == 1);
+  INFO(lines[0]);
+  CHECK(lines[0].find("worker 0 has run fiber #") != std::string::npos);
+  CHECK(lines[0].find("'hog'") != std::string::npos);
+  CHECK(lines[0].find("weft::blocking()") != std::string::npos);
+}
+
+TEST_CASE("two stalls are two reports", "[stall]") {
+  Reports reports;
+  weft::run(
+      [] {
+        std::this_thread::sleep_for(300ms);
+        weft::this_fiber::yield();
+        weft::this_fiber::sleep_for(1ms);  // the worker comes back to the scheduler
+        std::this_thread::sleep_for(300ms);
+      },
+      reports.options());
+  CHECK(reports.taken().size() == 2);
+}
+
+TEST_CASE("busy fibers that switch, idle waits and blocking() are not stalls", "[stall]") {
+  Reports reports;
+  weft::run(
+      [] {
+        const auto until = std::chrono::steady_clock::now() + 300ms;
+        auto spinner = weft::spawn([&] {
+          while (std::chrono::steady_clock::now() < until) weft::this_fiber::yield();
+        });
+        spinner.join();
+        weft::this_fiber::sleep_for(300ms);  // idle in the reactor
+        weft::blocking([] { std::this_thread::sleep_for(300ms); });
+      },
+      reports.options());
+  CHECK(reports.taken().empty());
+}
+
+TEST_CASE("a zero threshold turns the watch off", "[stall]") {
+  Reports reports;
+  weft::run([] { std::this_thread::sleep_for(300ms); }, reports.options(weft::Duration::zero()));
+  CHECK(reports.taken().empty());
+}
+
+TEST_CASE("runs under the checker are not watched", "[stall][checker]") {
+  // The checker's runtimes have the default threshold (1 s) and report to stderr: catch it.
+  std::FILE* caught = std::tmpfile();
+  REQUIRE(caught != nullptr);
+  std::fflush(stderr);
+  const int saved = ::dup(2);
+  ::dup2(::fileno(caught), 2);
+  weft::check::Options options;
+  options.iterations = 2;
+  options.from_env = false;
+  options.print_failure = false;
+  const auto report = weft::check::explore(options, [] { std::this_thread::sleep_for(1300ms); });
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  CHECK(report.ok());
+  CHECK(std::ftell(caught) == 0);
+  std::fclose(caught);
+}
+
+TEST_CASE("a runtime with the default options reports a stall on stderr", "[stall]") {
+  std::FILE* caught = std::tmpfile();
+  REQUIRE(caught != nullptr);
+  std::fflush(stderr);
+  const int saved = ::dup(2);
+  ::dup2(::fileno(caught), 2);
+  weft::run([] { std::this_thread::sleep_for(1400ms); });
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::rewind(caught);
+  char line[512] = {};
+  const bool got = std::fgets(line, sizeof line, caught) != nullptr;
+  std::fclose(caught);
+  REQUIRE(got);
+  CHECK(std::string(line).find("weft: worker 0 has run fiber #") == 0);
+  CHECK(std::string(line).find("'main'") != std::string::npos);
+}
