@@ -19,6 +19,12 @@ namespace weft {
 //   reactor           makes the Reactor idle workers wait in and fd readiness comes from
 //                     (default: make_default_reactor(): epoll, or WEFT_REACTOR)
 //   clock             a Clock for timers, e.g. a VirtualClock (default: the steady clock)
+//   blocking_threads, blocking_idle_timeout
+//                     the blocking pool of weft::blocking (64 threads at most; an idle
+//                     thread exits after 10 s)
+//   stall_threshold, on_stall
+//                     report a worker held by one fiber this long (1 s; 0: off), to
+//                     on_stall or stderr
 using RuntimeOptions = sched::SchedulerOptions;
 
 // A runtime that runs fibers on the calling thread. Reusable: run() may be called again.

@@ -55,6 +55,7 @@ Controller::Controller(const Options& options) : options_(options) {
 
 void Controller::begin_run(Strategy& strategy, bool explain) {
   strategy_ = &strategy;
+  pending_wanted_ = strategy.uses_pending();
   provisional_ = false;
   if (explain)
     explanation_ = std::make_unique<Explanation>();
@@ -72,6 +73,7 @@ void Controller::begin_run(Strategy& strategy, bool explain) {
   result_.message.clear();
   result_.trace.clear();
   trace_.clear();
+  texts_.clear();
   races_.reset();
   locks_.reset();
   inversion_.clear();
@@ -111,8 +113,18 @@ Controller::Step& Controller::record(std::size_t fiber, sched::Op op, const void
   return step;
 }
 
-std::string Controller::note_text(const Step& s) {
-  const std::string& text = s.text;
+void Controller::set_text(Step& step, std::string text) {
+  texts_.push_back(std::move(text));
+  step.text = static_cast<std::uint32_t>(texts_.size());
+}
+
+const std::string& Controller::text_of(const Step& step) const {
+  static const std::string none;
+  return step.text == 0 ? none : texts_[step.text - 1];
+}
+
+std::string Controller::note_text(const Step& s) const {
+  const std::string& text = text_of(s);
   switch (s.note) {
     case Note::None: return {};
     case Note::Blocked: {
@@ -154,12 +166,12 @@ std::size_t Controller::decide(DecisionKind kind, std::size_t options, const std
                                int running, bool yielded) {
   // Reused, and only ever grown: no allocation or clearing per decision.
   std::vector<PendingOp>& pending = pending_scratch_;
-  const std::size_t candidates = fibers ? options : 0;
+  const std::size_t candidates = fibers && pending_wanted_ ? options : 0;
   if (pending.size() < candidates) pending.resize(candidates);
   PendingOp* out = pending.data();
   for (std::size_t i = 0; i < candidates; ++i) out[i] = pending_of(fibers[i]);
   DecisionPoint point;
-  point.pending = fibers ? pending.data() : nullptr;
+  point.pending = candidates ? pending.data() : nullptr;
   point.kind = kind;
   point.options = options;
   point.fibers = fibers;
@@ -258,7 +270,7 @@ sched::Fiber* Controller::pick_next() {
     Step& step = record(number(current), sched::Op::Park, r.object, nullptr);
     step.note = Note::Blocked;
     step.waits_on = r.kind;
-    if (r.name && *r.name) step.text = r.name;
+    if (r.name && *r.name) set_text(step, r.name);
   }
   if (io_) io_->deliver_ready(parking);
   if (ready_.empty()) return nullptr;
@@ -292,7 +304,7 @@ void Controller::hb_acquire(const void* object) {
       inversion_ = describe_inversion(*cycle);
       if (!trace_.empty()) {
         trace_.back().note = Note::Text;
-        trace_.back().text = "lock-order inversion";
+        set_text(trace_.back(), "lock-order inversion");
       }
     }
   }
@@ -412,7 +424,7 @@ void Controller::fail(FailureKind kind, std::string message) {
     std::string note = note_text(last);
     note += note.empty() ? "failed here" : "; failed here";
     last.note = Note::Text;
-    last.text = std::move(note);
+    set_text(last, std::move(note));
   }
   sched::detail::unwind_all();
 }

@@ -85,8 +85,12 @@ class Controller final : public sched::Instrumentation {
     bool has_site = false;
     Note note = Note::None;
     sched::WaitKind waits_on = sched::WaitKind::None;  // Blocked: on what
-    std::string text;  // Blocked: the wait's name, if any; Text: the whole note
+    // Blocked: the wait's name, if any; Text: the whole note. An index into texts_
+    // (0: none), so that a Step stays trivial to make and to forget.
+    std::uint32_t text = 0;
   };
+  void set_text(Step& step, std::string text);
+  const std::string& text_of(const Step& step) const;
 
   // The fiber's number in this run (0 is the scenario's main fiber), given on first
   // sight. Kept in the fiber's instrumentation tag, checked against fibers_ so that a
@@ -103,7 +107,7 @@ class Controller final : public sched::Instrumentation {
   // location), turned into text by render_trace() when the run fails, so a passing run
   // formats nothing. `where` is null for steps without a site (blocking, exits).
   Step& record(std::size_t fiber, sched::Op op, const void* object, const std::source_location* where);
-  static std::string note_text(const Step& step);
+  std::string note_text(const Step& step) const;
   void render_trace();
   // `fibers`: a Schedule decision's `options` candidates, by number; null for other kinds.
   std::size_t decide(DecisionKind kind, std::size_t options, const std::size_t* fibers,
@@ -123,6 +127,7 @@ class Controller final : public sched::Instrumentation {
   Strategy* strategy_ = nullptr;
   const Options& options_;
   CheckedReactor* io_ = nullptr;
+  bool pending_wanted_ = true;  // the strategy reads DecisionPoint::pending
   struct Ready {
     std::size_t number;
     sched::Fiber* fiber;
@@ -140,6 +145,7 @@ class Controller final : public sched::Instrumentation {
   // that exception causes (caught by the scenario or a fiber's end) replaces it.
   bool provisional_ = false;
   std::vector<Step> trace_;  // this run's steps, rendered into result_.trace on failure
+  std::vector<std::string> texts_;  // the steps' texts (Step::text)
   std::vector<PendingOp> pending_scratch_;  // decide()'s, kept between decisions
   std::vector<std::size_t> fibers_scratch_;  // the fibers of a scheduling decision
   RaceDetector races_;

@@ -29,6 +29,7 @@ class PctStrategy final : public Strategy {
     return true;
   }
 
+  bool uses_pending() const override { return false; }
   std::size_t decide(const DecisionPoint& point) override {
     if (point.kind != DecisionKind::Schedule || point.fibers == nullptr) return rng_.below(point.options);
     ++steps_;

@@ -50,6 +50,7 @@ class PortfolioStrategy final : public Strategy {
   }
 
   std::size_t decide(const DecisionPoint& point) override { return members_[current_].strategy->decide(point); }
+  bool uses_pending() const override { return members_[current_].strategy->uses_pending(); }
 
   void end_run(const Schedule& decisions) override {
     Member& m = members_[current_];

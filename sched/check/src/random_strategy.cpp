@@ -14,6 +14,7 @@ class RandomStrategy final : public Strategy {
     rng_ = detail::Rng(detail::run_seed(seed_, iteration));
     return true;
   }
+  bool uses_pending() const override { return false; }
   std::size_t decide(const DecisionPoint& point) override { return rng_.below(point.options); }
 
  private:

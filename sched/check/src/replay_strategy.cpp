@@ -29,6 +29,7 @@ class ReplayStrategy final : public Strategy {
     return iteration == 0;
   }
 
+  bool uses_pending() const override { return false; }
   std::size_t decide(const DecisionPoint& point) override {
     std::size_t at = step_++;
     if (!divergence_.empty()) return default_choice(point);

@@ -1,12 +1,15 @@
 // The stall monitor (stall_monitor.hpp).
 #include "stall_monitor.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <string>
 #include <thread>
 
 #include "../worker.hpp"
+#include "weft/sched/macros.hpp"
 
 namespace weft::sched::detail {
 
@@ -24,8 +27,26 @@ void report_to_stderr(const std::string& report) { std::fprintf(stderr, "%s\n", 
 }  // namespace
 
 StallMonitor& StallMonitor::instance() {
-  static StallMonitor* monitor = new StallMonitor;  // never destroyed: its thread outlives main()
+  static StallMonitor* monitor = [] {
+    auto* made = new StallMonitor;  // never destroyed: its thread outlives main()
+    // A forked child has no monitor thread and must not inherit a lock it held.
+    ::pthread_atfork([] { instance().lock_.lock(); }, [] { instance().lock_.unlock(); },
+                     [] { instance().after_fork_in_child(); });
+    return made;
+  }();
   return *monitor;
+}
+
+void StallMonitor::after_fork_in_child() {
+  watched_.clear();
+#ifdef WEFT_TSAN
+  // TSan cannot start threads in the child of a multi-threaded process: no monitor
+  // there (runs still work; only their stalls go unreported).
+  started_ = true;
+#else
+  started_ = false;  // the next watch() starts a thread in this process
+#endif
+  lock_.unlock();
 }
 
 void StallMonitor::watch(Worker& worker) {

@@ -42,6 +42,7 @@ class StallMonitor {
 
  private:
   StallMonitor() = default;
+  void after_fork_in_child();
   void loop();
   // Looks at every watched worker once; returns how long to sleep until the next look.
   std::chrono::steady_clock::duration check(std::chrono::steady_clock::time_point now);

@@ -48,6 +48,10 @@ class Strategy {
   virtual bool begin_run(std::size_t iteration) = 0;
   // Picks one option of `point`, in [0, point.options).
   virtual std::size_t decide(const DecisionPoint& point) = 0;
+  // False for strategies that never read DecisionPoint::pending (it is then null): the
+  // controller saves gathering it at every decision. Asked after begin_run(), for the
+  // whole run.
+  virtual bool uses_pending() const { return true; }
   // The run ended; `decisions` is what it chose.
   virtual void end_run(const Schedule& decisions) { (void)decisions; }
   // True when every schedule (within the strategy's bounds) has been explored.
