@@ -56,7 +56,11 @@ void StallMonitor::watch(Worker& worker) {
     started_ = true;
     std::thread([this] { loop(); }).detach();
   }
-  changed_.notify_one();
+  // Only a monitor asleep for good, or for longer than this worker's period, needs
+  // waking (a futex call): otherwise it sees the new worker at its next look, and a
+  // loop of short runs costs a lock, not a system call.
+  if (asleep_for_good_ || period_of(worker.scheduler().options().stall_threshold) < period_)
+    changed_.notify_one();
 }
 
 void StallMonitor::forget(Worker& worker) {
@@ -68,11 +72,13 @@ void StallMonitor::loop() {
   std::unique_lock guard(lock_);
   for (;;) {
     if (watched_.empty()) {
+      asleep_for_good_ = true;
       changed_.wait(guard);
+      asleep_for_good_ = false;
       continue;
     }
-    const SteadyClock::duration sleep = check(SteadyClock::now());
-    changed_.wait_for(guard, sleep);
+    period_ = check(SteadyClock::now());
+    changed_.wait_for(guard, period_);
   }
 }
 

@@ -57,6 +57,8 @@ class StallMonitor {
   std::condition_variable changed_;
   std::vector<Watched> watched_;
   bool started_ = false;
+  bool asleep_for_good_ = false;  // waits without a timeout (nothing watched)
+  std::chrono::steady_clock::duration period_{};  // of its current wait otherwise
 };
 
 }  // namespace weft::sched::detail
