@@ -420,6 +420,11 @@ void Controller::fail(FailureKind kind, std::string message) {
   result_.kind = kind;
   result_.message = std::move(message);
   if (!replacing && !trace_.empty()) {
+    // The failing fiber's own step carries the mark, not the last step of another one.
+    if (const sched::Fiber* current = sched::current_fiber(); current && !sched::detail::unwinding(*current)) {
+      const std::size_t self = number(current);
+      if (trace_.back().fiber != self) record(self, sched::Op::Custom, nullptr, nullptr);
+    }
     Step& last = trace_.back();
     std::string note = note_text(last);
     note += note.empty() ? "failed here" : "; failed here";

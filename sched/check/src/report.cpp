@@ -52,8 +52,15 @@ std::string Report::to_string() const {
     out << line;
     for (std::size_t i = first; i < trace.size(); ++i) {
       const TraceEvent& e = trace[i];
-      std::string op = e.op == sched::Op::Custom && !e.note.empty() ? e.note : sched::to_string(e.op);
-      std::string note = e.op == sched::Op::Custom ? "" : e.note;
+      // A step without an operation shows its note's first part as the operation
+      // ("finished", "failed here") and the rest as its note.
+      std::string op = sched::to_string(e.op);
+      std::string note = e.note;
+      if (e.op == sched::Op::Custom && !note.empty()) {
+        const std::size_t cut = note.find("; ");
+        op = note.substr(0, cut);
+        note = cut == std::string::npos ? "" : note.substr(cut + 2);
+      }
       std::snprintf(line, sizeof line, "    %6zu  %-22.22s %-18.18s %-16.16s %s%s%s\n", e.step,
                     e.fiber_name.c_str(), op.c_str(), e.object.c_str(), e.location.c_str(),
                     note.empty() ? "" : "  ", note.c_str());
