@@ -32,6 +32,16 @@ std::size_t Scheduler::live_fibers() const noexcept {
   return started - retired;
 }
 
+SchedulerStats Scheduler::stats() const {
+  SchedulerStats s;
+  s.live_fibers = live_fibers();
+  for (const auto& w : workers_) s.workers.push_back(w->stats());
+  s.reactor = reactor_->name();
+  s.io = reactor_->stats();
+  if (blocking_pool_) s.blocking = blocking_pool_->stats();
+  return s;
+}
+
 void Scheduler::dump(std::ostream& out) const {
   out << "weft: " << live_fibers() << " live fibers\n";
   for (const auto& w : workers_) w->dump(out);

@@ -82,6 +82,8 @@ void Worker::run(Fiber& first) {
   if (!clock_->is_virtual() && scheduler_.options_.stall_threshold > Duration::zero()) stall_watch.emplace(*this);
   shutting_down_ = false;
   tick_.store(0, std::memory_order_relaxed);  // a reused runtime looks at its timers after the same switches as a fresh one
+  wakeups_.store(0, std::memory_order_relaxed);  // stats() count from run()'s start
+  idle_waits_.store(0, std::memory_order_relaxed);
   deadlock_report_.clear();
   first_ = &first;
   start(first, {});
@@ -353,7 +355,7 @@ void Worker::enqueue_woken(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) no
   }
   fiber.state_.store(FiberState::Ready, std::memory_order_relaxed);
   ready_push(fiber, hint);
-  ++wakeups_;
+  wakeups_.store(wakeups_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 void Worker::drain_inbox() noexcept {

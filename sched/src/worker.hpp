@@ -108,6 +108,10 @@ class alignas(kAliasPageBytes) Worker {
   // One line per live fiber. With `stuck` (a deadlock report), a lock's holder too.
   void dump(std::ostream& out, const StuckFibers* stuck = nullptr) const;
   std::size_t ready_count() const noexcept { return policy_->ready_count(); }
+  WorkerStats stats() const noexcept {
+    return {index_, tick_.load(std::memory_order_relaxed), wakeups_.load(std::memory_order_relaxed),
+            idle_waits_.load(std::memory_order_relaxed), ready_count()};
+  }
   // Fibers started on / retired by this worker. Written only by the worker's thread.
   std::size_t started() const noexcept { return started_.load(std::memory_order_acquire); }
   std::size_t retired() const noexcept { return retired_.load(std::memory_order_acquire); }
@@ -240,7 +244,10 @@ class alignas(kAliasPageBytes) Worker {
   mutable detail::SpinLock registry_lock_;
   Fiber* registry_head_ = nullptr;
 
-  std::uint64_t wakeups_ = 0;  // fibers woken here so far (see enqueue_woken)
+  // Fibers woken here from other threads or by unwinding (see enqueue_woken). Atomic
+  // for stats() from other threads; written by this worker alone.
+  std::atomic<std::uint64_t> wakeups_{0};
+  std::atomic<std::uint64_t> idle_waits_{0};
   DeadlockWatch deadlock_watch_;
 
   bool shutting_down_ = false;

@@ -33,6 +33,7 @@ void Worker::idle_step() {
 }
 
 void Worker::wait_in_reactor(std::optional<Duration> timeout) noexcept {
+  idle_waits_.store(idle_waits_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   waiting_.store(true, std::memory_order_relaxed);
   reactor_.wait(timeout);
   waiting_.store(false, std::memory_order_relaxed);
@@ -57,7 +58,8 @@ void Worker::deadlock_verdict() {
     reactor_.cancel_wait();
     return;
   }
-  if (std::optional<Duration> grace = deadlock_watch_.grace_left(mark.all_stuck, wakeups_)) {
+  if (std::optional<Duration> grace =
+          deadlock_watch_.grace_left(mark.all_stuck, wakeups_.load(std::memory_order_relaxed))) {
     registry.unmark(*this, mark.generation);
     wait_in_reactor(*grace);
     return;

@@ -9,6 +9,7 @@
 #include "weft/fiber_local.hpp"
 #include "weft/runtime.hpp"
 #include "weft/spawn.hpp"
+#include "weft/stats.hpp"
 #include "weft/stop_token.hpp"
 #include "weft/this_fiber.hpp"
 #include "weft/ticker.hpp"

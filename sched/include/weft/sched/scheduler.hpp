@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -26,6 +27,24 @@ class Worker;
 }
 
 class Scheduler;
+
+// What one worker has done since run() started (Scheduler::stats).
+struct WorkerStats {
+  std::size_t worker = 0;            // its index
+  std::uint64_t switches = 0;        // times a fiber gave it up: yielded, blocked or ended
+  std::uint64_t remote_wakeups = 0;  // fibers woken from other threads (through its inbox)
+  std::uint64_t idle_waits = 0;      // waits in the reactor with nothing to run
+  std::size_t ready = 0;             // fibers queued to run now
+};
+
+// A scheduler's counts, for benchmarks, dumps and monitoring.
+struct SchedulerStats {
+  std::size_t live_fibers = 0;
+  std::vector<WorkerStats> workers;
+  const char* reactor = "";  // its name
+  IoStats io;                // its calls (epoll_wait, epoll_ctl, readiness)
+  BlockingPool::Stats blocking;  // all zero until weft::blocking first ran
+};
 
 // What a scheduling policy learns about its place when it is made (one per worker).
 struct PolicyContext {
@@ -85,6 +104,9 @@ class Scheduler {
   std::size_t live_fibers() const noexcept;
   // Writes one line per live fiber: id, name, state, and what it waits on.
   void dump(std::ostream& out) const;
+  // Its counts now. Call from one of its fibers (the workers' counts are read as they
+  // are, without stopping them).
+  SchedulerStats stats() const;
   const SchedulerOptions& options() const noexcept { return options_; }
   std::size_t worker_count() const noexcept { return workers_.size(); }
   Reactor& reactor() noexcept { return *reactor_; }

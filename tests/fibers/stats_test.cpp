@@ -1,0 +1,71 @@
+// weft::stats(): the counts move with what the runtime does.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "weft/blocking.hpp"
+#include "weft/weft.hpp"
+
+using namespace std::chrono_literals;
+
+TEST_CASE("switches, live fibers and the reactor's name", "[stats]") {
+  weft::run([] {
+    const weft::RuntimeStats before = weft::stats();
+    REQUIRE(before.workers.size() == 1);
+    CHECK(before.workers[0].worker == 0);
+    CHECK(before.live_fibers == 1);
+    CHECK(std::string(before.reactor) == "epoll");
+    auto a = weft::spawn([] { for (int i = 0; i < 100; ++i) weft::this_fiber::yield(); });
+    auto b = weft::spawn([] { for (int i = 0; i < 100; ++i) weft::this_fiber::yield(); });
+    CHECK(weft::stats().live_fibers == 3);
+    CHECK(weft::stats().workers[0].ready == 2);
+    a.join();
+    b.join();
+    const weft::RuntimeStats after = weft::stats();
+    CHECK(after.workers[0].switches >= before.workers[0].switches + 200);
+    CHECK(after.live_fibers == 1);
+  });
+}
+
+TEST_CASE("idle waits, wake-ups from other threads and the blocking pool", "[stats]") {
+  weft::run([] {
+    CHECK(weft::stats().blocking.started == 0);
+    weft::this_fiber::sleep_for(2ms);  // nothing else to run: the worker waits
+    const weft::RuntimeStats slept = weft::stats();
+    CHECK(slept.workers[0].idle_waits >= 1);
+    CHECK(slept.io.waits >= 1);
+    weft::Promise<int> promise{weft::cross_thread};
+    weft::Future<int> future = promise.get_future();
+    std::thread setter([&] {
+      std::this_thread::sleep_for(20ms);
+      promise.set_value(1);
+    });
+    CHECK(future.get() == 1);
+    setter.join();
+    CHECK(weft::stats().workers[0].remote_wakeups >= slept.workers[0].remote_wakeups + 1);
+    CHECK(weft::blocking([] { return 3; }) == 3);
+    const weft::RuntimeStats pooled = weft::stats();
+    CHECK(pooled.blocking.started == 1);
+    CHECK(pooled.blocking.completed == 1);
+  });
+}
+
+TEST_CASE("fd readiness is counted", "[stats]") {
+  weft::run([] {
+    auto [a, b] = weft::UnixStream::pair();
+    const std::uint64_t before = weft::stats().io.readiness;
+    auto reader = weft::spawn([&] {
+      std::array<char, 1> one{};
+      CHECK(b.read(std::as_writable_bytes(std::span(one))) == 1);
+    });
+    weft::this_fiber::sleep_for(5ms);  // the reader parks on its fd
+    a.write_all("x");
+    reader.join();
+    CHECK(weft::stats().io.readiness >= before + 1);
+  });
+}
+
+TEST_CASE("stats outside a fiber is a usage error", "[stats]") {
+  CHECK_THROWS_AS(weft::stats(), weft::UsageError);
+}
