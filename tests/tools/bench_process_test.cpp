@@ -99,3 +99,12 @@ TEST_CASE("bench process: a process started on one CPU runs there, and we run wh
   CHECK(p.output() == "Cpus_allowed_list:\t" + std::to_string(cpu) + "\n");
   CHECK(weft::bench::allowed_cpus() == ours);
 }
+
+TEST_CASE("bench process: finish reports the CPU time the process used", "[bench]") {
+  // About 0.3 s of CPU in a busy loop, then 0.3 s asleep (which costs none).
+  Process p({"sh", "-c", "i=0; end=$(( $(date +%s%N) + 300000000 )); "
+                         "while [ $(date +%s%N) -lt $end ]; do i=$((i+1)); done; sleep 0.3"});
+  REQUIRE(p.finish(after(20s)) == 0);
+  CHECK(p.cpu_seconds() > 0.1);
+  CHECK(p.cpu_seconds() < 0.55);
+}

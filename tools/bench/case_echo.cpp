@@ -6,7 +6,9 @@
 // and weft's own poll and select reactors. Every side runs in fresh processes: the
 // server on one CPU, the load generator on another (see placement()).
 //
-// Extra rows: epoll_wait and epoll_ctl calls per request, of weft (its reactor counts
+// Extra rows: the server's CPU time per request (user + system of all its threads, from
+// wait4), which does not depend on whether the server or the load generator is the
+// bottleneck; epoll_wait and epoll_ctl calls per request, of weft (its reactor counts
 // them) and of the hand-written server (it counts its own).
 #include <chrono>
 #include <cstdio>
@@ -43,6 +45,7 @@ constexpr auto kQuickLoadLimit = 30s;
 
 constexpr const char* kEpollWait = "echo_epoll_wait";
 constexpr const char* kEpollCtl = "echo_epoll_ctl";
+constexpr const char* kCpu = "echo_cpu";
 
 struct LoadResult {
   double requests_per_second = 0;
@@ -72,10 +75,16 @@ LoadResult run_load(const std::string& address, const Options& options, std::opt
   return {rate, static_cast<double>(messages)};
 }
 
-// What a server printed and the load it carried.
+// What a server printed, the load it carried and the CPU time it took.
 struct Served {
   LoadResult load;
   std::string output;
+  double cpu_seconds = 0;
+  // The case's figures: requests/s, the CPU microseconds per request, and `more`.
+  Figures figures(std::map<std::string, double> more = {}) const {
+    more[kCpu] = cpu_seconds * 1e6 / load.requests;
+    return {load.requests_per_second, std::move(more)};
+  }
 };
 
 // Starts a server, loads it, stops it with SIGTERM (it must exit cleanly, in time).
@@ -89,7 +98,7 @@ Served serve(const std::vector<std::string>& server_argv, const std::vector<std:
   if (status != 0)
     throw Failure(server.who() + " exited with status " + std::to_string(status) + " after SIGTERM; it printed: '" +
                   server.output() + "'");
-  return {result, server.output()};
+  return {result, server.output(), server.cpu_seconds()};
 }
 
 // Calls per request from a count in a server's last words.
@@ -100,15 +109,14 @@ double per_request(unsigned long long calls, const LoadResult& load) {
 Figures weft_echo_on(const std::string& reactor, const Options& options) {
   const Served s = serve({built_program(WEFT_BENCH_ECHO_SERVER, "demos/echo_server"), "--port", "0", "--reactor", reactor},
                          {}, options);
-  if (reactor != "epoll") return s.load.requests_per_second;
+  if (reactor != "epoll") return s.figures();
   // "echo_server: reactor epoll: N waits, M control calls, K readiness wake-ups"
   const std::string counts = line_with("echo_server", s.output, "reactor epoll: ");
   unsigned long long waits = 0;
   unsigned long long controls = 0;
   if (std::sscanf(counts.c_str(), "echo_server: reactor epoll: %llu waits, %llu control calls", &waits, &controls) != 2)
     throw Failure("cannot read echo_server's reactor counts '" + counts + "'");
-  return {s.load.requests_per_second,
-          {{kEpollWait, per_request(waits, s.load)}, {kEpollCtl, per_request(controls, s.load)}}};
+  return s.figures({{kEpollWait, per_request(waits, s.load)}, {kEpollCtl, per_request(controls, s.load)}});
 }
 
 Figures weft_echo(const Options& options) { return weft_echo_on("epoll", options); }
@@ -124,13 +132,12 @@ Figures epoll_echo(const Options& options) {
   if (std::sscanf(counts.c_str(), "epoll_echo: %*u connections, %*u bytes echoed, %llu epoll_wait calls, %llu epoll_ctl calls",
                   &waits, &controls) != 2)
     throw Failure("cannot read epoll_echo's counts '" + counts + "'");
-  return {s.load.requests_per_second,
-          {{kEpollWait, per_request(waits, s.load)}, {kEpollCtl, per_request(controls, s.load)}}};
+  return s.figures({{kEpollWait, per_request(waits, s.load)}, {kEpollCtl, per_request(controls, s.load)}});
 }
 
 Figures go_echo(const Options& options) {
   const std::string program = go_program(WEFT_BENCH_GO_ECHO_SOURCE, WEFT_BENCH_BUILD_DIR "/go_echo");
-  return serve({program, "-address", "127.0.0.1:0"}, {"GOMAXPROCS=1"}, options).load.requests_per_second;
+  return serve({program, "-address", "127.0.0.1:0"}, {"GOMAXPROCS=1"}, options).figures();
 }
 
 std::string weft_label(const std::string& reactor) {
@@ -149,13 +156,15 @@ Case echo_case() {
             " connections x " + std::to_string(l.messages) + " messages of " + std::to_string(l.size) +
             " bytes, every byte checked); server and load in fresh processes";
   c.warm_up = false;
-  c.extra = {{kEpollWait, "calls/request", Better::Lower}, {kEpollCtl, "calls/request", Better::Lower}};
-  c.weft = {"weft", weft_label("epoll"), weft_echo, {}, {kEpollWait, kEpollCtl}};
+  c.extra = {{kCpu, "us CPU/request", Better::Lower},
+             {kEpollWait, "calls/request", Better::Lower},
+             {kEpollCtl, "calls/request", Better::Lower}};
+  c.weft = {"weft", weft_label("epoll"), weft_echo, {}, {kCpu, kEpollWait, kEpollCtl}};
   c.peers.push_back({"epoll", "hand-written epoll server (C++, 1 thread, edge-triggered)", epoll_echo, {},
-                     {kEpollWait, kEpollCtl}});
-  c.peers.push_back({"go", "go echo server (goroutine per connection, GOMAXPROCS=1)", go_echo});
-  c.peers.push_back({"weft-poll", weft_label("poll"), weft_echo_poll});
-  c.peers.push_back({"weft-select", weft_label("select"), weft_echo_select});
+                     {kCpu, kEpollWait, kEpollCtl}});
+  c.peers.push_back({"go", "go echo server (goroutine per connection, GOMAXPROCS=1)", go_echo, {}, {kCpu}});
+  c.peers.push_back({"weft-poll", weft_label("poll"), weft_echo_poll, {}, {kCpu}});
+  c.peers.push_back({"weft-select", weft_label("select"), weft_echo_select, {}, {kCpu}});
   return c;
 }
 

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -180,9 +181,12 @@ int Process::finish(Deadline deadline) {
   // The output ended, so the process is exiting: wait for that within the deadline too.
   for (;;) {
     int status = 0;
-    const pid_t reaped = ::waitpid(pid_, &status, WNOHANG);
+    rusage usage{};
+    const pid_t reaped = ::wait4(pid_, &status, WNOHANG, &usage);
     if (reaped == pid_) {
       pid_ = -1;
+      cpu_seconds_ = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                     static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
       return exit_status(status);
     }
     if (reaped < 0 && errno != EINTR) throw_errno("waitpid");
