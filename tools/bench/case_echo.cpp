@@ -7,8 +7,7 @@
 // server on one CPU, the load generator on another (see placement()).
 //
 // Extra rows: the server's CPU time per request (user + system of all its threads, from
-// wait4), which does not depend on whether the server or the load generator is the
-// bottleneck; epoll_wait and epoll_ctl calls per request, of weft (its reactor counts
+// wait4), and its user-space part alone (the server's own code, not the kernel's); epoll_wait and epoll_ctl calls per request, of weft (its reactor counts
 // them) and of the hand-written server (it counts its own).
 #include <chrono>
 #include <cstdio>
@@ -46,6 +45,7 @@ constexpr auto kQuickLoadLimit = 30s;
 constexpr const char* kEpollWait = "echo_epoll_wait";
 constexpr const char* kEpollCtl = "echo_epoll_ctl";
 constexpr const char* kCpu = "echo_cpu";
+constexpr const char* kUserCpu = "echo_user_cpu";
 
 struct LoadResult {
   double requests_per_second = 0;
@@ -80,9 +80,12 @@ struct Served {
   LoadResult load;
   std::string output;
   double cpu_seconds = 0;
-  // The case's figures: requests/s, the CPU microseconds per request, and `more`.
+  double user_cpu_seconds = 0;
+  // The case's figures: requests/s, the CPU microseconds per request (all, and in user
+  // space: the server's own code, without the kernel's), and `more`.
   Figures figures(std::map<std::string, double> more = {}) const {
     more[kCpu] = cpu_seconds * 1e6 / load.requests;
+    more[kUserCpu] = user_cpu_seconds * 1e6 / load.requests;
     return {load.requests_per_second, std::move(more)};
   }
 };
@@ -98,7 +101,7 @@ Served serve(const std::vector<std::string>& server_argv, const std::vector<std:
   if (status != 0)
     throw Failure(server.who() + " exited with status " + std::to_string(status) + " after SIGTERM; it printed: '" +
                   server.output() + "'");
-  return {result, server.output(), server.cpu_seconds()};
+  return {result, server.output(), server.cpu_seconds(), server.user_cpu_seconds()};
 }
 
 // Calls per request from a count in a server's last words.
@@ -157,14 +160,15 @@ Case echo_case() {
             " bytes, every byte checked); server and load in fresh processes";
   c.warm_up = false;
   c.extra = {{kCpu, "us CPU/request", Better::Lower},
+             {kUserCpu, "us user CPU/request", Better::Lower},
              {kEpollWait, "calls/request", Better::Lower},
              {kEpollCtl, "calls/request", Better::Lower}};
-  c.weft = {"weft", weft_label("epoll"), weft_echo, {}, {kCpu, kEpollWait, kEpollCtl}};
+  c.weft = {"weft", weft_label("epoll"), weft_echo, {}, {kCpu, kUserCpu, kEpollWait, kEpollCtl}};
   c.peers.push_back({"epoll", "hand-written epoll server (C++, 1 thread, edge-triggered)", epoll_echo, {},
-                     {kCpu, kEpollWait, kEpollCtl}});
-  c.peers.push_back({"go", "go echo server (goroutine per connection, GOMAXPROCS=1)", go_echo, {}, {kCpu}});
-  c.peers.push_back({"weft-poll", weft_label("poll"), weft_echo_poll, {}, {kCpu}});
-  c.peers.push_back({"weft-select", weft_label("select"), weft_echo_select, {}, {kCpu}});
+                     {kCpu, kUserCpu, kEpollWait, kEpollCtl}});
+  c.peers.push_back({"go", "go echo server (goroutine per connection, GOMAXPROCS=1)", go_echo, {}, {kCpu, kUserCpu}});
+  c.peers.push_back({"weft-poll", weft_label("poll"), weft_echo_poll, {}, {kCpu, kUserCpu}});
+  c.peers.push_back({"weft-select", weft_label("select"), weft_echo_select, {}, {kCpu, kUserCpu}});
   return c;
 }
 

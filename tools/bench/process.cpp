@@ -185,8 +185,9 @@ int Process::finish(Deadline deadline) {
     const pid_t reaped = ::wait4(pid_, &status, WNOHANG, &usage);
     if (reaped == pid_) {
       pid_ = -1;
-      cpu_seconds_ = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                     static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+      auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+      user_cpu_seconds_ = seconds(usage.ru_utime);
+      cpu_seconds_ = user_cpu_seconds_ + seconds(usage.ru_stime);
       return exit_status(status);
     }
     if (reaped < 0 && errno != EINTR) throw_errno("waitpid");

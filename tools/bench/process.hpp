@@ -45,8 +45,10 @@ class Process {
   const std::string& output() const { return output_; }
   // "NAME (pid N)", for messages.
   const std::string& who() const { return who_; }
-  // CPU seconds (user + system, all its threads) it used; known once finish() reaped it.
+  // CPU seconds it used (all its threads), in total and in user space; known once
+  // finish() reaped it.
   double cpu_seconds() const { return cpu_seconds_; }
+  double user_cpu_seconds() const { return user_cpu_seconds_; }
 
  private:
   // Reads what is available before `deadline`; false at the end of the output.
@@ -59,6 +61,7 @@ class Process {
   std::size_t line_start_ = 0;   // where read_line goes on
   std::string who_;
   double cpu_seconds_ = 0;
+  double user_cpu_seconds_ = 0;
 };
 
 // `path`, a program of this build, or Skip naming the ninja `target` when it is not built.
