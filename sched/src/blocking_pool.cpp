@@ -7,9 +7,14 @@
 
 namespace weft::sched {
 
-BlockingPool::BlockingPool(Options options) : options_(options) {
-  if (options_.max_threads == 0) const_cast<Options&>(options_).max_threads = 1;
+namespace {
+BlockingPool::Options at_least_one_thread(BlockingPool::Options options) {
+  options.max_threads = std::max<std::size_t>(options.max_threads, 1);
+  return options;
 }
+}  // namespace
+
+BlockingPool::BlockingPool(Options options) : options_(at_least_one_thread(options)) {}
 
 BlockingPool::~BlockingPool() {
   std::unique_lock guard(lock_);

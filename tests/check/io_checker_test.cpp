@@ -218,3 +218,31 @@ TEST_CASE("a failing run that unwinds fibers parked on fds releases them", "[che
   CHECK(report.kind == check::FailureKind::Assertion);
   CHECK(open_fds() == fds_before);
 }
+
+TEST_CASE("select over a channel and an fd explores both orders under the checker", "[checker][io]") {
+  check::Options o = weft_test::quiet(check::Portfolio{}, 1000);
+  std::set<std::size_t> first_fired;
+  const check::Report report = check::explore(o, [&] {
+    auto [a, b] = weft::UnixStream::pair();
+    weft::Channel<int> numbers(1);
+    auto feeder = weft::spawn([&] {
+      a.write_all("x");
+      WEFT_ASSERT(numbers.send(7) == weft::ChannelStatus::ok);
+    });
+    std::size_t first = 2;
+    for (int round = 0; round < 2; ++round) {
+      auto fired = weft::select(weft::on_recv(numbers), weft::on_readable(b.fd(), [&] {
+                                  std::array<char, 1> one{};
+                                  WEFT_ASSERT(b.read(bytes(one)) == 1);
+                                }));
+      if (round == 0) first = fired.index;
+    }
+    feeder.join();
+    first_fired.insert(first);
+  });
+  INFO(report.to_string());
+  CHECK(report.ok());
+  // The fd is written first, yet the checker also runs the send before the select
+  // looks: each case fires first in some run.
+  CHECK(first_fired == std::set<std::size_t>{0, 1});
+}
