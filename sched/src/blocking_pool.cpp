@@ -5,6 +5,8 @@
 #include <system_error>
 #include <utility>
 
+#include "deadlock/deadlock_watch.hpp"
+
 namespace weft::sched {
 
 namespace {
@@ -60,6 +62,7 @@ void BlockingPool::start_thread_locked() {
 }
 
 void BlockingPool::thread_main(std::list<std::thread>::iterator self) {
+  const detail::DeadlockWatch::HelperThread helper;
   std::unique_lock guard(lock_);
   for (;;) {
     if (!queue_.empty()) {

@@ -27,7 +27,9 @@ bool DeadlockWatch::other_threads_exist() noexcept {
   while (dirent* entry = ::readdir(tasks))
     if (entry->d_name[0] != '.') ++threads;
   ::closedir(tasks);
-  return threads > 1;
+  // A helper counted in the directory but not yet marked (or unmarked, not yet gone)
+  // makes this true: a grace period too many, never one too few.
+  return threads - helpers_.load(std::memory_order_relaxed) > 1;
 }
 
 }  // namespace weft::sched::detail

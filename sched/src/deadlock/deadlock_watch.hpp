@@ -4,6 +4,7 @@
 // of real time without a single wake-up.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -26,8 +27,21 @@ class DeadlockWatch {
   // A fiber ran: whatever was suspected is over.
   void clear() noexcept { since_.reset(); }
 
+  // Marks the calling thread, for its scope, as one of weft's own helpers (the stall
+  // monitor, the blocking pool's threads): they never wake a fiber by themselves, so
+  // they do not count as "other threads" that might. (A pool thread running a job does
+  // not need to count either: the fiber waiting for it waits on something external.)
+  class HelperThread {
+   public:
+    HelperThread() noexcept { helpers_.fetch_add(1, std::memory_order_relaxed); }
+    ~HelperThread() { helpers_.fetch_sub(1, std::memory_order_relaxed); }
+    HelperThread(const HelperThread&) = delete;
+    HelperThread& operator=(const HelperThread&) = delete;
+  };
+
  private:
   static bool other_threads_exist() noexcept;
+  static inline std::atomic<int> helpers_{0};
 
   std::optional<std::chrono::steady_clock::time_point> since_;
   std::uint64_t at_wakeups_ = 0;

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "../deadlock/deadlock_watch.hpp"
 #include "../worker.hpp"
 #include "weft/sched/macros.hpp"
 
@@ -69,6 +70,7 @@ void StallMonitor::forget(Worker& worker) {
 }
 
 void StallMonitor::loop() {
+  const DeadlockWatch::HelperThread helper;
   std::unique_lock guard(lock_);
   for (;;) {
     if (watched_.empty()) {
