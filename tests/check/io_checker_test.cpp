@@ -51,6 +51,7 @@ TEST_CASE("a torn frame is found, replays identically and its fix passes", "[che
   INFO(report.to_string());
   REQUIRE(report.kind == check::FailureKind::Assertion);
   CHECK(report.message.find("c == header[0]") != std::string::npos);
+  CHECK(report.to_string().find("io                 'fd ") != std::string::npos);  // fds by number
   const check::Scenario& s = *check::find_scenario("torn_frame");
   std::set<std::uint64_t> hashes;
   for (int i = 0; i < 20; ++i) {

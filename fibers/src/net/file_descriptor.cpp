@@ -110,7 +110,7 @@ bool FileDescriptor::wait_writable(std::optional<TimePoint> deadline) {
 }
 
 std::size_t FileDescriptor::read_some(std::span<std::byte> buffer, std::optional<TimePoint> deadline) {
-  net_detail::before_receive(this);
+  net_detail::before_receive(this, fd_);
   for (;;) {
     const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
     if (n >= 0) {
@@ -124,7 +124,7 @@ std::size_t FileDescriptor::read_some(std::span<std::byte> buffer, std::optional
 }
 
 std::size_t FileDescriptor::write_some(std::span<const std::byte> buffer, std::optional<TimePoint> deadline) {
-  net_detail::before_send(this);
+  net_detail::before_send(this, fd_);
   for (;;) {
     // A socket whose peer is gone fails with EPIPE instead of raising SIGPIPE.
     const ssize_t n = socket_ ? ::send(fd_, buffer.data(), buffer.size(), MSG_NOSIGNAL)

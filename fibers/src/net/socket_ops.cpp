@@ -32,7 +32,7 @@ void listen_socket(FileDescriptor& fd, int backlog) {
 
 void connect_socket(FileDescriptor& fd, const SocketAddress& address, Deadline deadline) {
   const std::string what = "connect " + address.to_string();
-  before_send(&fd);
+  before_send(&fd, fd.get());
   if (::connect(fd.get(), address.native(), address.native_length()) == 0) return;
   if (errno != EINPROGRESS && errno != EAGAIN) throw_errno(errno, what);
   // In progress: the socket becomes writable when the attempt ends; SO_ERROR says how.
@@ -44,7 +44,7 @@ void connect_socket(FileDescriptor& fd, const SocketAddress& address, Deadline d
 }
 
 FileDescriptor accept_socket(FileDescriptor& listener, Deadline deadline) {
-  before_receive(&listener);
+  before_receive(&listener, listener.get());
   for (;;) {
     const int fd = ::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {

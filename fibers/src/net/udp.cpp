@@ -18,7 +18,7 @@ UdpSocket UdpSocket::bind(const SocketAddress& address) {
 }
 
 void UdpSocket::send_to(std::span<const std::byte> datagram, const SocketAddress& to, Deadline deadline) {
-  net_detail::before_send(this);
+  net_detail::before_send(&fd_, fd_.get());
   for (;;) {
     if (::sendto(fd_.get(), datagram.data(), datagram.size(), MSG_NOSIGNAL, to.native(), to.native_length()) >= 0)
       return;
@@ -29,7 +29,7 @@ void UdpSocket::send_to(std::span<const std::byte> datagram, const SocketAddress
 }
 
 std::pair<std::size_t, SocketAddress> UdpSocket::receive_from(std::span<std::byte> buffer, Deadline deadline) {
-  net_detail::before_receive(this);
+  net_detail::before_receive(&fd_, fd_.get());
   for (;;) {
     sockaddr_storage from{};
     socklen_t length = sizeof from;
