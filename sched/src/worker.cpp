@@ -416,7 +416,7 @@ std::optional<std::string> Worker::describe_running_at(std::uint32_t progress) c
   for (const Fiber* f = registry_head_; f; f = f->registry_next_)
     if (f->state() == FiberState::Running)
       return "fiber #" + std::to_string(f->id_) + (f->name_.empty() ? "" : " '" + f->name_ + "'");
-  return std::string("its scheduler loop (a timer callback?)");
+  return std::string("its scheduler loop, outside any fiber,");
 }
 
 void Worker::unwind_all() noexcept {
