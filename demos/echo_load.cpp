@@ -46,18 +46,18 @@ constexpr demo::Cli kCli{"echo_load", "[--address IP:PORT] [--connections N] [--
 
 Flags parse(int argc, char** argv) {
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (i + 1 >= argc) kCli.fail("missing value for " + std::string(flag));
-    const char* value = argv[++i];
-    if (flag == "--address") f.address = value;
-    else if (flag == "--connections") f.connections = kCli.number(flag, value, 1, 100000);
-    else if (flag == "--messages") f.messages = kCli.number(flag, value, 1, 100000000);
-    else if (flag == "--size") f.size = kCli.number(flag, value, 1, 1 << 20);
-    else if (flag == "--reactor") f.reactor = value;
-    else if (flag == "--server") f.server = value;
-    else kCli.fail("unknown flag " + std::string(flag));
-  }
+  kCli.each_flag(
+      argc, argv,
+      [&](std::string_view flag, const char* value) {
+        if (flag == "--address") f.address = value;
+        else if (flag == "--connections") f.connections = kCli.number(flag, value, 1, 100000);
+        else if (flag == "--messages") f.messages = kCli.number(flag, value, 1, 100000000);
+        else if (flag == "--size") f.size = kCli.number(flag, value, 1, 1 << 20);
+        else if (flag == "--reactor") f.reactor = value;
+        else if (flag == "--server") f.server = value;
+        else return false;
+        return true;
+      });
   return f;
 }
 

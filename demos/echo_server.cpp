@@ -44,17 +44,17 @@ constexpr demo::Cli kCli{"echo_server", "[--address IP] [--port N] [--max-connec
 
 Flags parse(int argc, char** argv) {
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (i + 1 >= argc) kCli.fail("missing value for " + std::string(flag));
-    const char* value = argv[++i];
-    if (flag == "--address") f.address = value;
-    else if (flag == "--port") f.port = kCli.number(flag, value, 0, 65535);
-    else if (flag == "--max-connections") f.max_connections = kCli.number(flag, value, 1, 1000000);
-    else if (flag == "--reactor") f.reactor = value;
-    else if (flag == "--idle-timeout") f.idle_timeout_s = kCli.number(flag, value, 1, 86400);
-    else kCli.fail("unknown flag " + std::string(flag));
-  }
+  kCli.each_flag(
+      argc, argv,
+      [&](std::string_view flag, const char* value) {
+        if (flag == "--address") f.address = value;
+        else if (flag == "--port") f.port = kCli.number(flag, value, 0, 65535);
+        else if (flag == "--max-connections") f.max_connections = kCli.number(flag, value, 1, 1000000);
+        else if (flag == "--reactor") f.reactor = value;
+        else if (flag == "--idle-timeout") f.idle_timeout_s = kCli.number(flag, value, 1, 86400);
+        else return false;
+        return true;
+      });
   return f;
 }
 
@@ -93,10 +93,7 @@ int main(int argc, char** argv) {
   weft::run(
       [&] {
         weft::TcpListener listener;
-        try {
-          listener = demo::bind_listener(flags.address, flags.port);
-        } catch (const std::exception& e) {
-          std::fprintf(stderr, "echo_server: %s\n", e.what());
+        if (!kCli.listen(listener, flags.address, flags.port)) {
           status = 1;
           return;
         }

@@ -49,20 +49,18 @@ constexpr demo::Cli kCli{"http_hello", "[--address IP] [--port N] [--reactor epo
 
 Flags parse_flags(int argc, char** argv) {
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (flag == "--check") {
-      f.check = true;
-      continue;
-    }
-    if (i + 1 >= argc) kCli.fail("missing value for " + std::string(flag));
-    const char* value = argv[++i];
-    if (flag == "--address") f.address = value;
-    else if (flag == "--port") f.port = kCli.number(flag, value, 0, 65535);
-    else if (flag == "--reactor") f.reactor = value;
-    else if (flag == "--idle-timeout-ms") f.idle_timeout_ms = kCli.number(flag, value, 1, 3600000);
-    else kCli.fail("unknown flag " + std::string(flag));
-  }
+  kCli.each_flag(
+      argc, argv,
+      [&](std::string_view flag, const char* value) {
+        if (flag == "--check") f.check = true;
+        else if (flag == "--address") f.address = value;
+        else if (flag == "--port") f.port = kCli.number(flag, value, 0, 65535);
+        else if (flag == "--reactor") f.reactor = value;
+        else if (flag == "--idle-timeout-ms") f.idle_timeout_ms = kCli.number(flag, value, 1, 3600000);
+        else return false;
+        return true;
+      },
+      {"--check"});
   return f;
 }
 
@@ -239,10 +237,7 @@ int main(int argc, char** argv) {
   weft::run(
       [&] {
         weft::TcpListener listener;
-        try {
-          listener = demo::bind_listener(flags.address, flags.port);
-        } catch (const std::exception& e) {
-          std::fprintf(stderr, "http_hello: %s\n", e.what());
+        if (!kCli.listen(listener, flags.address, flags.port)) {
           status = 1;
           return;
         }

@@ -7,10 +7,12 @@
 #include <signal.h>
 #include <sys/signalfd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -38,6 +40,23 @@ struct Cli {
            ", not '" + text + "'");
     return static_cast<unsigned>(value);
   }
+
+  // Walks the command line's "--flag value" pairs (`switches`: flags without a value,
+  // given a null value): `take(flag, value)` returns false for a flag it does not know.
+  template <class Take>
+  void each_flag(int argc, char** argv, Take take, std::initializer_list<std::string_view> switches = {}) const {
+    for (int i = 1; i < argc; ++i) {
+      const std::string_view flag = argv[i];
+      const bool is_switch = std::find(switches.begin(), switches.end(), flag) != switches.end();
+      if (!is_switch && i + 1 >= argc) fail("missing value for " + std::string(flag));
+      const char* value = is_switch ? nullptr : argv[++i];
+      if (!take(flag, value)) fail("unknown flag " + std::string(flag));
+    }
+  }
+
+  // Binds `listener` to address:port (see bind_listener below); on failure says why
+  // on stderr and returns false.
+  bool listen(weft::TcpListener& listener, const std::string& address, unsigned port) const;
 
   // Runtime options with the reactor named `reactor` (epoll, poll or select).
   weft::RuntimeOptions runtime_options(const std::string& reactor) const {
@@ -67,6 +86,16 @@ inline int stop_signals_fd() {
 inline weft::TcpListener bind_listener(const std::string& address, unsigned port) {
   const std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
   return weft::TcpListener::bind(weft::SocketAddress::parse(host + ":" + std::to_string(port)));
+}
+
+inline bool Cli::listen(weft::TcpListener& listener, const std::string& address, unsigned port) const {
+  try {
+    listener = bind_listener(address, port);
+    return true;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", program, e.what());
+    return false;
+  }
 }
 
 // Accepts connections in a fiber and serves each in a fiber of its own, until stop().

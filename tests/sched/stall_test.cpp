@@ -38,6 +38,25 @@ struct Reports {
   }
 };
 
+// What `body` writes to stderr (fd 2), caught in a temporary file.
+template <class Body>
+std::string stderr_of(Body body) {
+  std::FILE* caught = std::tmpfile();
+  REQUIRE(caught != nullptr);
+  std::fflush(stderr);
+  const int saved = ::dup(2);
+  ::dup2(::fileno(caught), 2);
+  body();
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::string text;
+  std::rewind(caught);
+  for (int c; (c = std::fgetc(caught)) != EOF;) text += static_cast<char>(c);
+  std::fclose(caught);
+  return text;
+}
+
 }  // namespace
 
 TEST_CASE("a fiber that blocks its worker's thread is reported once, by name", "[stall]") {
@@ -93,41 +112,22 @@ TEST_CASE("a zero threshold turns the watch off", "[stall]") {
 
 TEST_CASE("runs under the checker are not watched", "[stall][checker]") {
   // The checker's runtimes have the default threshold (1 s) and report to stderr: catch it.
-  std::FILE* caught = std::tmpfile();
-  REQUIRE(caught != nullptr);
-  std::fflush(stderr);
-  const int saved = ::dup(2);
-  ::dup2(::fileno(caught), 2);
   weft::check::Options options;
   options.iterations = 2;
   options.from_env = false;
   options.print_failure = false;
-  const auto report = weft::check::explore(options, [] { std::this_thread::sleep_for(1300ms); });
-  std::fflush(stderr);
-  ::dup2(saved, 2);
-  ::close(saved);
+  weft::check::Report report;
+  const std::string printed = stderr_of(
+      [&] { report = weft::check::explore(options, [] { std::this_thread::sleep_for(1300ms); }); });
   CHECK(report.ok());
-  CHECK(std::ftell(caught) == 0);
-  std::fclose(caught);
+  CHECK(printed.empty());
 }
 
 TEST_CASE("a runtime with the default options reports a stall on stderr", "[stall]") {
-  std::FILE* caught = std::tmpfile();
-  REQUIRE(caught != nullptr);
-  std::fflush(stderr);
-  const int saved = ::dup(2);
-  ::dup2(::fileno(caught), 2);
-  weft::run([] { std::this_thread::sleep_for(1400ms); });
-  std::fflush(stderr);
-  ::dup2(saved, 2);
-  ::close(saved);
-  std::rewind(caught);
-  char line[512] = {};
-  const bool got = std::fgets(line, sizeof line, caught) != nullptr;
-  std::fclose(caught);
-  REQUIRE(got);
-  CHECK(std::string(line).find("weft: worker 0 has run fiber #") == 0);
-  CHECK(std::string(line).find("'main'") != std::string::npos);
+  const std::string printed = stderr_of([] { weft::run([] { std::this_thread::sleep_for(1400ms); }); });
+  REQUIRE_FALSE(printed.empty());
+  CHECK(printed.find("weft: worker 0 has run fiber #") == 0);
+  CHECK(printed.find("'main'") != std::string::npos);
 }
 
 TEST_CASE("weft's own threads do not delay a deadlock verdict", "[stall][deadlock]") {

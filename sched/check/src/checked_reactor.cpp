@@ -10,10 +10,6 @@
 
 namespace weft::check::detail {
 
-namespace {
-int index_of(sched::Interest interest) noexcept { return interest == sched::Interest::Readable ? 0 : 1; }
-}  // namespace
-
 void CheckedReactor::begin_run() noexcept {
   for (auto& r : registrations_) r->armed[0] = r->armed[1] = sched::WaitTicket{};
   armed_count_ = 0;
@@ -37,10 +33,9 @@ sched::IoRegistration* CheckedReactor::register_fd(int fd) {
 void CheckedReactor::arm(sched::IoRegistration& registration, sched::Interest interest,
                          sched::WaitTicket ticket, std::uintptr_t claim_detail) {
   auto& r = static_cast<Registration&>(registration);
-  const int i = index_of(interest);
+  const int i = sched::interest_index(interest);
   if (r.armed[i].fiber != nullptr)
-    throw sched::UsageError("weft: two fibers wait for fd " + std::to_string(r.fd) + " to become " +
-                            (i == 0 ? "readable" : "writable") + " at once");
+    sched::throw_second_waiter(r.fd, interest);
   // Not claimed here even if the fd is ready: the fiber parks, and the next decision
   // (which polls) enables it, so the strategy sees the wait and its end as two steps.
   r.armed[i] = ticket;
@@ -51,7 +46,7 @@ void CheckedReactor::arm(sched::IoRegistration& registration, sched::Interest in
 bool CheckedReactor::disarm(sched::IoRegistration& registration, sched::Interest interest,
                             sched::WaitTicket ticket) noexcept {
   auto& r = static_cast<Registration&>(registration);
-  sched::WaitTicket& armed = r.armed[index_of(interest)];
+  sched::WaitTicket& armed = r.armed[sched::interest_index(interest)];
   if (ticket.fiber == nullptr || armed.fiber != ticket.fiber || armed.epoch != ticket.epoch) return false;
   armed = sched::WaitTicket{};
   --armed_count_;

@@ -75,8 +75,7 @@ void FdReactor::arm(IoRegistration& registration, Interest interest, WaitTicket 
   {
     std::lock_guard guard(lock_);
     if (r.armed[i].fiber != nullptr)
-      throw UsageError("weft: two fibers wait for fd " + std::to_string(r.fd) + " to become " +
-                       (i == 0 ? "readable" : "writable") + " at once");
+      throw_second_waiter(r.fd, interest);
     if (!r.ready[i]) {
       r.armed[i] = ticket;
       r.claim_detail[i] = claim_detail;

@@ -28,7 +28,6 @@ struct FdRegistration : IoRegistration {
   bool ready[2] = {false, false};
 };
 
-inline int interest_index(Interest interest) noexcept { return interest == Interest::Readable ? 0 : 1; }
 
 class FdReactor : public Reactor {
  public:

@@ -25,6 +25,11 @@ bool Reactor::disarm(IoRegistration&, Interest, WaitTicket) noexcept { return fa
 
 void Reactor::deregister(IoRegistration&) noexcept {}
 
+void throw_second_waiter(int fd, Interest interest) {
+  throw UsageError("weft: two fibers wait for fd " + std::to_string(fd) + " to become " +
+                   (interest == Interest::Readable ? "readable" : "writable") + " at once");
+}
+
 std::unique_ptr<Reactor> make_reactor(std::string_view name) {
   if (name == "epoll") return detail::make_epoll_reactor();
   if (name == "poll") return detail::make_poll_reactor();

@@ -28,6 +28,12 @@ enum class Interest : std::uint8_t {
   Writable = 2,
 };
 
+// 0 for Readable, 1 for Writable: where a reactor keeps each interest's wait.
+inline int interest_index(Interest interest) noexcept { return interest == Interest::Readable ? 0 : 1; }
+
+// The UsageError of Reactor::arm when a second fiber waits for the same fd and interest.
+[[noreturn]] void throw_second_waiter(int fd, Interest interest);
+
 // A registered file descriptor (see Reactor::register_fd). Each reactor derives its
 // own registration with what it keeps of the fd; to everyone else it is a handle.
 struct IoRegistration {
