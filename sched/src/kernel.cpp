@@ -101,8 +101,16 @@ WakeReason join(Fiber& target, std::optional<TimePoint> deadline, std::source_lo
   } unlink{lock, target, waiter};
 
   // A joiner blocks anyway: if the child has not started, run it now on this worker.
+  // (With several workers the target may be running elsewhere right now: its fields
+  // are not read here; the worker's policy recognises it by address alone.)
   Worker* w = Worker::current();
-  Fiber* run_now = !deadline && !target.started() && FiberAccess::worker(target) == w ? &target : nullptr;
+  Fiber* run_now = nullptr;
+  if (!deadline) {
+    if (w->multi())
+      run_now = &target;
+    else if (!target.started() && FiberAccess::worker(target) == w)
+      run_now = &target;
+  }
   WaitOutcome outcome = await_preferring(ticket, deadline, run_now);
   // Notified: the finishing fiber unlinked our node before it claimed the wait.
   unlink.needed = outcome.reason != WakeReason::Notified;

@@ -2,27 +2,52 @@
 // dumps that span the workers.
 #include "weft/sched/scheduler.hpp"
 
+#include <cstdlib>
 #include <ostream>
+#include <string>
 
 #include "weft/sched/errors.hpp"
 #include "worker.hpp"
 
 namespace weft::sched {
 
+namespace {
+
+// SchedulerOptions::workers, resolved: 0 means WEFT_WORKERS, else 1.
+std::size_t worker_count_from(const SchedulerOptions& options) {
+  if (options.clock && options.clock->is_virtual()) return 1;  // the checker simulates workers
+  if (options.workers != 0) return options.workers;
+  const char* env = std::getenv("WEFT_WORKERS");
+  if (env == nullptr || *env == '\0') return 1;
+  char* end = nullptr;
+  const unsigned long n = std::strtoul(env, &end, 10);
+  if (*end != '\0' || n == 0 || n > 1024)
+    throw UsageError(std::string("weft: WEFT_WORKERS='") + env + "' is not a worker count from 1 to 1024");
+  return n;
+}
+
+}  // namespace
+
 Scheduler::Scheduler(SchedulerOptions options) : options_(std::move(options)) {
   if (options_.stack_size < detail::StackPool::kMinimumSize)
     options_.stack_size = detail::StackPool::kMinimumSize;
   reactor_ = options_.reactor ? options_.reactor() : make_default_reactor();
   if (!reactor_) throw UsageError("weft: SchedulerOptions::reactor made no reactor");
-  constexpr std::size_t kWorkers = 1;  // M:N: RuntimeOptions::workers (planned)
-  workers_.reserve(kWorkers);
-  for (std::size_t i = 0; i < kWorkers; ++i)
-    workers_.push_back(std::make_unique<detail::Worker>(*this, PolicyContext{i, kWorkers, *this}));
+  const std::size_t workers = worker_count_from(options_);
+  if (workers > 1024) throw UsageError("weft: SchedulerOptions::workers is " + std::to_string(workers) + ", more than 1024");
+  workers_.reserve(workers);
+  for (std::size_t i = 0; i < workers; ++i)
+    workers_.push_back(std::make_unique<detail::Worker>(*this, PolicyContext{i, workers, *this}));
 }
 
 Scheduler::~Scheduler() { blocking_pool_.reset(); }
 
-void Scheduler::run(Fiber& first) { workers_.front()->run(first); }
+void Scheduler::run(Fiber& first) {
+  if (workers_.size() == 1)
+    workers_.front()->run(first);
+  else
+    run_workers(first);
+}
 
 std::size_t Scheduler::live_fibers() const noexcept {
   // Read retired first: a fiber counted as retired was counted as started before.
@@ -55,7 +80,12 @@ BlockingPool& Scheduler::blocking_pool() {
   return *blocking_pool_;
 }
 
-void Scheduler::notify_idle_worker() noexcept { reactor_->wake(); }
+void Scheduler::notify_idle_worker() noexcept {
+  if (workers_.size() == 1)
+    reactor_->wake();
+  else
+    wake_an_idle_worker(nullptr);
+}
 
 Scheduler* Scheduler::current() noexcept {
   detail::Worker* w = detail::Worker::current();

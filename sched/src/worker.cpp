@@ -33,14 +33,27 @@ class Worker::ThreadFiber final : public Fiber {
   void destroy() noexcept override {}  // owned by the worker
 };
 
+namespace {
+// The policy of a worker: the options' factory, else FIFO on one worker and
+// work stealing on several.
+std::unique_ptr<SchedulingPolicy> make_policy(const SchedulerOptions& options, const PolicyContext& context) {
+  if (options.policy) return options.policy(context);
+  if (context.workers > 1) return std::make_unique<StealingPolicy>();
+  return nullptr;  // the worker's built-in FifoPolicy
+}
+}  // namespace
+
 Worker::Worker(Scheduler& scheduler, const PolicyContext& context)
     : scheduler_(scheduler),
       reactor_(*scheduler.reactor_),
       clock_(scheduler.options_.clock ? scheduler.options_.clock : &scheduler.steady_),
       index_(context.worker),
-      custom_policy_(scheduler.options_.policy ? scheduler.options_.policy(context) : nullptr),
+      custom_policy_(make_policy(scheduler.options_, context)),
       policy_(custom_policy_ ? custom_policy_.get() : &builtin_fifo_),
       fifo_(dynamic_cast<FifoPolicy*>(policy_)),
+      multi_(context.workers > 1),
+      stealing_(dynamic_cast<StealingPolicy*>(policy_)),
+      victim_seed_(static_cast<std::uint32_t>(context.worker) * 2654435761u + 1),
       thread_fiber_owner_(std::make_unique<ThreadFiber>()),
       thread_fiber_(*thread_fiber_owner_),
       running_(&thread_fiber_),
@@ -70,23 +83,45 @@ void Worker::run(Fiber& first) {
     first.release();  // the runtime's reference: it will never run
     throw UsageError("weft::Runtime::run: this thread is already running a weft runtime");
   }
+  loop(&first);
+  if (!deadlock_report_.empty()) throw DeadlockError(deadlock_report_);
+}
+
+void Worker::run_helper() { loop(nullptr); }
+
+bool Worker::run_is_over() const noexcept {
+  // With several workers, worker 0 ends the run (Scheduler::run_workers) and the others
+  // follow; one that sees the last fiber gone wakes worker 0 (idle_step_multi).
+  if (multi_ && index_ != 0) return scheduler_.done_.load(std::memory_order_acquire);
+  return scheduler_.live_fibers() == 0;
+}
+
+void Worker::loop(Fiber* first) {
   weft_worker_tls = this;
   eh_globals_ = reinterpret_cast<Fiber::ExceptionState*>(abi::__cxa_get_globals());
   install_overflow_guard();  // alternate signal stack of this thread for overflow reports
   // A runtime on a virtual clock (the checker) is a world of its own: it gives its
   // deadlock verdict alone (see deadlock_verdict), so it stays out of the process-wide
   // registry, whose lock exploring threads would otherwise share on every run.
+  // Workers 1..N-1 are members from before their threads start (Scheduler::
+  // start_helpers): until it runs, a helper must not look stuck-free to the others.
   std::optional<StuckRegistry::Membership> membership;
-  if (!clock_->is_virtual()) membership.emplace(*this);
+  if (!clock_->is_virtual() && index_ == 0) membership.emplace(*this);
   std::optional<StallMonitor::Watch> stall_watch;
   if (!clock_->is_virtual() && scheduler_.options_.stall_threshold > Duration::zero()) stall_watch.emplace(*this);
   shutting_down_ = false;
   tick_.store(0, std::memory_order_relaxed);  // a reused runtime looks at its timers after the same switches as a fresh one
   wakeups_.store(0, std::memory_order_relaxed);  // stats() count from run()'s start
   idle_waits_.store(0, std::memory_order_relaxed);
+  steals_.store(0, std::memory_order_relaxed);
+  shared_.store(0, std::memory_order_relaxed);
+  parks_.store(0, std::memory_order_relaxed);
   deadlock_report_.clear();
-  first_ = &first;
-  start(first, {});
+  if (first) {
+    first_ = first;
+    start(*first, {});
+    if (multi_) scheduler_.start_helpers();  // once `first` counts as live
+  }
 
   for (;;) {
     maintenance();  // wake-ups posted by other threads, due timers
@@ -95,8 +130,11 @@ void Worker::run(Fiber& first) {
       switch_to(*next, After::None);  // back here only when every fiber blocks or ends
       continue;
     }
-    if (scheduler_.live_fibers() == 0) break;
-    idle_step();  // virtual time, the reactor's wait, or the deadlock verdict
+    if (run_is_over()) break;
+    if (multi_)
+      idle_step_multi();  // steal, or sleep
+    else
+      idle_step();  // virtual time, the reactor's wait, or the deadlock verdict
   }
 
   shutting_down_ = true;
@@ -107,7 +145,6 @@ void Worker::run(Fiber& first) {
   unwound_.clear();
   first_ = nullptr;
   weft_worker_tls = nullptr;
-  if (!deadlock_report_.empty()) throw DeadlockError(deadlock_report_);
 }
 
 void Worker::maintenance() noexcept {
@@ -203,6 +240,7 @@ Context& Worker::retire_running() noexcept {
     self.locals_ = nullptr;
   }
   wake_joiners(self);
+  self.context_.return_stack_to(stacks_);  // it may have started on another worker
   Fiber& next = next_or_thread();
   if (!next.context_.started()) create_context(next);
   switch_from_ = &self;
@@ -235,8 +273,22 @@ void Worker::start(Fiber& fiber, const StartOptions& options) {
   }
   fiber.worker_ = this;
   if (options.stack_size) fiber.stack_size_ = options.stack_size;
+  if (options.worker) {
+    if (*options.worker >= scheduler_.workers_.size()) {
+      fiber.release();
+      throw UsageError("weft::spawn_on: worker " + std::to_string(*options.worker) + " does not exist (this runtime has " +
+                       std::to_string(scheduler_.workers_.size()) + ")");
+    }
+    fiber.run_link().pinned = true;
+    fiber.worker_ = scheduler_.workers_[*options.worker].get();
+  }
   register_fiber(fiber);
   started_.store(started_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  if (fiber.worker_ != this) {  // pinned elsewhere: its worker queues it from its inbox
+    fiber.state_.store(FiberState::Ready, std::memory_order_relaxed);
+    fiber.worker_->make_ready(fiber, ReadyHint::Normal, kRawPark);
+    return;
+  }
   if (options.launch == Launch::Dispatch && !on_thread_context()) {
     switch_to(fiber, After::RequeueFront);
     return;
@@ -283,8 +335,8 @@ void Worker::park_in_wait(std::uint64_t epoch, Fiber* preferred) {
   // which only this thread drains.
   self.sleep_epoch_.store(epoch, std::memory_order_relaxed);
   Fiber* next = nullptr;
-  if (preferred && preferred->worker_ == this && !preferred->context_.started() &&
-      policy_->take(*preferred))
+  if (preferred && (multi_ ? stealing_ && stealing_->take(*preferred)
+                           : preferred->worker_ == this && !preferred->context_.started() && policy_->take(*preferred)))
     next = preferred;
   else
     next = ready_pick();
@@ -343,7 +395,7 @@ void Worker::post_locked(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noex
   inbox_.push_back(Wakeup{&fiber, epoch, hint});  // capacity is kept: rarely allocates
   inbox_nonempty_.store(true, std::memory_order_seq_cst);
   if (stuck_.load(std::memory_order_seq_cst)) StuckRegistry::instance().revive(*this);
-  reactor_.wake();
+  wake_idle();
 }
 
 void Worker::enqueue_woken(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept {
@@ -374,6 +426,7 @@ void Worker::drain_inbox() noexcept {
 // ---- registry, dump, unwinding ------------------------------------------------------
 
 void Worker::register_fiber(Fiber& fiber) noexcept {
+  fiber.registered_on_ = this;
   detail::SpinGuard guard(registry_lock_);
   fiber.registry_prev_ = nullptr;
   fiber.registry_next_ = registry_head_;
@@ -382,11 +435,12 @@ void Worker::register_fiber(Fiber& fiber) noexcept {
 }
 
 void Worker::unregister_fiber(Fiber& fiber) noexcept {
-  detail::SpinGuard guard(registry_lock_);
+  Worker& owner = *fiber.registered_on_;  // it may have ended on another worker
+  detail::SpinGuard guard(owner.registry_lock_);
   if (fiber.registry_prev_)
     fiber.registry_prev_->registry_next_ = fiber.registry_next_;
   else
-    registry_head_ = fiber.registry_next_;
+    owner.registry_head_ = fiber.registry_next_;
   if (fiber.registry_next_) fiber.registry_next_->registry_prev_ = fiber.registry_prev_;
   fiber.registry_prev_ = fiber.registry_next_ = nullptr;
 }
@@ -420,8 +474,16 @@ std::optional<std::string> Worker::describe_running_at(std::uint32_t progress) c
 }
 
 void Worker::unwind_all() noexcept {
-  std::lock_guard guard(registry_lock_);
-  for (Fiber* f = registry_head_; f; f = f->registry_next_) {
+  if (!multi_) {
+    unwind_registered_on(*this);
+    return;
+  }
+  for (const auto& w : scheduler_.workers_) unwind_registered_on(*w);  // the deadlock spans them all
+}
+
+void Worker::unwind_registered_on(Worker& owner) noexcept {
+  std::lock_guard guard(owner.registry_lock_);
+  for (Fiber* f = owner.registry_head_; f; f = f->registry_next_) {
     if (!f->unwinding_) {
       // Fibers unwind in no particular order: one may still be joining another whose
       // last handle the unwinding destroys. Keep them all until the run ends.
@@ -430,12 +492,19 @@ void Worker::unwind_all() noexcept {
     }
     f->unwinding_ = true;
     if (f->state() != FiberState::Parked) continue;
+    if (multi_) {
+      // Every worker is stuck, so every parked fiber is off its stack: all of them
+      // unwind here, pinned, in the order one worker would unwind them. (Spread over
+      // the workers, a fiber could destroy a primitive another is still unwinding from.)
+      f->worker_ = this;
+      f->run_link().pinned = true;
+    }
     // A claimed wait (its claimer enqueues it if it sleeps), or a raw park.
     std::uint64_t word = f->wait_word_.load(std::memory_order_acquire);
     if (wait_word::is_waiting(word)) try_wake(WaitTicket{f, wait_word::epoch_of(word)}, WakeReason::Cancelled);
     std::uint8_t parked = kParked;
     if (f->park_state_.compare_exchange_strong(parked, kRunning))
-      enqueue_woken(*f, ReadyHint::Normal, kRawPark);
+      f->worker_->make_ready(*f, ReadyHint::Normal, kRawPark);
   }
 }
 

@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "deadlock/deadlock_watch.hpp"
+#include "mn/parker.hpp"
+#include "mn/stealing_policy.hpp"
 #include "timer_heap.hpp"
 #include "weft/sched/detail/stack.hpp"
 #include "weft/sched/kernel.hpp"
@@ -44,6 +46,7 @@ struct FiberAccess {
   static detail::Worker*& worker(Fiber& f) noexcept { return f.worker_; }
   static auto& join_lock(Fiber& f) noexcept { return f.join_lock_; }
   static WaitQueue& joiners(Fiber& f) noexcept { return f.joiners_; }
+  static detail::Worker*& registered_on(Fiber& f) noexcept { return f.registered_on_; }
   static detail::FiberLocalSlots*& locals(Fiber& f) noexcept { return f.locals_; }
   static const detail::Stack& stack(const Fiber& f) noexcept { return f.context_.stack(); }
   static const detail::FiberLocalSlots* locals(const Fiber& f) noexcept { return f.locals_; }
@@ -75,6 +78,7 @@ class alignas(kAliasPageBytes) Worker {
   WEFT_NOINLINE static Worker* current_slow() noexcept;
 
   Scheduler& scheduler() noexcept { return scheduler_; }
+  const Scheduler& scheduler() const noexcept { return scheduler_; }
   std::size_t index() const noexcept { return index_; }
   Fiber* running() const noexcept { return running_; }
   bool on_thread_context() const noexcept { return running_ == &thread_fiber_; }
@@ -83,6 +87,10 @@ class alignas(kAliasPageBytes) Worker {
 
   // The scheduler loop: runs `first` and all it starts until none is left.
   void run(Fiber& first);
+  // The loop of workers 1..N-1 (on threads of their own, see Scheduler::run_workers):
+  // runs what they steal or are given until the scheduler's run is done.
+  void run_helper();
+  bool multi() const noexcept { return multi_; }
 
   void start(Fiber& fiber, const StartOptions& options);
   void yield();
@@ -90,6 +98,7 @@ class alignas(kAliasPageBytes) Worker {
   void preempt_to(Fiber& next) noexcept { switch_to(next, After::Requeue); }
   // Marks every live fiber as unwinding and makes the parked ones runnable.
   void unwind_all() noexcept;
+  void unwind_registered_on(Worker& owner) noexcept;
   // Raw park of the running fiber (permit semantics, see kernel.hpp).
   void park(const WaitRecord& record);
   // Switches away from the running fiber, which has the open claimed wait `epoch` (see
@@ -110,7 +119,9 @@ class alignas(kAliasPageBytes) Worker {
   std::size_t ready_count() const noexcept { return policy_->ready_count(); }
   WorkerStats stats() const noexcept {
     return {index_, tick_.load(std::memory_order_relaxed), wakeups_.load(std::memory_order_relaxed),
-            idle_waits_.load(std::memory_order_relaxed), ready_count()};
+            idle_waits_.load(std::memory_order_relaxed), ready_count(),
+            steals_.load(std::memory_order_relaxed), shared_.load(std::memory_order_relaxed),
+            parks_.load(std::memory_order_relaxed)};
   }
   // Fibers started on / retired by this worker. Written only by the worker's thread.
   std::size_t started() const noexcept { return started_.load(std::memory_order_acquire); }
@@ -126,7 +137,18 @@ class alignas(kAliasPageBytes) Worker {
   // For StuckRegistry (global deadlock across runtimes).
   void set_stuck(bool stuck) noexcept { stuck_.store(stuck, std::memory_order_seq_cst); }
   bool has_inbox_work() const noexcept { return inbox_nonempty_.load(std::memory_order_seq_cst); }
-  void wake_idle() noexcept { reactor_.wake(); }
+  // Wakes this worker if it sleeps for want of work (in the reactor or, with several
+  // workers, on its parker); otherwise its next sleep returns at once. Any thread.
+  void wake_idle() noexcept {
+    if (multi_) {
+      parker_.unpark();
+      if (scheduler_.reactor_owner_.load(std::memory_order_seq_cst) != this) return;
+    }
+    reactor_.wake();
+  }
+  // With several workers: true while it sleeps for want of work (wake_an_idle_worker).
+  bool asleep() const noexcept { return asleep_.load(std::memory_order_seq_cst); }
+  bool has_shared_work() const noexcept { return stealing_ && stealing_->has_shared(); }
 
   // Stack-overflow reporting reads these from the signal handler.
   static const Fiber* running_fiber_for_signal() noexcept;
@@ -138,6 +160,8 @@ class alignas(kAliasPageBytes) Worker {
 
   class ThreadFiber;
 
+  void loop(Fiber* first);
+  bool run_is_over() const noexcept;
   void switch_to(Fiber& next, After action) noexcept;
   __attribute__((always_inline)) void finish_switch() noexcept;
   Fiber& next_or_thread() noexcept;
@@ -157,6 +181,18 @@ class alignas(kAliasPageBytes) Worker {
   // waits in the reactor, or gives the deadlock verdict.
   void idle_step();
   void wait_in_reactor(std::optional<Duration> timeout) noexcept;
+  // Sleeps until a wake-up or `timeout`: in the reactor, or, with several workers, on
+  // its parker while another worker waits in the reactor.
+  void sleep_idle(std::optional<Duration> timeout) noexcept;
+
+  // ---- several workers (mn/worker_mn.cpp) ----
+  // The idle step when the scheduler has several workers: steal, else sleep.
+  void idle_step_multi();
+  bool steal_some() noexcept;
+  bool any_shared_work() const noexcept;
+  void sleep_multi(std::optional<Duration> timeout) noexcept;
+  // Offers the older half of this worker's queue to idle workers, and wakes one.
+  WEFT_NOINLINE void share_work() noexcept;
   bool nothing_can_wake() const noexcept;
   void deadlock_verdict();
   void drain_inbox() noexcept;
@@ -181,9 +217,15 @@ class alignas(kAliasPageBytes) Worker {
   std::vector<const Fiber*> parked_fibers() const;
   static Context& fiber_entry(void* arg) noexcept;
 
-  // The policy, called directly (inlined) when it is the default FIFO.
+  // The policy, called directly (inlined) when it is the default FIFO (one worker).
+  // With several workers, a push while some worker is idle shares work with it.
   void ready_push(Fiber& fiber, ReadyHint hint) noexcept {
-    if (fifo_) fifo_->awakened(fiber, hint); else policy_->awakened(fiber, hint);
+    if (fifo_) {
+      fifo_->awakened(fiber, hint);
+      return;
+    }
+    policy_->awakened(fiber, hint);
+    if (stealing_ && scheduler_.idle_workers_.load(std::memory_order_relaxed) != 0) share_work();
   }
   Fiber* ready_pick() noexcept { return fifo_ ? fifo_->pick_next() : policy_->pick_next(); }
   bool ready_any() const noexcept { return fifo_ ? fifo_->has_ready() : policy_->has_ready(); }
@@ -196,6 +238,11 @@ class alignas(kAliasPageBytes) Worker {
   std::unique_ptr<SchedulingPolicy> custom_policy_;  // from SchedulerOptions::policy, if given
   SchedulingPolicy* policy_;
   FifoPolicy* fifo_;  // policy_ when it is a FifoPolicy: called directly
+  const bool multi_;  // the scheduler has several workers
+  StealingPolicy* stealing_;  // policy_ when it is the M:N default: fibers can be stolen
+  Parker parker_;  // where it sleeps while another worker waits in the reactor
+  std::atomic<bool> asleep_{false};
+  std::uint32_t victim_seed_;  // where a search for work starts
   std::unique_ptr<ThreadFiber> thread_fiber_owner_;
   Fiber& thread_fiber_;
   Fiber* running_;
@@ -248,6 +295,9 @@ class alignas(kAliasPageBytes) Worker {
   // for stats() from other threads; written by this worker alone.
   std::atomic<std::uint64_t> wakeups_{0};
   std::atomic<std::uint64_t> idle_waits_{0};
+  std::atomic<std::uint64_t> steals_{0};
+  std::atomic<std::uint64_t> shared_{0};
+  std::atomic<std::uint64_t> parks_{0};
   DeadlockWatch deadlock_watch_;
 
   bool shutting_down_ = false;

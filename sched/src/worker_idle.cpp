@@ -32,6 +32,13 @@ void Worker::idle_step() {
   wait_in_reactor(timeout);
 }
 
+void Worker::sleep_idle(std::optional<Duration> timeout) noexcept {
+  if (multi_)
+    sleep_multi(timeout);
+  else
+    wait_in_reactor(timeout);  // prepare_wait() was called
+}
+
 void Worker::wait_in_reactor(std::optional<Duration> timeout) noexcept {
   idle_waits_.store(idle_waits_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   waiting_.store(true, std::memory_order_relaxed);
@@ -50,28 +57,31 @@ void Worker::deadlock_verdict() {
     handle_deadlock(true);
     return;
   }
-  // Nothing here can wake anybody; another runtime sharing our primitives still may.
-  reactor_.prepare_wait();
+  // Nothing here can wake anybody; another runtime sharing our primitives (or another
+  // worker of ours) still may. One worker announces its reactor wait here; several
+  // workers announce in sleep_multi, and a wake-up meanwhile leaves a parker permit.
+  if (!multi_) reactor_.prepare_wait();
   StuckRegistry& registry = StuckRegistry::instance();
   StuckRegistry::Mark mark = registry.mark_stuck(*this);
   if (!mark.marked) {  // a wake-up arrived meanwhile
-    reactor_.cancel_wait();
+    if (!multi_) reactor_.cancel_wait();
     return;
   }
   if (std::optional<Duration> grace =
           deadlock_watch_.grace_left(mark.all_stuck, wakeups_.load(std::memory_order_relaxed))) {
     registry.unmark(*this, mark.generation);
-    wait_in_reactor(*grace);
+    sleep_idle(*grace);
     return;
   }
   bool alone = false;
   if (mark.all_stuck) {
-    reactor_.cancel_wait();
+    if (!multi_) reactor_.cancel_wait();
     if (!registry.declare(*this, &alone)) return;
   } else {
     // Others still run: sleep until one of them wakes us or declares the deadlock.
-    wait_in_reactor(std::nullopt);
+    sleep_idle(std::nullopt);
     if (!registry.unmark(*this, mark.generation) || has_inbox_work()) return;
+    alone = registry.alone(*this);
   }
   handle_deadlock(alone);
 }
@@ -86,12 +96,19 @@ std::vector<const Fiber*> Worker::parked_fibers() const {
 }
 
 void Worker::handle_deadlock(bool alone) {
-  const std::vector<const Fiber*> blocked = parked_fibers();
+  // With several workers, worker 0 reports for all and unwinds them all; the others
+  // go back to their loops, where the unwound fibers reach them.
+  if (multi_ && index_ != 0) return;
+  std::vector<const Fiber*> blocked;
+  for (const auto& w : scheduler_.workers_) {
+    std::vector<const Fiber*> parked = w->parked_fibers();
+    blocked.insert(blocked.end(), parked.begin(), parked.end());
+  }
   const StuckFibers stuck(blocked, alone);
   std::ostringstream report;
   report << "weft: deadlock: all " << scheduler_.live_fibers() << " remaining fibers are blocked"
          << " and nothing can wake them:\n";
-  dump(report, &stuck);
+  for (const auto& w : scheduler_.workers_) w->dump(report, &stuck);
   report << stuck.cycle_line();
   deadlock_report_ = report.str();
   if (Instrumentation* hooks = detail::instrumentation()) hooks->on_deadlock(blocked);

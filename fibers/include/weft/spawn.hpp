@@ -26,6 +26,9 @@ struct SpawnOptions {
   std::string name{};            // shown by dump(), deadlock and overflow reports
   std::size_t stack_size = 0;    // usable bytes; 0 = the runtime's default (64 KiB)
   Launch launch = Launch::Post;  // Post: queue it; Dispatch: run it now, caller continues later
+  // Pins the fiber to this worker (0 .. workers-1 of the runtime): it runs only there.
+  // Unset: it starts on the caller's worker and idle workers may steal it.
+  std::optional<std::size_t> worker{};
 };
 
 // What happens to an exception that ends a fiber nobody joins: by default a line on
@@ -196,8 +199,18 @@ template <class F>
     -> JoinHandle<detail::SpawnResult<F>> {
   auto* fiber = detail::make_task(std::forward<F>(fn), std::move(options.name));
   JoinHandle<detail::SpawnResult<F>> handle(fiber);
-  sched::start(*fiber, sched::StartOptions{options.stack_size, options.launch}, where);
+  sched::start(*fiber, sched::StartOptions{options.stack_size, options.launch, options.worker}, where);
   return handle;
+}
+
+// Starts `fn` pinned to worker `worker` of the calling fiber's runtime (spawn with
+// SpawnOptions::worker). Throws UsageError if the runtime has no such worker.
+template <class F>
+[[nodiscard("drop the handle explicitly with .detach()")]] auto spawn_on(
+    std::size_t worker, F&& fn, SpawnOptions options = {},
+    std::source_location where = std::source_location::current()) -> JoinHandle<detail::SpawnResult<F>> {
+  options.worker = worker;
+  return spawn(std::forward<F>(fn), std::move(options), where);
 }
 
 }  // namespace weft

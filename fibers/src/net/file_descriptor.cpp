@@ -14,6 +14,7 @@
 #include "weft/errors.hpp"
 #include "weft/sched/io_wait.hpp"
 #include "weft/sched/scheduler.hpp"
+#include "socket_ops.hpp"
 #include "visible_io.hpp"
 
 namespace weft {
@@ -117,8 +118,9 @@ std::size_t FileDescriptor::read_some(std::span<std::byte> buffer, std::optional
       net_detail::after_receive();
       return static_cast<std::size_t>(n);
     }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) throw_errno(errno, "read");
+    const int error = net_detail::errno_now();
+    if (error == EINTR) continue;
+    if (error != EAGAIN && error != EWOULDBLOCK) throw_errno(error, "read");
     if (!wait(sched::Interest::Readable, deadline)) throw_errno(ETIMEDOUT, "read timed out");
   }
 }
@@ -130,8 +132,9 @@ std::size_t FileDescriptor::write_some(std::span<const std::byte> buffer, std::o
     const ssize_t n = socket_ ? ::send(fd_, buffer.data(), buffer.size(), MSG_NOSIGNAL)
                               : ::write(fd_, buffer.data(), buffer.size());
     if (n >= 0) return static_cast<std::size_t>(n);
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) throw_errno(errno, "write");
+    const int error = net_detail::errno_now();
+    if (error == EINTR) continue;
+    if (error != EAGAIN && error != EWOULDBLOCK) throw_errno(error, "write");
     if (!wait(sched::Interest::Writable, deadline)) throw_errno(ETIMEDOUT, "write timed out");
   }
 }

@@ -11,6 +11,8 @@
 
 namespace weft::net_detail {
 
+int errno_now() noexcept { return errno; }
+
 void throw_errno(int error, const std::string& what) {
   throw std::system_error(error, std::generic_category(), "weft: " + what);
 }
@@ -34,12 +36,13 @@ void connect_socket(FileDescriptor& fd, const SocketAddress& address, Deadline d
   const std::string what = "connect " + address.to_string();
   before_send(&fd, fd.get());
   if (::connect(fd.get(), address.native(), address.native_length()) == 0) return;
-  if (errno != EINPROGRESS && errno != EAGAIN) throw_errno(errno, what);
+  const int started = errno_now();
+  if (started != EINPROGRESS && started != EAGAIN) throw_errno(started, what);
   // In progress: the socket becomes writable when the attempt ends; SO_ERROR says how.
   if (!fd.wait_writable(deadline.at())) throw_errno(ETIMEDOUT, what);
   int error = 0;
   socklen_t length = sizeof error;
-  if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &length) != 0) throw_errno(errno, what);
+  if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &length) != 0) throw_errno(errno_now(), what);
   if (error != 0) throw_errno(error, what);
 }
 
@@ -51,8 +54,9 @@ FileDescriptor accept_socket(FileDescriptor& listener, Deadline deadline) {
       after_receive();
       return FileDescriptor(fd);
     }
-    if (errno == EINTR || errno == ECONNABORTED) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) throw_errno(errno, "accept");
+    const int error = errno_now();
+    if (error == EINTR || error == ECONNABORTED) continue;
+    if (error != EAGAIN && error != EWOULDBLOCK) throw_errno(error, "accept");
     if (!listener.wait_readable(deadline.at())) throw_errno(ETIMEDOUT, "accept");
   }
 }

@@ -10,6 +10,12 @@ namespace weft::net_detail {
 
 [[noreturn]] void throw_errno(int error, const std::string& what);
 
+// errno of the calling thread, now. A fiber may resume on another kernel thread after
+// it waited (M:N), and the compiler may keep the address of errno (its accessor is
+// declared const) across that wait: code that reads errno after a wait in the same
+// function reads it through this call, which it can neither inline nor merge.
+__attribute__((noipa)) int errno_now() noexcept;
+
 FileDescriptor open_socket(int family, int type);
 void bind_socket(FileDescriptor& fd, const SocketAddress& address);
 void listen_socket(FileDescriptor& fd, int backlog);

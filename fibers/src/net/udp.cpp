@@ -22,8 +22,9 @@ void UdpSocket::send_to(std::span<const std::byte> datagram, const SocketAddress
   for (;;) {
     if (::sendto(fd_.get(), datagram.data(), datagram.size(), MSG_NOSIGNAL, to.native(), to.native_length()) >= 0)
       return;
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) net_detail::throw_errno(errno, "sendto " + to.to_string());
+    const int error = net_detail::errno_now();
+    if (error == EINTR) continue;
+    if (error != EAGAIN && error != EWOULDBLOCK) net_detail::throw_errno(error, "sendto " + to.to_string());
     if (!fd_.wait_writable(deadline.at())) net_detail::throw_errno(ETIMEDOUT, "sendto " + to.to_string());
   }
 }
@@ -38,8 +39,9 @@ std::pair<std::size_t, SocketAddress> UdpSocket::receive_from(std::span<std::byt
       net_detail::after_receive();
       return {static_cast<std::size_t>(n), SocketAddress::from_native(reinterpret_cast<sockaddr*>(&from), length)};
     }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) net_detail::throw_errno(errno, "recvfrom");
+    const int error = net_detail::errno_now();
+    if (error == EINTR) continue;
+    if (error != EAGAIN && error != EWOULDBLOCK) net_detail::throw_errno(error, "recvfrom");
     if (!fd_.wait_readable(deadline.at())) net_detail::throw_errno(ETIMEDOUT, "recvfrom");
   }
 }

@@ -47,7 +47,7 @@ StuckRegistry::Mark StuckRegistry::mark_stuck(Worker& worker) {
 
 bool StuckRegistry::declare(Worker& worker, bool* alone) {
   std::lock_guard guard(mutex_);
-  if (alone) *alone = running_.size() == 1;
+  if (alone) *alone = alone_locked(worker);
   // A wake-up may have revived it since it was marked: then there is no deadlock.
   const bool still_stuck = std::find(stuck_.begin(), stuck_.end(), &worker) != stuck_.end();
   erase(stuck_, &worker);
@@ -73,6 +73,17 @@ void StuckRegistry::revive(Worker& worker) {
 void StuckRegistry::declare_locked() {
   ++generation_;
   for (Worker* w : stuck_) w->wake_idle();
+}
+
+bool StuckRegistry::alone(const Worker& worker) {
+  std::lock_guard guard(mutex_);
+  return alone_locked(worker);
+}
+
+bool StuckRegistry::alone_locked(const Worker& worker) const {
+  for (const Worker* w : running_)
+    if (&w->scheduler() != &worker.scheduler()) return false;
+  return true;
 }
 
 }  // namespace weft::sched::detail

@@ -49,10 +49,14 @@ class StuckRegistry {
   bool unmark(Worker& worker, std::uint64_t generation);
   // Called by a thread that just queued a wake-up for `worker`.
   void revive(Worker& worker);
+  // True when every running member is a worker of `worker`'s scheduler: a lock holder
+  // that is not among the stuck fibers then has ended (it cannot be another runtime's).
+  bool alone(const Worker& worker);
 
  private:
   bool all_stuck() const { return !stuck_.empty() && stuck_.size() == running_.size(); }
   void declare_locked();  // with mutex_ held
+  bool alone_locked(const Worker& worker) const;
 
   std::mutex mutex_;
   std::vector<Worker*> running_;

@@ -45,9 +45,17 @@ class Parker {
     return state_.exchange(kEmpty, std::memory_order_acquire) == kNotified || !timed_out;
   }
 
-  // Any thread: wakes the owner if it sleeps, else leaves it a permit.
+  // Owner: consumes a pending permit without sleeping; true if there was one.
+  bool try_consume() noexcept {
+    return state_.load(std::memory_order_seq_cst) == kNotified &&
+           state_.exchange(kEmpty, std::memory_order_acquire) == kNotified;
+  }
+
+  // Any thread: wakes the owner if it sleeps, else leaves it a permit. Sequentially
+  // consistent, so a waker that then looks at other state pairs with an owner that
+  // looks at this permit after publishing that state.
   void unpark() noexcept {
-    if (state_.exchange(kNotified, std::memory_order_release) == kParked)
+    if (state_.exchange(kNotified, std::memory_order_seq_cst) == kParked)
       ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&state_), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
   }
 

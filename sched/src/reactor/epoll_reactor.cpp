@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <string>
 #include <system_error>
@@ -34,25 +35,26 @@ class EpollReactor final : public FdReactor {
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.u64 = registration_key(r);
     count_backend_call(counters_.control);
-    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, r.fd, &ev) != 0)
+    if (::epoll_ctl(epoll_fd_.load(std::memory_order_relaxed), EPOLL_CTL_ADD, r.fd, &ev) != 0)
       throw std::system_error(errno, std::generic_category(),
                               "weft: epoll reactor: cannot watch fd " + std::to_string(r.fd));
   }
 
   void unwatch(FdRegistration& r) noexcept override {
     count_backend_call(counters_.control);
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, r.fd, nullptr);  // fails harmlessly if already closed
+    ::epoll_ctl(epoll_fd_.load(std::memory_order_relaxed), EPOLL_CTL_DEL, r.fd, nullptr);  // fails harmlessly if already closed
   }
 
   void wait_for_events(int timeout_ms, const std::vector<ArmedFd>&,
                        std::vector<Event>& out) noexcept override {
-    if (epoll_fd_ < 0) {  // no fd registered yet: only a wake-up can come
+    const int epoll_fd = epoll_fd_.load(std::memory_order_acquire);
+    if (epoll_fd < 0) {  // no fd registered yet: only a wake-up can come (see open_instance)
       pollfd p{wake_fd(), POLLIN, 0};  // a negative fd is ignored: then poll just naps
       if (::poll(&p, 1, timeout_ms) > 0) out.push_back({kWakeKey, true, false});
       return;
     }
     std::array<epoll_event, 128> events;
-    const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
+    const int n = ::epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), timeout_ms);
     for (int i = 0; i < n; ++i) {
       const std::uint32_t e = events[i].events;
       const bool failed = (e & (EPOLLERR | EPOLLHUP)) != 0;  // wake both sides: the call reports it
@@ -62,7 +64,7 @@ class EpollReactor final : public FdReactor {
   }
 
   void open_instance() {
-    if (epoll_fd_ >= 0) return;
+    if (epoll_fd_.load(std::memory_order_relaxed) >= 0) return;
     const int fd = ::epoll_create1(EPOLL_CLOEXEC);
     if (fd < 0) throw std::system_error(errno, std::generic_category(), "weft: epoll_create1");
     epoll_event ev{};
@@ -73,10 +75,11 @@ class EpollReactor final : public FdReactor {
       ::close(fd);
       throw std::system_error(error, std::generic_category(), "weft: epoll reactor: wake-up fd");
     }
-    epoll_fd_ = fd;
+    epoll_fd_.store(fd, std::memory_order_release);
+    wake();  // a worker sleeping before there was an instance waits on the wake fd alone
   }
 
-  int epoll_fd_ = -1;
+  std::atomic<int> epoll_fd_{-1};
 };
 
 }  // namespace

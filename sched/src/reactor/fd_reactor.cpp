@@ -72,6 +72,7 @@ void FdReactor::arm(IoRegistration& registration, Interest interest, WaitTicket 
                     std::uintptr_t claim_detail) {
   auto& r = static_cast<FdRegistration&>(registration);
   const int i = interest_index(interest);
+  bool armed_now = true;
   {
     std::lock_guard guard(lock_);
     if (r.armed[i].fiber != nullptr)
@@ -80,9 +81,16 @@ void FdReactor::arm(IoRegistration& registration, Interest interest, WaitTicket 
       r.armed[i] = ticket;
       r.claim_detail[i] = claim_detail;
       armed_count_.fetch_add(1, std::memory_order_release);
-      return;
+    } else {
+      r.ready[i] = false;  // readiness already seen: end the wait at once
+      armed_now = false;
     }
-    r.ready[i] = false;  // readiness already seen: end the wait at once
+  }
+  if (armed_now) {
+    // poll and select hand the kernel the interests armed when their wait began: a
+    // worker sleeping there now (another worker, under M:N) must look again.
+    if (!edge_triggered()) wake();
+    return;
   }
   try_wake(ticket, WakeReason::Notified, claim_detail);
 }
@@ -138,11 +146,15 @@ std::size_t FdReactor::wait(std::optional<Duration> timeout) noexcept {
   int ms = timeout_in_ms(timeout);
   if (wake_fd() < 0 && (ms < 0 || ms > kNapMs)) ms = kNapMs;  // no wake fd: nap, look again
   wait_for_events(ms, armed, events);
-  sleeping_.store(false, std::memory_order_relaxed);
-  return deliver(events, claims);
+  // A look without blocking (a busy worker's, while another may sleep here) leaves the
+  // sleeper's announcement and its wake-up fd alone: the wake-up is for the sleeper.
+  const bool look = timeout && *timeout <= Duration::zero();
+  if (!look) sleeping_.store(false, std::memory_order_relaxed);
+  return deliver(events, claims, /*drain_wake_fd=*/!look);
 }
 
-std::size_t FdReactor::deliver(const std::vector<Event>& events, std::vector<Claim>& claims) noexcept {
+std::size_t FdReactor::deliver(const std::vector<Event>& events, std::vector<Claim>& claims,
+                               bool drain_wake_fd) noexcept {
   bool woken = false;
   {
     std::lock_guard guard(lock_);
@@ -168,7 +180,7 @@ std::size_t FdReactor::deliver(const std::vector<Event>& events, std::vector<Cla
       }
     }
   }
-  if (woken) drain_wake_fd();
+  if (woken && drain_wake_fd) this->drain_wake_fd();
   std::size_t ended = 0;
   for (const Claim& c : claims) ended += try_wake(c.ticket, WakeReason::Notified, c.detail) ? 1 : 0;
   readiness_.fetch_add(claims.size(), std::memory_order_relaxed);

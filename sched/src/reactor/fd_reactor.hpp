@@ -106,7 +106,7 @@ class FdReactor : public Reactor {
     WaitTicket ticket;
     std::uintptr_t detail;
   };
-  std::size_t deliver(const std::vector<Event>& events, std::vector<Claim>& claims) noexcept;
+  std::size_t deliver(const std::vector<Event>& events, std::vector<Claim>& claims, bool drain_wake_fd) noexcept;
   void collect_armed(std::vector<ArmedFd>& out);
 
   // Written only by the waiting worker (ensure_wake_fd); atomic because a waker on

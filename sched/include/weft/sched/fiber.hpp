@@ -85,8 +85,10 @@ class Fiber {
     Fiber* next = nullptr;
     bool queued = false;
     bool jumped = false;   // queued ahead of others (a hand-off)
+    bool pinned = false;   // stays on its worker (spawn_on): never published for stealing
   };
   RunLink& run_link() noexcept { return run_link_; }
+  const RunLink& run_link() const noexcept { return run_link_; }
 
   // Control blocks (of every Fiber subclass) come from a per-thread cache of recently
   // freed blocks, so spawning does not go to malloc (see src/memory/fiber_memory.cpp).
@@ -119,6 +121,7 @@ class Fiber {
   // Machine context and placement.
   detail::Context context_;
   detail::Worker* worker_ = nullptr;   // the worker it runs on (or last ran on)
+  detail::Worker* registered_on_ = nullptr;  // whose registry lists it (where it started)
   std::size_t stack_size_ = 0;
 
   Fiber* registry_prev_ = nullptr;

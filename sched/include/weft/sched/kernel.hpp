@@ -35,6 +35,9 @@ enum class Launch : std::uint8_t {
 struct StartOptions {
   std::size_t stack_size = 0;   // 0 = the runtime's default (64 KiB unless configured)
   Launch launch = Launch::Post;
+  // Pins the fiber to this worker (0 .. workers-1): it starts and always runs there,
+  // never stolen. Unset: it starts on the caller's worker and may migrate.
+  std::optional<std::size_t> worker;
 };
 
 // Makes a newly constructed fiber runnable on the calling fiber's worker. The runtime

@@ -61,6 +61,29 @@ class FifoPolicy final : public SchedulingPolicy {
   bool has_ready() const noexcept override { return head_ != nullptr; }
   std::size_t ready_count() const noexcept override { return count_; }
 
+  // For a policy built on this one (M:N's StealingPolicy). Whether `fiber` is among the
+  // last `within` queued fibers; compares pointers only, so `fiber` may belong to
+  // another worker.
+  bool queued_near_back(const Fiber* fiber, std::size_t within) const noexcept {
+    for (const Fiber* f = tail_; f && within > 0; f = f->run_link().prev, --within)
+      if (f == fiber) return true;
+    return false;
+  }
+  // Removes up to `max` of the oldest queued fibers that are not pinned and not queued
+  // ahead by a hand-off, writing them to `out`; returns how many.
+  std::size_t take_oldest(Fiber** out, std::size_t max) noexcept {
+    std::size_t n = 0;
+    for (Fiber* f = head_; f && n < max;) {
+      Fiber* next = f->run_link().next;
+      if (!f->run_link().pinned && !f->run_link().jumped) {
+        unlink(*f);
+        out[n++] = f;
+      }
+      f = next;
+    }
+    return n;
+  }
+
  private:
   void push_back(Fiber& fiber) noexcept;
   void push_front(Fiber& fiber) noexcept;
@@ -109,7 +132,8 @@ inline void FifoPolicy::unlink(Fiber& fiber) noexcept {
     link.next->run_link().prev = link.prev;
   else
     tail_ = link.prev;
-  link = Fiber::RunLink{};
+  link.prev = link.next = nullptr;
+  link.queued = link.jumped = false;  // pinned stays: it belongs to the fiber
   --count_;
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "weft/sched/blocking_pool.hpp"
@@ -35,6 +36,11 @@ struct WorkerStats {
   std::uint64_t remote_wakeups = 0;  // fibers woken from other threads (through its inbox)
   std::uint64_t idle_waits = 0;      // waits in the reactor with nothing to run
   std::size_t ready = 0;             // fibers queued to run now
+  // Several workers only:
+  std::uint64_t steals = 0;          // fibers it took from other workers' queues
+  std::uint64_t shared = 0;          // fibers it offered to idle workers
+  std::uint64_t parks = 0;           // times it slept on its own futex (another worker
+                                     // waited in the reactor)
 };
 
 // A scheduler's counts, for benchmarks, dumps and monitoring.
@@ -49,7 +55,7 @@ struct SchedulerStats {
 // What a scheduling policy learns about its place when it is made (one per worker).
 struct PolicyContext {
   std::size_t worker;       // this worker's index, 0 .. workers-1
-  std::size_t workers;      // how many workers the scheduler has (one today)
+  std::size_t workers;      // how many workers the scheduler has
   Scheduler& scheduler;     // for Scheduler::notify_idle_worker
 };
 
@@ -59,6 +65,13 @@ using PolicyFactory = std::function<std::unique_ptr<SchedulingPolicy>(const Poli
 using ReactorFactory = std::function<std::unique_ptr<Reactor>()>;
 
 struct SchedulerOptions {
+  // Kernel threads that run fibers (M:N). 0 means the environment variable WEFT_WORKERS
+  // if it is set, else 1. With 1, run() is today's cooperative single-thread loop on the
+  // calling thread; with N, the calling thread is worker 0 and N-1 threads join it for
+  // the length of run(). Fibers migrate between workers (an idle worker steals from a
+  // busy one) unless started pinned (StartOptions::worker). A virtual clock (the
+  // checker) always runs on one worker.
+  std::size_t workers = 0;
   // Usable stack bytes of a fiber that does not ask for a size (rounded up to pages;
   // at least 16 KiB). Each stack also has one guard page.
   std::size_t stack_size = 64 * 1024;
@@ -93,8 +106,8 @@ class Scheduler {
   Scheduler& operator=(const Scheduler&) = delete;
   ~Scheduler();
 
-  // Runs `first` and every fiber started from it on the calling kernel thread until all
-  // of them have finished. Takes over the initial reference of `first`. Throws
+  // Runs `first` and every fiber started from it until all of them have finished, on
+  // the calling kernel thread and, with several workers, on threads it starts and joins. Takes over the initial reference of `first`. Throws
   // DeadlockError (after unwinding the stuck fibers) when every remaining fiber is
   // blocked and nothing can wake them. Throws UsageError when called from inside a
   // runtime on this thread.
@@ -132,6 +145,22 @@ class Scheduler {
   std::unique_ptr<BlockingPool> blocking_pool_;  // destroyed first: its jobs may use the rest
   // Fibers waiting for something outside the runtime (WaitRecord::external()).
   std::atomic<std::size_t> external_waits_{0};
+
+  // ---- several workers (see sched/src/mn/) ---------------------------------------
+  void run_workers(Fiber& first);
+  // Called by worker 0 once the first fiber counts as live: starts workers 1..N-1.
+  void start_helpers();
+  void stop_helpers() noexcept;
+  std::vector<std::thread> helpers_;
+  // Wakes one idle worker other than `except` so it steals; safe from any worker.
+  void wake_an_idle_worker(const detail::Worker* except) noexcept;
+  // Workers with nothing to run (searching or asleep): a busy worker shares its queue
+  // while this is not zero.
+  std::atomic<std::size_t> idle_workers_{0};
+  // The worker blocked in the reactor (the others sleep on their own futex), or null.
+  std::atomic<detail::Worker*> reactor_owner_{nullptr};
+  // Set by worker 0 when the run is over: the other workers leave their loops.
+  std::atomic<bool> done_{false};
 };
 
 // Writes the live fibers of the calling thread's scheduler (see Scheduler::dump).

@@ -33,6 +33,8 @@ class Context {
   const Stack& stack() const noexcept { return stack_; }
   // True once create() gave it a stack (a running fiber has no suspended handle).
   bool started() const noexcept { return stack_.base != nullptr || is_thread_; }
+  // Where the stack goes when the fiber has ended: the pool of the worker it ends on.
+  void return_stack_to(StackPool& pool) noexcept { pool_ = &pool; }
 
  private:
   friend struct ContextAccess;

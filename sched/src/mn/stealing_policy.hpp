@@ -1,0 +1,72 @@
+// The run queue of one worker when a scheduler has several (M:N). Two parts:
+//   - a private FIFO (FifoPolicy: hand-offs go to the front, a joiner may run its queued
+//     child at once) that only this worker touches, so while every worker is busy a
+//     switch costs what it costs on one worker;
+//   - a shared ring (StealQueue) that idle workers steal from. The worker moves the
+//     older half of its private queue there (share()) only while some worker is idle:
+//     work spreads when somebody wants it, and a pair of fibers passing messages stays
+//     on one core.
+// Every 61st pick looks at the ring first, so fibers shared but not stolen are not
+// starved by a private queue that never empties.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "mn/steal_queue.hpp"
+#include "weft/sched/policy.hpp"
+
+namespace weft::sched::detail {
+
+class StealingPolicy final : public SchedulingPolicy {
+ public:
+  using Ring = StealQueue<Fiber, 256>;
+
+  void awakened(Fiber& fiber, ReadyHint hint) noexcept override { private_.awakened(fiber, hint); }
+
+  Fiber* pick_next() noexcept override {
+    if (++picks_ % 61 == 0)
+      if (Fiber* f = shared_.pop()) return f;
+    if (Fiber* f = private_.pick_next()) return f;
+    return shared_.pop();
+  }
+
+  // Only a fiber among the last few of the private queue: comparing pointers first
+  // means a fiber that runs on another worker is never touched.
+  bool take(Fiber& fiber) noexcept override {
+    return private_.queued_near_back(&fiber, kTakeWithin) && private_.take(fiber);
+  }
+
+  bool has_ready() const noexcept override { return private_.has_ready() || !shared_.empty(); }
+  std::size_t ready_count() const noexcept override { return private_.ready_count() + shared_.size(); }
+
+  // Owner: moves the older half of the private queue (pinned fibers and hand-offs stay)
+  // to the ring, as far as it has room. Returns how many moved. Keeps one fiber back:
+  // the worker will want it next.
+  std::size_t share() noexcept {
+    const std::size_t queued = private_.ready_count();
+    if (queued < 2) return 0;
+    std::size_t room = Ring::capacity - shared_.size();
+    std::size_t want = queued / 2 < room ? queued / 2 : room;
+    Fiber* batch[Ring::capacity / 2];
+    if (want > Ring::capacity / 2) want = Ring::capacity / 2;
+    const std::size_t n = private_.take_oldest(batch, want);
+    for (std::size_t i = 0; i < n; ++i) shared_.push(batch[i]);  // room was checked: never full
+    return n;
+  }
+
+  // A thief (another worker, on its thread): moves about half of `victim`'s ring into
+  // its own. Returns how many moved.
+  std::size_t steal_from(StealingPolicy& victim) noexcept { return victim.shared_.steal_half_into(shared_); }
+
+  bool has_shared() const noexcept { return !shared_.empty(); }
+
+ private:
+  static constexpr std::size_t kTakeWithin = 16;
+
+  FifoPolicy private_;
+  Ring shared_;
+  std::uint32_t picks_ = 0;
+};
+
+}  // namespace weft::sched::detail

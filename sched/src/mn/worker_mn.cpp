@@ -1,0 +1,161 @@
+// A worker's idle step when its scheduler has several (M:N), and the scheduler's side
+// of running several workers.
+//
+// A worker with nothing to run counts itself idle (busy workers then share the older
+// half of their queues, see Worker::share_work), searches the other workers' shared
+// rings a few rounds, and then sleeps: one idle worker in the reactor (it also waits
+// for fds and wakes for timers), the others on their own parker until a timer of
+// theirs, a wake-up posted to their inbox, or work shared with them.
+//
+// A notice that work was shared can be missed (the sharer and the sleeper do not
+// fence against each other, to keep the busy path cheap); that costs parallelism for a
+// while, never progress: the sharer runs what it shared itself if nobody steals it.
+#include <cstdio>
+#include <memory>
+#include <system_error>
+
+#include "deadlock/deadlock_watch.hpp"
+#include "deadlock/stuck_registry.hpp"
+#include "weft/sched/spinlock.hpp"
+#include "worker.hpp"
+
+namespace weft::sched {
+
+void Scheduler::run_workers(Fiber& first) {
+  done_.store(false, std::memory_order_relaxed);
+  struct Stop {  // also when run() throws (a deadlock, a nested runtime)
+    Scheduler& s;
+    ~Stop() { s.stop_helpers(); }
+  } stop{*this};
+  workers_.front()->run(first);
+}
+
+void Scheduler::start_helpers() {
+  for (std::size_t i = 1; i < workers_.size(); ++i) {
+    detail::Worker* w = workers_[i].get();
+    // A member of the deadlock registry before its thread runs: otherwise worker 0,
+    // alone in it with its fibers blocked, would declare a deadlock that the starting
+    // helper is about to resolve.
+    detail::StuckRegistry::instance().enter(*w);
+    try {
+      // Counted as weft's own before it exists, so a deadlock verdict meanwhile does not
+      // wait the grace period that foreign threads call for.
+      auto helper = std::make_unique<detail::DeadlockWatch::HelperThread>();
+      helpers_.emplace_back([w, helper = std::move(helper)] { w->run_helper(); });
+    } catch (const std::system_error& e) {
+      detail::StuckRegistry::instance().leave(*w);
+      // Fewer workers run the same fibers, only less in parallel.
+      std::fprintf(stderr, "weft: cannot start worker %zu (%s); running on %zu\n", i, e.what(), i);
+      break;
+    }
+  }
+}
+
+void Scheduler::stop_helpers() noexcept {
+  done_.store(true, std::memory_order_release);
+  for (const auto& w : workers_) w->wake_idle();
+  for (std::size_t i = 0; i < helpers_.size(); ++i) {
+    helpers_[i].join();
+    detail::StuckRegistry::instance().leave(*workers_[i + 1]);
+  }
+  helpers_.clear();
+}
+
+void Scheduler::wake_an_idle_worker(const detail::Worker* except) noexcept {
+  for (const auto& w : workers_)
+    if (w.get() != except && w->asleep()) {
+      w->wake_idle();
+      return;
+    }
+}
+
+}  // namespace weft::sched
+
+namespace weft::sched::detail {
+
+void Worker::idle_step_multi() {
+  if (scheduler_.live_fibers() == 0) {
+    // The run is ending (worker 0 ends it: run_is_over): tell it, and sleep until it
+    // says so. Only the stop's wake-up or new work wakes this sleep.
+    scheduler_.workers_.front()->wake_idle();
+    parker_.park(std::chrono::milliseconds(50));
+    return;
+  }
+  scheduler_.idle_workers_.fetch_add(1, std::memory_order_seq_cst);
+  if (!steal_some()) {
+    std::optional<TimePoint> deadline = timers_.next_deadline();
+    if (!deadline && nothing_can_wake()) {
+      deadlock_verdict();
+    } else {
+      std::optional<Duration> timeout;
+      if (deadline) timeout = *deadline - clock_->now();
+      sleep_multi(timeout);
+    }
+  }
+  scheduler_.idle_workers_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+bool Worker::steal_some() noexcept {
+  if (!stealing_) return false;  // a custom policy keeps its fibers home
+  const std::size_t n = scheduler_.workers_.size();
+  constexpr int kRounds = 30;  // a short spin: shared work often arrives within microseconds
+  for (int round = 0; round < kRounds; ++round) {
+    if (inbox_nonempty_.load(std::memory_order_acquire)) return true;
+    victim_seed_ = victim_seed_ * 1664525u + 1013904223u;
+    const std::size_t start = victim_seed_ % n;
+    for (std::size_t i = 0; i < n; ++i) {
+      Worker& victim = *scheduler_.workers_[(start + i) % n];
+      if (&victim == this || !victim.has_shared_work()) continue;
+      if (const std::size_t took = stealing_->steal_from(*victim.stealing_)) {
+        steals_.store(steals_.load(std::memory_order_relaxed) + took, std::memory_order_relaxed);
+        return true;
+      }
+    }
+    for (int spin = 0; spin < 64; ++spin) spin_pause();
+  }
+  return false;
+}
+
+bool Worker::any_shared_work() const noexcept {
+  for (const auto& w : scheduler_.workers_)
+    if (w.get() != this && w->has_shared_work()) return true;
+  return false;
+}
+
+void Worker::sleep_multi(std::optional<Duration> timeout) noexcept {
+  asleep_.store(true, std::memory_order_seq_cst);
+  // A last look, now that wakers can see us asleep.
+  if (inbox_nonempty_.load(std::memory_order_seq_cst) || any_shared_work() ||
+      scheduler_.done_.load(std::memory_order_acquire)) {
+    asleep_.store(false, std::memory_order_relaxed);
+    return;
+  }
+  Worker* none = nullptr;
+  if (scheduler_.reactor_owner_.compare_exchange_strong(none, this, std::memory_order_seq_cst)) {
+    reactor_.prepare_wait();
+    // A wake-up that came before the announcement left a permit on the parker.
+    if (inbox_nonempty_.load(std::memory_order_seq_cst) || parker_.try_consume())
+      reactor_.cancel_wait();
+    else
+      wait_in_reactor(timeout);
+    scheduler_.reactor_owner_.store(nullptr, std::memory_order_seq_cst);
+    asleep_.store(false, std::memory_order_relaxed);
+    // Fds stay watched: if some are armed and another worker sleeps, it takes over.
+    if (reactor_.has_armed()) scheduler_.wake_an_idle_worker(this);
+    return;
+  }
+  parks_.store(parks_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  waiting_.store(true, std::memory_order_relaxed);
+  parker_.park(timeout);
+  waiting_.store(false, std::memory_order_relaxed);
+  asleep_.store(false, std::memory_order_relaxed);
+}
+
+void Worker::share_work() noexcept {
+  if (const std::size_t n = stealing_->share()) {
+    shared_.store(shared_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    scheduler_.wake_an_idle_worker(this);
+  }
+}
+
+}  // namespace weft::sched::detail
