@@ -58,7 +58,7 @@ Worker::Worker(Scheduler& scheduler, const PolicyContext& context)
       thread_fiber_(*thread_fiber_owner_),
       running_(&thread_fiber_),
       stacks_(scheduler.options_.stack_pool_bytes) {
-  thread_fiber_.context_.adopt_thread();
+  thread_fiber_.context_.adopt_thread();  // again in loop(), on the thread that runs it
   thread_fiber_.worker_ = this;
 }
 
@@ -98,6 +98,9 @@ bool Worker::run_is_over() const noexcept {
 
 void Worker::loop(Fiber* first) {
   weft_worker_tls = this;
+  // The thread that runs the loop (a helper's own, or whichever called run()) is the
+  // one sanitizers must know as this worker's thread context.
+  thread_fiber_.context_.adopt_thread();
   eh_globals_ = reinterpret_cast<Fiber::ExceptionState*>(abi::__cxa_get_globals());
   install_overflow_guard();  // alternate signal stack of this thread for overflow reports
   // A runtime on a virtual clock (the checker) is a world of its own: it gives its
