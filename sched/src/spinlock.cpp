@@ -44,8 +44,14 @@ bool biasing_on() noexcept {
 
 }  // namespace
 
+void stop_biasing_new_locks() noexcept {
+  g_revocations.store(kMaxRevocations, std::memory_order_relaxed);
+}
+
 SpinLock::SpinLock(BiasToCaller) noexcept {
-  if (biasing_on()) bias_.store(thread_ticket(), std::memory_order_relaxed);
+  // Biased to the caller, or, with biasing off, unbiased from the start: its first lock
+  // then skips the compare-and-swap that would find that out.
+  bias_.store(biasing_on() ? thread_ticket() : kRevoked, std::memory_order_relaxed);
 }
 
 bool SpinLock::try_bias() noexcept {

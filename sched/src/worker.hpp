@@ -240,9 +240,9 @@ class alignas(kAliasPageBytes) Worker {
   FifoPolicy* fifo_;  // policy_ when it is a FifoPolicy: called directly
   const bool multi_;  // the scheduler has several workers
   StealingPolicy* stealing_;  // policy_ when it is the M:N default: fibers can be stolen
-  Parker parker_;  // where it sleeps while another worker waits in the reactor
+  alignas(64) Parker parker_;  // where it sleeps while another worker waits in the reactor
   std::atomic<bool> asleep_{false};
-  std::uint32_t victim_seed_;  // where a search for work starts
+  alignas(64) std::uint32_t victim_seed_;  // where a search for work starts
   std::unique_ptr<ThreadFiber> thread_fiber_owner_;
   Fiber& thread_fiber_;
   Fiber* running_;
@@ -281,14 +281,15 @@ class alignas(kAliasPageBytes) Worker {
     std::uint64_t epoch;
     ReadyHint hint;
   };
-  detail::PlainSpinLock inbox_lock_;  // cross-thread by nature: never biased
+  // Other threads write these: a cache line of their own, apart from the owner's.
+  alignas(64) detail::PlainSpinLock inbox_lock_;  // cross-thread by nature: never biased
   std::vector<Wakeup> inbox_;
   std::vector<Wakeup> inbox_spare_;  // swapped with inbox_ when draining: no allocation
   std::atomic<bool> inbox_nonempty_{false};
   std::atomic<bool> stuck_{false};  // registered in StuckRegistry
 
   // Every live fiber started here, for dump() and deadlock reports.
-  mutable detail::SpinLock registry_lock_;
+  alignas(64) mutable detail::SpinLock registry_lock_;
   Fiber* registry_head_ = nullptr;
 
   // Fibers woken here from other threads or by unwinding (see enqueue_woken). Atomic

@@ -22,6 +22,7 @@
 namespace weft::sched {
 
 void Scheduler::run_workers(Fiber& first) {
+  detail::stop_biasing_new_locks();
   done_.store(false, std::memory_order_relaxed);
   struct Stop {  // also when run() throws (a deadlock, a nested runtime)
     Scheduler& s;
