@@ -94,6 +94,10 @@ Case mutex_contended_case();
 Case chan_throughput_case();
 Case check_throughput_case();
 Case check_throughput_10_case();
+// Several workers (case_workers.cpp).
+Case skynet_2w_case();
+Case xworker_pingpong_case();
+Case parallel_cpu_case();
 // The I/O cases need the demo programs (echo_server, echo_load, http_hello): WEFT_BENCH_IO_DEMOS.
 Case echo_case();
 Case http_case();
@@ -115,9 +119,10 @@ inline void keep(const T& value) {
 // True when a shared object whose file name contains `fragment` is loaded.
 bool shared_object_loaded(const char* fragment);
 
-// "boost.fiber round_robin, <how> (Boost 1.74, shared lib)": the peer, how it ran, its
-// version, and whether it is a shared library (which costs it __tls_get_addr calls).
-std::string boost_fiber_label(const std::string& how);
+// "boost.fiber round_robin, <how> (Boost 1.74, shared lib)": the peer, its scheduling
+// algorithm, how it ran, its version, and whether it is a shared library (which costs it
+// __tls_get_addr calls).
+std::string boost_fiber_label(const std::string& how, const std::string& algorithm = "round_robin");
 
 // MemAvailable from /proc/meminfo in MB (0 when unknown).
 std::uint64_t available_memory_mb();

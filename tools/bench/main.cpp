@@ -40,6 +40,9 @@ std::vector<Case> all_cases() {
   cases.push_back(chan_throughput_case());
   cases.push_back(check_throughput_case());
   cases.push_back(check_throughput_10_case());
+  cases.push_back(skynet_2w_case());
+  cases.push_back(xworker_pingpong_case());
+  cases.push_back(parallel_cpu_case());
 #if WEFT_BENCH_IO_DEMOS
   cases.push_back(echo_case());
   cases.push_back(http_case());

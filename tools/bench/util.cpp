@@ -18,8 +18,8 @@ bool shared_object_loaded(const char* fragment) {
   return ::dl_iterate_phdr(visit, const_cast<char*>(fragment)) != 0;
 }
 
-std::string boost_fiber_label(const std::string& how) {
-  std::string label = "boost.fiber round_robin, " + how;
+std::string boost_fiber_label(const std::string& how, const std::string& algorithm) {
+  std::string label = "boost.fiber " + algorithm + ", " + how;
 #if WEFT_BENCH_BOOST_FIBER
   label += " (Boost " + std::to_string(BOOST_VERSION / 100000) + "." +
            std::to_string(BOOST_VERSION / 100 % 1000) +

@@ -1,0 +1,294 @@
+// The M:N cases: weft on two workers against weft on one, against two kernel threads
+// passing a futex, and against Boost.Fiber's work_stealing scheduler. Each runs in a
+// fresh process per measurement: a runtime with several workers stops biasing locks
+// for the rest of its process, which must not touch the single-worker cases.
+//
+//   skynet_2w         the 1M-leaf skynet tree on 2 workers; peers: weft on 1 worker,
+//                     Boost.Fiber work_stealing on 2 threads
+//   xworker_pingpong  a channel round trip between two fibers pinned to different
+//                     workers; peer: two kernel threads ping-ponging through a futex
+//   parallel_cpu      16 CPU-bound fibers on 2 workers; peer: the same on 1 worker
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#if WEFT_BENCH_BOOST_FIBER
+#include <boost/fiber/algo/work_stealing.hpp>
+#include <boost/fiber/barrier.hpp>
+#include <boost/fiber/condition_variable.hpp>
+#include <boost/fiber/fiber.hpp>
+#include <boost/fiber/mutex.hpp>
+#include <boost/fiber/operations.hpp>
+#include <boost/context/stack_traits.hpp>
+#include <boost/fiber/fixedsize_stack.hpp>
+#endif
+
+#include <weft/weft.hpp>
+
+#include "bench.hpp"
+#include "go_peer.hpp"
+#include "process.hpp"
+
+namespace weft::bench {
+
+namespace {
+
+weft::RuntimeOptions on_workers(std::size_t n) {
+  weft::RuntimeOptions options;
+  options.workers = n;
+  return options;
+}
+
+// ---- skynet on two workers --------------------------------------------------------
+
+constexpr std::uint64_t kChildren = 10;
+
+std::uint64_t skynet_leaves(const Options& options) { return options.quick ? 10'000 : 1'000'000; }
+
+void verify_skynet(const char* side, std::uint64_t size, std::uint64_t total) {
+  if (total != size * (size - 1) / 2)
+    throw Failure(std::string("skynet_2w on ") + side + " returned " + std::to_string(total));
+}
+
+std::uint64_t weft_skynet(std::uint64_t num, std::uint64_t size) {
+  if (size == 1) return num;
+  const std::uint64_t step = size / kChildren;
+  std::array<weft::JoinHandle<std::uint64_t>, kChildren> children;
+  for (std::uint64_t i = 0; i < kChildren; ++i)
+    children[i] = weft::spawn([num, step, i] { return weft_skynet(num + i * step, step); });
+  std::uint64_t sum = 0;
+  for (auto& child : children) sum += child.join();
+  return sum;
+}
+
+double weft_skynet_on(std::size_t workers, const Options& options) {
+  const std::uint64_t size = skynet_leaves(options);
+  const auto start = Clock::now();
+  const std::uint64_t total = weft::run([size] { return weft_skynet(0, size); }, on_workers(workers));
+  const double ms = elapsed_ns(start) / 1e6;
+  verify_skynet(workers == 1 ? "weft 1 worker" : "weft 2 workers", size, total);
+  return ms;
+}
+
+#if WEFT_BENCH_BOOST_FIBER
+// fixedsize_stack: the pooled allocator is not thread-safe, and stolen fibers spawn on
+// the other thread.
+using BoostStacks = boost::fibers::fixedsize_stack;
+
+std::uint64_t boost_skynet(BoostStacks& pool, std::uint64_t num, std::uint64_t size) {
+  if (size == 1) return num;
+  const std::uint64_t step = size / kChildren;
+  std::array<std::uint64_t, kChildren> results{};
+  std::array<boost::fibers::fiber, kChildren> children;
+  for (std::uint64_t i = 0; i < kChildren; ++i)
+    children[i] = boost::fibers::fiber(std::allocator_arg, pool, [&pool, &results, num, step, i] {
+      results[i] = boost_skynet(pool, num + i * step, step);
+    });
+  std::uint64_t sum = 0;
+  for (std::uint64_t i = 0; i < kChildren; ++i) {
+    children[i].join();
+    sum += results[i];
+  }
+  return sum;
+}
+
+// Boost.Fiber's work_stealing: every thread of the pool installs the algorithm, and the
+// helper threads sleep on a fiber condition until the main thread's tree is done.
+double boost_skynet_work_stealing(const Options& options) {
+  const std::uint64_t size = skynet_leaves(options);
+  constexpr std::uint64_t kNeededMb = 4000;
+  if (!options.quick && available_memory_mb() < kNeededMb)
+    throw Skip("needs ~" + std::to_string(kNeededMb) + " MB of memory");
+  constexpr std::uint32_t kThreads = 2;
+  boost::fibers::mutex done_mutex;
+  boost::fibers::condition_variable_any done_cv;
+  bool done = false;
+  std::thread helper([&] {
+    boost::fibers::use_scheduling_algorithm<boost::fibers::algo::work_stealing>(kThreads);
+    std::unique_lock lock(done_mutex);
+    done_cv.wait(lock, [&] { return done; });
+  });
+  boost::fibers::use_scheduling_algorithm<boost::fibers::algo::work_stealing>(kThreads);
+  const auto start = Clock::now();
+  std::uint64_t total = 0;
+  {
+    BoostStacks pool(2 * boost::context::stack_traits::page_size());
+    total = boost_skynet(pool, 0, size);
+  }
+  const double ms = elapsed_ns(start) / 1e6;
+  {
+    std::unique_lock lock(done_mutex);
+    done = true;
+  }
+  done_cv.notify_all();
+  helper.join();
+  verify_skynet("boost.fiber work_stealing", size, total);
+  return ms;
+}
+#else
+double boost_skynet_work_stealing(const Options&) { throw Skip(kNoBoostFiber); }
+#endif
+
+// Go's skynet (tools/bench/peers/skynet.go) with GOMAXPROCS threads; it times itself.
+double go_skynet(int procs, const Options& options) {
+  const std::string program = go_program(WEFT_BENCH_GO_SKYNET_SOURCE, WEFT_BENCH_BUILD_DIR "/go_skynet");
+  const std::uint64_t size = skynet_leaves(options);
+  Process go({program, "-leaves", std::to_string(size)}, {"GOMAXPROCS=" + std::to_string(procs)});
+  const std::string line = go.read_line(after(std::chrono::seconds(120)));
+  unsigned long long total = 0;
+  double ms = 0;
+  if (std::sscanf(line.c_str(), "%llu %lf", &total, &ms) != 2) throw Failure("cannot read go skynet's line '" + line + "'");
+  if (go.finish(after(std::chrono::seconds(10))) != 0) throw Failure("go skynet failed");
+  verify_skynet("go", size, total);
+  return ms;
+}
+
+// ---- a round trip between two workers ------------------------------------------------
+
+std::int64_t round_trips(const Options& options) { return options.quick ? 2'000 : 50'000; }
+
+double weft_xworker(const Options& options) {
+  const std::int64_t n = round_trips(options);
+  return weft::run(
+      [n] {
+        weft::Channel<std::int64_t> ping, pong;  // unbuffered: every send meets its receiver
+        auto echo = weft::spawn_on(1, [&] {
+          while (auto v = ping.recv()) pong.send(*v);
+        });
+        const auto start = Clock::now();
+        std::int64_t sum = 0;
+        for (std::int64_t i = 0; i < n; ++i) {
+          ping.send(i);
+          sum += pong.recv().value();
+        }
+        const double ns = elapsed_ns(start);
+        ping.close();
+        echo.join();
+        if (sum != n * (n - 1) / 2) throw Failure("xworker_pingpong: wrong sum " + std::to_string(sum));
+        return ns / static_cast<double>(n);
+      },
+      on_workers(2));
+}
+
+// The floor: two kernel threads hand a token back and forth through a futex word each.
+void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) {
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, seen, nullptr, nullptr, 0);
+}
+void futex_wake(std::atomic<std::uint32_t>& word) {
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
+double futex_xthread(const Options& options) {
+  const std::int64_t n = round_trips(options);
+  std::atomic<std::uint32_t> to_echo{0}, to_main{0};
+  std::thread echo([&] {
+    for (std::uint32_t i = 1; i <= static_cast<std::uint32_t>(n); ++i) {
+      while (to_echo.load(std::memory_order_acquire) != i) futex_wait(to_echo, i - 1);
+      to_main.store(i, std::memory_order_release);
+      futex_wake(to_main);
+    }
+  });
+  const auto start = Clock::now();
+  for (std::uint32_t i = 1; i <= static_cast<std::uint32_t>(n); ++i) {
+    to_echo.store(i, std::memory_order_release);
+    futex_wake(to_echo);
+    while (to_main.load(std::memory_order_acquire) != i) futex_wait(to_main, i - 1);
+  }
+  const double ns = elapsed_ns(start);
+  echo.join();
+  return ns / static_cast<double>(n);
+}
+
+// ---- CPU-bound fibers ----------------------------------------------------------------
+
+constexpr int kCpuFibers = 16;
+
+// A fixed amount of arithmetic (about 10 ms here), yielding now and then as a
+// cooperative fiber should.
+std::uint64_t crunch(std::uint64_t seed, std::int64_t rounds) {
+  std::uint64_t x = seed | 1;
+  for (std::int64_t r = 0; r < rounds; ++r) {
+    for (int i = 0; i < 1000; ++i) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    if (r % 64 == 0) weft::this_fiber::yield();
+  }
+  return x;
+}
+
+double weft_parallel_cpu_on(std::size_t workers, const Options& options) {
+  const std::int64_t rounds = options.quick ? 200 : 5'000;
+  const auto start = Clock::now();
+  const std::uint64_t mixed = weft::run(
+      [rounds] {
+        std::vector<weft::JoinHandle<std::uint64_t>> fibers;
+        for (int f = 0; f < kCpuFibers; ++f)
+          fibers.push_back(weft::spawn([f, rounds] { return crunch(static_cast<std::uint64_t>(f), rounds); }));
+        std::uint64_t all = 0;
+        for (auto& fiber : fibers) all ^= fiber.join();
+        return all;
+      },
+      on_workers(workers));
+  keep(mixed);
+  return elapsed_ns(start) / 1e6;
+}
+
+}  // namespace
+
+Case skynet_2w_case() {
+  Case c;
+  c.name = "skynet_2w";
+  c.unit = "ms";
+  c.better = Better::Lower;
+  c.about = "the skynet tree (1M leaves) on 2 workers against 1 worker, Go (GOMAXPROCS 1, 2) and "
+            "Boost.Fiber work_stealing; one fresh process per run; wall time and peak RSS";
+  c.isolate = true;
+  c.weft = {"weft", "weft::spawn/join on 2 workers (work stealing)",
+            [](const Options& o) { return weft_skynet_on(2, o); }};
+  c.peers.push_back({"weft_1_worker", "weft::spawn/join on 1 worker",
+                     [](const Options& o) { return weft_skynet_on(1, o); }});
+  c.peers.push_back({"go_1", "Go goroutines and channels, GOMAXPROCS=1",
+                     [](const Options& o) { return go_skynet(1, o); }});
+  c.peers.push_back({"go_2", "Go goroutines and channels, GOMAXPROCS=2",
+                     [](const Options& o) { return go_skynet(2, o); }});
+  c.peers.push_back({"boost.fiber_work_stealing",
+                     boost_fiber_label("2 threads, launch::post, 8 KiB stacks", "work_stealing"),
+                     boost_skynet_work_stealing, {"LD_BIND_NOW=1"}});
+  return c;
+}
+
+Case xworker_pingpong_case() {
+  Case c;
+  c.name = "xworker_pingpong";
+  c.unit = "ns/round trip";
+  c.better = Better::Lower;
+  c.about = "a round trip over unbuffered channels between fibers pinned to 2 workers, "
+            "against 2 threads and a futex";
+  c.isolate = true;
+  c.weft = {"weft", "weft::Channel send/recv, fibers pinned to workers 0 and 1", weft_xworker};
+  c.peers.push_back({"futex", "two kernel threads, one futex word each way", futex_xthread});
+  return c;
+}
+
+Case parallel_cpu_case() {
+  Case c;
+  c.name = "parallel_cpu";
+  c.unit = "ms";
+  c.better = Better::Lower;
+  c.about = "16 CPU-bound fibers (yielding every 64 rounds) on 2 workers against 1 worker: "
+            "the ratio is the speedup";
+  c.isolate = true;
+  c.weft = {"weft", "16 fibers on 2 workers", [](const Options& o) { return weft_parallel_cpu_on(2, o); }};
+  c.peers.push_back({"1 worker", "the same 16 fibers on 1 worker",
+                     [](const Options& o) { return weft_parallel_cpu_on(1, o); }});
+  return c;
+}
+
+}  // namespace weft::bench
