@@ -15,6 +15,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// Sanitizer builds run each fiber several times slower (TSan models every switch):
+// the same loads, fewer rounds.
+#if defined(WEFT_TSAN) || defined(WEFT_ASAN)
+constexpr int kScale = 8;
+#else
+constexpr int kScale = 1;
+#endif
+
 weft::RuntimeOptions on_workers(std::size_t n) {
   weft::RuntimeOptions options;
   options.workers = n;
@@ -36,7 +44,7 @@ std::uint64_t tree(std::uint64_t num, std::uint64_t size) {
 TEST_CASE("spawn storms: trees of fibers over the workers", "[mn][stress]") {
   const std::size_t workers = GENERATE(2, 4);
   CAPTURE(workers);
-  for (int round = 0; round < 20; ++round) {
+  for (int round = 0; round < 20 / kScale; ++round) {
     const std::uint64_t sum = weft::run([] { return tree(0, 100'000); }, on_workers(workers));
     REQUIRE(sum == 100'000ull * 99'999ull / 2);
   }
@@ -50,7 +58,7 @@ TEST_CASE("ping-pong across workers and channel hammering keep exact counts", "[
         weft::Channel<int> jobs(8);
         std::atomic<long> received{0};
         std::vector<weft::JoinHandle<void>> fibers;
-        constexpr int kSenders = 8, kEach = 20'000;
+        constexpr int kSenders = 8, kEach = 20'000 / kScale;
         for (int s = 0; s < kSenders; ++s)
           fibers.push_back(weft::spawn([&jobs] {
             for (int i = 0; i < kEach; ++i) jobs.send(1);
@@ -70,13 +78,14 @@ TEST_CASE("ping-pong across workers and channel hammering keep exact counts", "[
           while (auto v = ping.recv()) pong.send(*v + 1);
         });
         long total = 0;
-        for (int i = 0; i < 50'000; ++i) {
+        constexpr int kTrips = 50'000 / kScale;
+        for (int i = 0; i < kTrips; ++i) {
           ping.send(i);
           total += pong.recv().value();
         }
         ping.close();
         echo.join();
-        CHECK(total == 50'000L * 49'999L / 2 + 50'000L);
+        CHECK(total == long{kTrips} * (kTrips - 1) / 2 + kTrips);
       },
       on_workers(workers));
 }
@@ -108,7 +117,7 @@ TEST_CASE("timers under load: none early, all fire", "[mn][stress]") {
   weft::run(
       [&] {
         std::vector<weft::JoinHandle<void>> fibers;
-        for (int f = 0; f < 2'000; ++f)
+        for (int f = 0; f < 2'000 / kScale; ++f)
           fibers.push_back(weft::spawn([&, f] {
             for (int k = 0; k < 5; ++k) {
               const auto wanted = std::chrono::microseconds(100 + (f * 37 + k * 11) % 900);
@@ -122,14 +131,14 @@ TEST_CASE("timers under load: none early, all fire", "[mn][stress]") {
       },
       on_workers(2));
   CHECK(early == 0);
-  CHECK(fired == 10'000);
+  CHECK(fired == 10'000 / kScale);
 }
 
 TEST_CASE("cancellations race wake-ups across workers", "[mn][stress]") {
   std::atomic<int> outcomes{0};
   weft::run(
       [&] {
-        for (int round = 0; round < 20'000; ++round) {
+        for (int round = 0; round < 20'000 / kScale; ++round) {
           weft::Channel<int> channel(1);
           auto waiter = weft::spawn([&] {
             try {
@@ -145,5 +154,5 @@ TEST_CASE("cancellations race wake-ups across workers", "[mn][stress]") {
         }
       },
       on_workers(2));
-  CHECK(outcomes == 20'000);
+  CHECK(outcomes == 20'000 / kScale);
 }
