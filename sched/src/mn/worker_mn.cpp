@@ -112,7 +112,12 @@ bool Worker::steal_some() noexcept {
         return true;
       }
     }
-    for (int spin = 0; spin < 64; ++spin) spin_pause();
+    // Between looks at the rings, watch the inbox: a wake-up posted here is the most
+    // likely work, and a round trip between workers waits on this latency.
+    for (int spin = 0; spin < 64; ++spin) {
+      if (inbox_nonempty_.load(std::memory_order_relaxed)) return true;
+      spin_pause();
+    }
   }
   return false;
 }
