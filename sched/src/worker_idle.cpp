@@ -41,9 +41,10 @@ void Worker::sleep_idle(std::optional<Duration> timeout) noexcept {
 
 void Worker::wait_in_reactor(std::optional<Duration> timeout) noexcept {
   idle_waits_.store(idle_waits_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  waiting_.store(true, std::memory_order_relaxed);
+  // With several workers the whole idle step counts as waiting (idle_step_multi).
+  if (!multi_) waiting_.store(true, std::memory_order_relaxed);
   reactor_.wait(timeout);
-  waiting_.store(false, std::memory_order_relaxed);
+  if (!multi_) waiting_.store(false, std::memory_order_relaxed);
 }
 
 bool Worker::nothing_can_wake() const noexcept {
@@ -68,7 +69,7 @@ void Worker::deadlock_verdict() {
     return;
   }
   if (std::optional<Duration> grace =
-          deadlock_watch_.grace_left(mark.all_stuck, wakeups_.load(std::memory_order_relaxed))) {
+          deadlock_watch_.grace_left(mark.all_stuck, mark.progress)) {
     registry.unmark(*this, mark.generation);
     sleep_idle(*grace);
     return;

@@ -11,6 +11,7 @@
 #include "support/child_process.hpp"
 #include "support/counted.hpp"
 #include "weft/weft.hpp"
+#include "support/workers.hpp"
 
 using namespace std::chrono_literals;
 using weft::Channel;
@@ -219,7 +220,7 @@ TEST_CASE("close wakes blocked senders with closed; they keep their values", "[c
     CHECK(kept == std::vector<int>{0, 1, 2});
     if (capacity == 1) CHECK(ch.recv()->value == 100);  // the buffered value survives
     CHECK(ch.recv().status() == ChannelStatus::closed);
-  });
+  }, weft_test::one_worker());
 }
 
 TEST_CASE("waiting receivers are served first come, first served", "[channel][order]") {

@@ -15,6 +15,7 @@
 #include <weft/weft.hpp>
 
 #include "support/child_process.hpp"
+#include "support/workers.hpp"
 
 using namespace std::chrono_literals;
 
@@ -185,7 +186,7 @@ TEST_CASE("exceptions nobody joins go to the unjoined-exception handler", "[spaw
     CHECK(reports.size() == 1);  // only the detached fiber's exception is lost so far
     h = {};                      // drop the handle without joining
     CHECK(reports.size() == 2);
-  });
+  }, weft_test::one_worker());
 
   REQUIRE(reports.size() == 2);
   CHECK(reports[0].id == detached_id);

@@ -6,6 +6,7 @@
 
 #include "weft/blocking.hpp"
 #include "weft/weft.hpp"
+#include "support/workers.hpp"
 
 using namespace std::chrono_literals;
 
@@ -50,7 +51,7 @@ TEST_CASE("idle waits, wake-ups from other threads and the blocking pool", "[sta
     const weft::RuntimeStats pooled = weft::stats();
     CHECK(pooled.blocking.started == 1);
     CHECK(pooled.blocking.completed == 1);
-  });
+  }, weft_test::one_worker());
 }
 
 TEST_CASE("fd readiness is counted", "[stats]") {

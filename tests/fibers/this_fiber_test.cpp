@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <weft/weft.hpp>
+#include "support/workers.hpp"
 
 TEST_CASE("this_fiber::id and name outside a fiber", "[this_fiber]") {
   CHECK(weft::this_fiber::id() == 0);
@@ -43,7 +44,7 @@ TEST_CASE("yield gives every ready fiber a turn, in FIFO order", "[this_fiber][y
       }));
     }
     for (auto& h : handles) h.join();
-  });
+  }, weft_test::one_worker());
   CHECK(order == "ABCABCABCABC");
 }
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <weft/weft.hpp>
+#include "support/workers.hpp"
 
 using namespace std::chrono_literals;
 
@@ -51,7 +52,7 @@ TEST_CASE("a thread keeps the overflow guard's alternate stack from one run to t
 TEST_CASE("a runtime makes its eventfd only when its worker first sleeps", "[sched]") {
   std::size_t before = 0, busy = 0, slept = 0;
   {
-    weft::Runtime runtime;
+    weft::Runtime runtime(weft_test::one_worker());  // the fds of one worker's sleep
     before = open_fds();
     runtime.run([&] {
       weft::this_fiber::yield();

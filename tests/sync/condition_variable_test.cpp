@@ -8,6 +8,7 @@
 
 #include "support/sync_support.hpp"
 #include "weft/weft.hpp"
+#include "support/workers.hpp"
 
 using namespace std::chrono_literals;
 using weft_test::let_others_run;
@@ -70,7 +71,7 @@ TEST_CASE("ConditionVariable: notify_one wakes the longest waiter, notify_all ev
     cv.notify_all();
     for (auto& w : waiters) w.join();
     CHECK(woken == std::vector<int>{1, 2, 3});
-  });
+  }, weft_test::one_worker());
 }
 
 TEST_CASE("ConditionVariable: timed waits report timeouts with the mutex re-taken",

@@ -5,6 +5,7 @@
 
 #include "support/sync_support.hpp"
 #include "weft/weft.hpp"
+#include "support/workers.hpp"
 
 using namespace std::chrono_literals;
 using weft_test::let_others_run;
@@ -53,7 +54,7 @@ TEST_CASE("Semaphore: waiters are served FIFO and permits are handed over",
     s.release();
     for (auto& w : waiters) w.join();
     CHECK(order == std::vector<int>{1, 2, 3, 4});
-  });
+  }, weft_test::one_worker());
 }
 
 TEST_CASE("Semaphore: timed acquire times out; cancellation takes no permit",

@@ -5,14 +5,14 @@
 
 namespace weft::sched::detail {
 
-std::optional<Duration> DeadlockWatch::grace_left(bool all_stuck, std::uint64_t wakeups) {
-  if (since_ && at_wakeups_ != wakeups) since_.reset();
+std::optional<Duration> DeadlockWatch::grace_left(bool all_stuck, std::uint64_t progress) {
+  if (since_ && at_wakeups_ != progress) since_.reset();
   if (!all_stuck || !other_threads_exist()) return std::nullopt;
   // The idle wait may end early, so the time is measured, not counted.
   const auto now = std::chrono::steady_clock::now();
   if (!since_) {
     since_ = now;
-    at_wakeups_ = wakeups;
+    at_wakeups_ = progress;
   }
   const auto elapsed = now - *since_;
   if (elapsed >= kGrace) return std::nullopt;

@@ -20,10 +20,11 @@ class DeadlockWatch {
   static constexpr std::chrono::milliseconds kGrace{250};
 
   // Called each time the worker finds itself stuck. `all_stuck`: every running runtime
-  // is stuck; `wakeups`: how many fibers the worker has woken so far (a suspicion from
-  // before the last wake-up is stale). Returns how much longer to wait before the
+  // is stuck; `progress`: the switches of every worker of every running runtime so far
+  // (StuckRegistry::Mark): a suspicion from before any fiber last moved, on any worker,
+  // is stale. Returns how much longer to wait before the
   // verdict, or nullopt when it may be given now.
-  std::optional<Duration> grace_left(bool all_stuck, std::uint64_t wakeups);
+  std::optional<Duration> grace_left(bool all_stuck, std::uint64_t progress);
   // A fiber ran: whatever was suspected is over.
   void clear() noexcept { since_.reset(); }
 

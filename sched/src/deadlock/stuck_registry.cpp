@@ -39,10 +39,12 @@ StuckRegistry::Mark StuckRegistry::mark_stuck(Worker& worker) {
   worker.set_stuck(true);
   if (worker.has_inbox_work()) {  // a wake-up arrived: not stuck after all
     worker.set_stuck(false);
-    return {generation_, false, false};
+    return {generation_, false, false, 0};
   }
   stuck_.push_back(&worker);
-  return {generation_, true, all_stuck()};
+  std::uint64_t progress = 0;
+  for (const Worker* w : running_) progress += w->progress();
+  return {generation_, true, all_stuck(), progress};
 }
 
 bool StuckRegistry::declare(Worker& worker, bool* alone) {

@@ -37,6 +37,9 @@ class StuckRegistry {
     std::uint64_t generation;
     bool marked;     // false: the worker has work after all (its inbox is not empty)
     bool all_stuck;  // every running runtime is stuck now; the caller may declare()
+    // The switches of every running worker so far: unchanged between two marks means no
+    // fiber moved anywhere in between (the grace period of DeadlockWatch).
+    std::uint64_t progress;
   };
   Mark mark_stuck(Worker& worker);
   // Declares the global deadlock: wakes every other stuck runtime to report, and takes

@@ -75,6 +75,13 @@ void Scheduler::wake_an_idle_worker(const detail::Worker* except) noexcept {
 namespace weft::sched::detail {
 
 void Worker::idle_step_multi() {
+  // An idle worker is not stalled, whether it spins, sleeps or gives a verdict: the
+  // stall monitor must not count its quiet switch count against it.
+  struct Idle {
+    std::atomic<bool>& waiting;
+    explicit Idle(std::atomic<bool>& w) : waiting(w) { waiting.store(true, std::memory_order_relaxed); }
+    ~Idle() { waiting.store(false, std::memory_order_relaxed); }
+  } idle(waiting_);
   if (scheduler_.live_fibers() == 0) {
     // The run is ending (worker 0 ends it: run_is_over): tell it, and sleep until it
     // says so. Only the stop's wake-up or new work wakes this sleep.
@@ -151,9 +158,7 @@ void Worker::sleep_multi(std::optional<Duration> timeout) noexcept {
     return;
   }
   parks_.store(parks_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  waiting_.store(true, std::memory_order_relaxed);
   parker_.park(timeout);
-  waiting_.store(false, std::memory_order_relaxed);
   asleep_.store(false, std::memory_order_relaxed);
 }
 

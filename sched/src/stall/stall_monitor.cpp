@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <new>
 #include <string>
 #include <thread>
 
@@ -40,6 +41,10 @@ StallMonitor& StallMonitor::instance() {
 
 void StallMonitor::after_fork_in_child() {
   watched_.clear();
+  // The parent's monitor thread was waiting on the condition variable: its state (a
+  // waiter that does not exist here) would make the child's first notify wait for that
+  // waiter forever. A fresh one, built over the old without destroying it.
+  new (&changed_) std::condition_variable();
 #ifdef WEFT_TSAN
   // TSan cannot start threads in the child of a multi-threaded process: no monitor
   // there (runs still work; only their stalls go unreported).
