@@ -2,6 +2,7 @@
 // Under the sanitizers blocks come straight from the heap, so only liveness is checked.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <set>
 #include <thread>
@@ -23,7 +24,7 @@ std::vector<std::uintptr_t> live_blocks(int count) {
   std::vector<std::uintptr_t> blocks(static_cast<std::size_t>(count));
   weft::run([&] {
     weft::Event all_started;
-    int started = 0;
+    std::atomic<int> started{0};  // the fibers may run on several workers
     std::vector<weft::JoinHandle<void>> handles;
     for (int i = 0; i < count; ++i) {
       handles.push_back(weft::spawn([&, i] {

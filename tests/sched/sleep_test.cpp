@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <weft/weft.hpp>
+#include "support/workers.hpp"
 
 using namespace std::chrono_literals;
 
@@ -66,7 +67,7 @@ TEST_CASE("other fibers run while one sleeps", "[timers]") {
     CHECK(turns == 100);
     sleeper.join();
     CHECK(sleeper_done);
-  });
+  }, weft_test::one_worker());
 }
 
 TEST_CASE("sleep_until a past or present deadline returns at once", "[timers]") {

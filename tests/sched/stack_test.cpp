@@ -139,6 +139,7 @@ TEST_CASE("a runtime default stack size applies to fibers that ask for none", "[
   ChildResult child = run_in_child([] {
     weft::RuntimeOptions options;
     options.stack_size = 256 * 1024;
+    options.workers = 1;  // under TSan a child of a multi-threaded process cannot start threads
     weft::run(
         [] {
           weft::spawn([] {

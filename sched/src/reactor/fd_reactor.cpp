@@ -35,9 +35,15 @@ FdReactor::~FdReactor() {
 
 int FdReactor::ensure_wake_fd() noexcept {
   int fd = wake_fd();
-  if (fd < 0) {
-    fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);  // may fail (out of fds): see wait()
-    wake_fd_.store(fd, std::memory_order_relaxed);
+  if (fd >= 0) return fd;
+  fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);  // may fail (out of fds): see wait()
+  if (fd < 0) return fd;
+  // With several workers two may get here at once (a sleeper and a fiber registering
+  // the first fd): the first one's fd is kept, the other closed.
+  int none = -1;
+  if (!wake_fd_.compare_exchange_strong(none, fd, std::memory_order_acq_rel, std::memory_order_acquire)) {
+    ::close(fd);
+    return none;
   }
   return fd;
 }

@@ -89,7 +89,7 @@ class FdReactor : public Reactor {
 
   // -1 until the worker first prepares to sleep (or if the process had no fd to spare:
   // the wait then naps in 1 ms slices, so a wake-up is still seen).
-  int wake_fd() const noexcept { return wake_fd_.load(std::memory_order_relaxed); }
+  int wake_fd() const noexcept { return wake_fd_.load(std::memory_order_acquire); }
   // Makes the wake fd now if there is none yet; returns it (or -1).
   int ensure_wake_fd() noexcept;
   void count_backend_call(std::atomic<std::uint64_t>& counter) const noexcept {
@@ -109,8 +109,8 @@ class FdReactor : public Reactor {
   std::size_t deliver(const std::vector<Event>& events, std::vector<Claim>& claims, bool drain_wake_fd) noexcept;
   void collect_armed(std::vector<ArmedFd>& out);
 
-  // Written only by the waiting worker (ensure_wake_fd); atomic because a waker on
-  // another thread reads it.
+  // Made once, by the first worker to sleep or the first fd registration
+  // (ensure_wake_fd); read by wakers on any thread.
   std::atomic<int> wake_fd_{-1};
   std::atomic<bool> sleeping_{false};
   std::atomic<std::size_t> armed_count_{0};
