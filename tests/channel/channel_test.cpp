@@ -472,10 +472,10 @@ TEST_CASE("destroying a channel while a fiber waits on it names the program's bu
     weft::run([] {
       auto* channel = new weft::Channel<int>(0);
       auto receiver = weft::spawn([&] { (void)channel->recv(); }, {.name = "receiver"});
-      weft::this_fiber::yield();  // the receiver now waits
+      weft::this_fiber::yield();  // the receiver now waits (on one worker, it has run)
       delete channel;
       receiver.join();
-    });
+    }, weft_test::one_worker());
   });
   INFO("child stderr: " << child.err);
   CHECK(child.died_of_signal());  // abort: the waiter's node points into the channel
