@@ -198,7 +198,7 @@ TEST_CASE("close wakes every blocked receiver with closed", "[channel][close]") 
     ch.close();
     for (auto& r : receivers) r.join();
     CHECK(seen == std::vector<ChannelStatus>(3, ChannelStatus::closed));
-  });
+  }, weft_test::one_worker());
 }
 
 TEST_CASE("close wakes blocked senders with closed; they keep their values", "[channel][close]") {

@@ -8,6 +8,7 @@
 
 #include "support/sync_support.hpp"
 #include "weft/weft.hpp"
+#include "support/workers.hpp"
 
 using namespace std::chrono_literals;
 using weft_test::let_others_run;
@@ -281,7 +282,7 @@ TEST_CASE("weft::lock and ScopedLock take locks in one global order", "[lock]") 
       weft::ScopedLock adopted(std::adopt_lock, a);
     }
     CHECK_FALSE(a.is_locked());
-  });
+  }, weft_test::one_worker());
 }
 
 TEST_CASE("weft::lock is all or nothing when a lock() is cancelled", "[lock][cancel]") {
