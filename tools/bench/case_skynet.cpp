@@ -16,42 +16,21 @@
 #include <weft/weft.hpp>
 
 #include "bench.hpp"
+#include "skynet_tree.hpp"
 
 namespace weft::bench {
 
 namespace {
 
-constexpr std::uint64_t kChildren = 10;
 // Boost.Fiber's own skynet example uses two pages per stack, from a pool.
 constexpr std::size_t kBoostStackPages = 2;
 
-std::uint64_t leaves(const Options& options) { return options.quick ? 10'000 : 1'000'000; }
-
-// Fails loudly unless `total` is the sum 0 + 1 + ... + (size - 1).
-void verify(const char* side, std::uint64_t size, std::uint64_t total) {
-  const std::uint64_t expected = size * (size - 1) / 2;   // 499999500000 for 1,000,000
-  if (total != expected)
-    throw Failure(std::string("skynet on ") + side + " returned " + std::to_string(total) +
-                  ", expected " + std::to_string(expected));
-}
-
-std::uint64_t weft_skynet(std::uint64_t num, std::uint64_t size) {
-  if (size == 1) return num;
-  const std::uint64_t step = size / kChildren;
-  std::array<weft::JoinHandle<std::uint64_t>, kChildren> children;
-  for (std::uint64_t i = 0; i < kChildren; ++i)
-    children[i] = weft::spawn([num, step, i] { return weft_skynet(num + i * step, step); });
-  std::uint64_t sum = 0;
-  for (auto& child : children) sum += child.join();
-  return sum;
-}
-
 double weft_side(const Options& options) {
-  const std::uint64_t size = leaves(options);
+  const std::uint64_t size = skynet_leaves(options);
   auto start = Clock::now();
   const std::uint64_t total = weft::run([size] { return weft_skynet(0, size); });
   const double ns = elapsed_ns(start);
-  verify("weft", size, total);
+  verify_skynet("skynet on weft", size, total);
   return ns / 1e6;
 }
 
@@ -60,16 +39,16 @@ using BoostPool = boost::fibers::pooled_fixedsize_stack;
 
 std::uint64_t boost_skynet(BoostPool& pool, std::uint64_t num, std::uint64_t size) {
   if (size == 1) return num;
-  const std::uint64_t step = size / kChildren;
-  std::array<std::uint64_t, kChildren> results{};
-  std::array<boost::fibers::fiber, kChildren> children;
-  for (std::uint64_t i = 0; i < kChildren; ++i)
+  const std::uint64_t step = size / kSkynetChildren;
+  std::array<std::uint64_t, kSkynetChildren> results{};
+  std::array<boost::fibers::fiber, kSkynetChildren> children;
+  for (std::uint64_t i = 0; i < kSkynetChildren; ++i)
     children[i] = boost::fibers::fiber(boost::fibers::launch::dispatch, std::allocator_arg, pool,
                                        [&pool, &results, num, step, i] {
                                          results[i] = boost_skynet(pool, num + i * step, step);
                                        });
   std::uint64_t sum = 0;
-  for (std::uint64_t i = 0; i < kChildren; ++i) {
+  for (std::uint64_t i = 0; i < kSkynetChildren; ++i) {
     children[i].join();
     sum += results[i];
   }
@@ -77,7 +56,7 @@ std::uint64_t boost_skynet(BoostPool& pool, std::uint64_t num, std::uint64_t siz
 }
 
 double boost_side(const Options& options) {
-  const std::uint64_t size = leaves(options);
+  const std::uint64_t size = skynet_leaves(options);
   // Boost.Fiber keeps hundreds of thousands of stacks alive at once here (~3 GB).
   constexpr std::uint64_t kNeededMb = 4000;
   if (!options.quick && available_memory_mb() < kNeededMb)
@@ -90,7 +69,7 @@ double boost_side(const Options& options) {
     total = boost_skynet(pool, 0, size);
   }
   const double ns = elapsed_ns(start);
-  verify("boost.fiber", size, total);
+  verify_skynet("skynet on boost.fiber", size, total);
   return ns / 1e6;
 }
 #else

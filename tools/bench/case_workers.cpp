@@ -37,6 +37,7 @@
 #include "bench.hpp"
 #include "go_peer.hpp"
 #include "process.hpp"
+#include "skynet_tree.hpp"
 
 namespace weft::bench {
 
@@ -50,32 +51,12 @@ weft::RuntimeOptions on_workers(std::size_t n) {
 
 // ---- skynet on two workers --------------------------------------------------------
 
-constexpr std::uint64_t kChildren = 10;
-
-std::uint64_t skynet_leaves(const Options& options) { return options.quick ? 10'000 : 1'000'000; }
-
-void verify_skynet(const char* side, std::uint64_t size, std::uint64_t total) {
-  if (total != size * (size - 1) / 2)
-    throw Failure(std::string("skynet_2w on ") + side + " returned " + std::to_string(total));
-}
-
-std::uint64_t weft_skynet(std::uint64_t num, std::uint64_t size) {
-  if (size == 1) return num;
-  const std::uint64_t step = size / kChildren;
-  std::array<weft::JoinHandle<std::uint64_t>, kChildren> children;
-  for (std::uint64_t i = 0; i < kChildren; ++i)
-    children[i] = weft::spawn([num, step, i] { return weft_skynet(num + i * step, step); });
-  std::uint64_t sum = 0;
-  for (auto& child : children) sum += child.join();
-  return sum;
-}
-
 double weft_skynet_on(std::size_t workers, const Options& options) {
   const std::uint64_t size = skynet_leaves(options);
   const auto start = Clock::now();
   const std::uint64_t total = weft::run([size] { return weft_skynet(0, size); }, on_workers(workers));
   const double ms = elapsed_ns(start) / 1e6;
-  verify_skynet(workers == 1 ? "weft 1 worker" : "weft 2 workers", size, total);
+  verify_skynet(workers == 1 ? "skynet_2w on weft 1 worker" : "skynet_2w on weft 2 workers", size, total);
   return ms;
 }
 
@@ -86,15 +67,15 @@ using BoostStacks = boost::fibers::fixedsize_stack;
 
 std::uint64_t boost_skynet(BoostStacks& pool, std::uint64_t num, std::uint64_t size) {
   if (size == 1) return num;
-  const std::uint64_t step = size / kChildren;
-  std::array<std::uint64_t, kChildren> results{};
-  std::array<boost::fibers::fiber, kChildren> children;
-  for (std::uint64_t i = 0; i < kChildren; ++i)
+  const std::uint64_t step = size / kSkynetChildren;
+  std::array<std::uint64_t, kSkynetChildren> results{};
+  std::array<boost::fibers::fiber, kSkynetChildren> children;
+  for (std::uint64_t i = 0; i < kSkynetChildren; ++i)
     children[i] = boost::fibers::fiber(std::allocator_arg, pool, [&pool, &results, num, step, i] {
       results[i] = boost_skynet(pool, num + i * step, step);
     });
   std::uint64_t sum = 0;
-  for (std::uint64_t i = 0; i < kChildren; ++i) {
+  for (std::uint64_t i = 0; i < kSkynetChildren; ++i) {
     children[i].join();
     sum += results[i];
   }
@@ -131,7 +112,7 @@ double boost_skynet_work_stealing(const Options& options) {
   }
   done_cv.notify_all();
   helper.join();
-  verify_skynet("boost.fiber work_stealing", size, total);
+  verify_skynet("skynet_2w on boost.fiber work_stealing", size, total);
   return ms;
 }
 #else
@@ -148,7 +129,7 @@ double go_skynet(int procs, const Options& options) {
   double ms = 0;
   if (std::sscanf(line.c_str(), "%llu %lf", &total, &ms) != 2) throw Failure("cannot read go skynet's line '" + line + "'");
   if (go.finish(after(std::chrono::seconds(10))) != 0) throw Failure("go skynet failed");
-  verify_skynet("go", size, total);
+  verify_skynet("skynet_2w on go", size, total);
   return ms;
 }
 
