@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -105,15 +106,19 @@ int stop_server(const Server& server) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// Shared by the clients' fibers, which run on every worker at once.
 struct Results {
-  std::vector<double> latencies_us;
-  std::uint64_t done = 0;
-  std::uint64_t mismatches = 0;
-  std::uint64_t errors = 0;
+  weft::Mutex lock;                  // guards latencies_us
+  std::vector<double> latencies_us;  // each client adds its own when it ends
+  std::atomic<std::uint64_t> done = 0;
+  std::atomic<std::uint64_t> mismatches = 0;
+  std::atomic<std::uint64_t> errors = 0;
 };
 
 // One connection: send a message, read it back whole, compare.
 void client(const weft::SocketAddress& address, const Flags& flags, unsigned index, Results& results) {
+  std::vector<double> latencies_us;
+  latencies_us.reserve(flags.messages);
   try {
     weft::TcpStream s = weft::TcpStream::connect(address, 5s);
     s.set_nodelay(true);
@@ -123,13 +128,15 @@ void client(const weft::SocketAddress& address, const Flags& flags, unsigned ind
       const auto start = Clock::now();
       s.write_all(message, 10s);
       if (!s.read_exact(reply, 10s)) throw std::runtime_error("the server closed the connection");
-      results.latencies_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+      latencies_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
       if (reply != message) ++results.mismatches;
       ++results.done;
     }
   } catch (const std::exception& e) {
     if (results.errors++ == 0) std::fprintf(stderr, "echo_load: connection %u: %s\n", index, e.what());
   }
+  std::lock_guard guard(results.lock);
+  results.latencies_us.insert(results.latencies_us.end(), latencies_us.begin(), latencies_us.end());
 }
 
 double percentile(std::vector<double>& values, double p) {

@@ -58,12 +58,13 @@ Flags parse(int argc, char** argv) {
   return f;
 }
 
+// Atomic: the connections' fibers run on every worker at once.
 struct Totals {
-  std::uint64_t accepted = 0;
-  std::uint64_t refused = 0;  // over the connection limit
-  std::uint64_t bytes = 0;
-  std::uint64_t idle_closed = 0;
-  std::uint64_t failed = 0;  // ended by an error (reset by the peer, ...)
+  std::atomic<std::uint64_t> accepted = 0;
+  std::atomic<std::uint64_t> refused = 0;  // over the connection limit
+  std::atomic<std::uint64_t> bytes = 0;
+  std::atomic<std::uint64_t> idle_closed = 0;
+  std::atomic<std::uint64_t> failed = 0;  // ended by an error (reset by the peer, ...)
 };
 
 // Echoes one connection until the peer ends it, it stays idle too long, or stop.

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -124,8 +125,9 @@ std::string error_response(int status) {
   return "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 }
 
+// Atomic: the connections' fibers run on every worker at once.
 struct Totals {
-  std::uint64_t connections = 0, requests = 0, rejected = 0, idle_closed = 0;
+  std::atomic<std::uint64_t> connections = 0, requests = 0, rejected = 0, idle_closed = 0;
 };
 
 // Serves one connection: requests in order (pipelined ones too) until it closes.

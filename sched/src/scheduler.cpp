@@ -2,9 +2,13 @@
 // dumps that span the workers.
 #include "weft/sched/scheduler.hpp"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <ostream>
 #include <string>
+#include <thread>
 
 #include "weft/sched/errors.hpp"
 #include "worker.hpp"
@@ -13,12 +17,19 @@ namespace weft::sched {
 
 namespace {
 
-// SchedulerOptions::workers, resolved: 0 means WEFT_WORKERS, else 1.
+// The CPUs this process may run on (taskset, cpusets), as Go counts them for GOMAXPROCS.
+std::size_t usable_cpus() {
+  cpu_set_t set;
+  if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// SchedulerOptions::workers, resolved: 0 means WEFT_WORKERS, else one per usable CPU.
 std::size_t worker_count_from(const SchedulerOptions& options) {
   if (options.clock && options.clock->is_virtual()) return 1;  // the checker simulates workers
   if (options.workers != 0) return options.workers;
   const char* env = std::getenv("WEFT_WORKERS");
-  if (env == nullptr || *env == '\0') return 1;
+  if (env == nullptr || *env == '\0') return std::min<std::size_t>(usable_cpus(), 1024);
   char* end = nullptr;
   const unsigned long n = std::strtoul(env, &end, 10);
   if (*end != '\0' || n == 0 || n > 1024)

@@ -495,20 +495,32 @@ void Worker::unwind_registered_on(Worker& owner) noexcept {
     }
     f->unwinding_ = true;
     if (f->state() != FiberState::Parked) continue;
-    if (multi_) {
-      // Every worker is stuck, so every parked fiber is off its stack: all of them
-      // unwind here, pinned, in the order one worker would unwind them. (Spread over
-      // the workers, a fiber could destroy a primitive another is still unwinding from.)
-      f->worker_ = this;
-      f->run_link().pinned = true;
-    }
     // A claimed wait (its claimer enqueues it if it sleeps), or a raw park.
     std::uint64_t word = f->wait_word_.load(std::memory_order_acquire);
-    if (wait_word::is_waiting(word)) try_wake(WaitTicket{f, wait_word::epoch_of(word)}, WakeReason::Cancelled);
+    if (wait_word::is_waiting(word)) {
+      WaitTicket ticket{f, wait_word::epoch_of(word)};
+      if (try_claim(ticket, WakeReason::Cancelled)) {
+        adopt_for_unwinding(*f);
+        wake(ticket, ReadyHint::Normal);
+      }
+    }
     std::uint8_t parked = kParked;
-    if (f->park_state_.compare_exchange_strong(parked, kRunning))
+    if (f->park_state_.compare_exchange_strong(parked, kRunning)) {
+      adopt_for_unwinding(*f);
       f->worker_->make_ready(*f, ReadyHint::Normal, kRawPark);
+    }
   }
+}
+
+void Worker::adopt_for_unwinding(Fiber& fiber) noexcept {
+  if (!multi_) return;
+  // Every worker is stuck, so every parked fiber is off its stack: all of them unwind
+  // here, pinned, in the order one worker would unwind them. (Spread over the workers,
+  // a fiber could destroy a primitive another is still unwinding from.) Only the one
+  // that won the fiber's wake-up may move it: a waker of another runtime that won it
+  // reads the fiber's worker to queue it there.
+  fiber.worker_ = this;
+  fiber.run_link().pinned = true;
 }
 
 }  // namespace weft::sched::detail

@@ -99,6 +99,7 @@ class alignas(kAliasPageBytes) Worker {
   // Marks every live fiber as unwinding and makes the parked ones runnable.
   void unwind_all() noexcept;
   void unwind_registered_on(Worker& owner) noexcept;
+  void adopt_for_unwinding(Fiber& fiber) noexcept;
   // Raw park of the running fiber (permit semantics, see kernel.hpp).
   void park(const WaitRecord& record);
   // Switches away from the running fiber, which has the open claimed wait `epoch` (see

@@ -4,6 +4,7 @@
 // across workers is reported like one on a single worker. Runs with 2 and 4 workers.
 #include <catch2/catch.hpp>
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -12,6 +13,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <mutex>
@@ -329,7 +331,9 @@ TEST_CASE("blocking() and timeouts work from every worker", "[mn]") {
       on_workers(2));
 }
 
-TEST_CASE("WEFT_WORKERS chooses the count; a bad value is refused", "[mn]") {
+TEST_CASE("WEFT_WORKERS chooses the count; a bad value is refused; unset, one per usable CPU", "[mn]") {
+  const char* outer = std::getenv("WEFT_WORKERS");
+  const std::string restore = outer ? outer : "";
   ::setenv("WEFT_WORKERS", "3", 1);
   {
     weft::Runtime runtime;
@@ -338,6 +342,27 @@ TEST_CASE("WEFT_WORKERS chooses the count; a bad value is refused", "[mn]") {
   ::setenv("WEFT_WORKERS", "many", 1);
   CHECK_THROWS_WITH(weft::Runtime(), Catch::Contains("WEFT_WORKERS='many'"));
   ::unsetenv("WEFT_WORKERS");
-  weft::Runtime one;
+  {
+    cpu_set_t usable;
+    REQUIRE(::sched_getaffinity(0, sizeof usable, &usable) == 0);
+    weft::Runtime all;
+    CHECK(all.scheduler().worker_count() == static_cast<std::size_t>(CPU_COUNT(&usable)));
+    // Fewer CPUs allowed (as under taskset), fewer workers.
+    cpu_set_t first;
+    CPU_ZERO(&first);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+      if (CPU_ISSET(cpu, &usable)) {
+        CPU_SET(cpu, &first);
+        break;
+      }
+    REQUIRE(::sched_setaffinity(0, sizeof first, &first) == 0);
+    weft::Runtime pinned;
+    CHECK(pinned.scheduler().worker_count() == 1);
+    REQUIRE(::sched_setaffinity(0, sizeof usable, &usable) == 0);
+  }
+  weft::RuntimeOptions explicit_one;
+  explicit_one.workers = 1;
+  weft::Runtime one(explicit_one);
   CHECK(one.scheduler().worker_count() == 1);
+  if (!restore.empty()) ::setenv("WEFT_WORKERS", restore.c_str(), 1);
 }

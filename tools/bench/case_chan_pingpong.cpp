@@ -14,6 +14,7 @@
 #include <weft/weft.hpp>
 
 #include "bench.hpp"
+#include "runtime_options.hpp"
 
 namespace weft::bench {
 
@@ -67,7 +68,7 @@ double weft_pingpong(std::size_t capacity, const Options& options) {
     ping.join();
     pong.join();
     return elapsed;
-  });
+  }, on_workers(1));
   verify("chan_pingpong_" + std::to_string(capacity) + " on weft", n, tally);
   return ns / static_cast<double>(n);
 }

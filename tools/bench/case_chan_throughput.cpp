@@ -12,6 +12,7 @@
 #include <weft/weft.hpp>
 
 #include "bench.hpp"
+#include "runtime_options.hpp"
 
 namespace weft::bench {
 
@@ -62,7 +63,7 @@ double weft_throughput(const Options& options) {
     producer.join();
     consumer.join();
     return elapsed_ns(start);
-  });
+  }, on_workers(1));
   verify("weft", n, tally);
   return rate(n, ns);
 }

@@ -16,6 +16,7 @@
 #include <weft/weft.hpp>
 
 #include "bench.hpp"
+#include "runtime_options.hpp"
 
 namespace weft::bench {
 
@@ -123,7 +124,7 @@ double floor_rate(const Scenario& s, const Options& options) {
   const std::size_t n = s.floor_factor * iterations(s, options);
   auto start = Clock::now();
   try {
-    for (std::size_t i = 0; i < n; ++i) weft::run(s.body);
+    for (std::size_t i = 0; i < n; ++i) weft::run(s.body, on_workers(1));
   } catch (const weft::check::AssertionFailed& failed) {
     throw Failure(std::string(s.case_name) + " on weft::run: " + failed.what());
   }

@@ -18,6 +18,7 @@
 #include "bench.hpp"
 #include "go_peer.hpp"
 #include "process.hpp"
+#include "runtime_options.hpp"
 
 namespace weft::bench {
 
@@ -58,7 +59,7 @@ LoadResult run_load(const std::string& address, const Options& options, std::opt
   Process client({built_program(WEFT_BENCH_ECHO_LOAD, "demos/echo_load"), "--address", address, "--connections",
                   std::to_string(l.connections), "--messages", std::to_string(l.messages), "--size",
                   std::to_string(l.size), "--reactor", "epoll"},
-                 {}, cpu);
+                 {kOneWorkerEnv}, cpu);
   const int status = client.finish(after(options.quick ? kQuickLoadLimit : kLoadLimit));
   if (status != 0)
     throw Failure("echo_load exited with status " + std::to_string(status) + "; it printed: '" + client.output() + "'");
@@ -111,7 +112,7 @@ double per_request(unsigned long long calls, const LoadResult& load) {
 
 Figures weft_echo_on(const std::string& reactor, const Options& options) {
   const Served s = serve({built_program(WEFT_BENCH_ECHO_SERVER, "demos/echo_server"), "--port", "0", "--reactor", reactor},
-                         {}, options);
+                         {kOneWorkerEnv}, options);
   if (reactor != "epoll") return s.figures();
   // "echo_server: reactor epoll: N waits, M control calls, K readiness wake-ups"
   const std::string counts = line_with("echo_server", s.output, "reactor epoll: ");

@@ -20,6 +20,7 @@
 #include "bench.hpp"
 #include "go_peer.hpp"
 #include "process.hpp"
+#include "runtime_options.hpp"
 
 namespace weft::bench {
 
@@ -68,7 +69,7 @@ double load_and_stop(Process& server, const std::string& url, const Options& opt
 
 double weft_http(const Options& options) {
   const Placement where = placement();
-  Process server({built_program(WEFT_BENCH_HTTP_HELLO, "demos/http_hello"), "--port", "0", "--reactor", "epoll"}, {},
+  Process server({built_program(WEFT_BENCH_HTTP_HELLO, "demos/http_hello"), "--port", "0", "--reactor", "epoll"}, {kOneWorkerEnv},
                  where.server);
   const std::string url = listening_address(server, after(kServerStartLimit));   // http://IP:PORT/
   return load_and_stop(server, url, options, where);

@@ -14,6 +14,7 @@
 #include <weft/weft.hpp>
 
 #include "bench.hpp"
+#include "runtime_options.hpp"
 
 namespace weft::bench {
 
@@ -66,7 +67,7 @@ double weft_mutex(const Options& options) {
     for (int f = 0; f < kFibers; ++f) fibers.push_back(weft::spawn(body));
     for (auto& fiber : fibers) fiber.join();
     return elapsed_ns(start);
-  });
+  }, on_workers(1));
   verify("weft", n, shared);
   return ns / static_cast<double>(kFibers * n);
 }

@@ -16,6 +16,7 @@
 #include <weft/weft.hpp>
 
 #include "bench.hpp"
+#include "runtime_options.hpp"
 #include "skynet_tree.hpp"
 
 namespace weft::bench {
@@ -28,7 +29,7 @@ constexpr std::size_t kBoostStackPages = 2;
 double weft_side(const Options& options) {
   const std::uint64_t size = skynet_leaves(options);
   auto start = Clock::now();
-  const std::uint64_t total = weft::run([size] { return weft_skynet(0, size); });
+  const std::uint64_t total = weft::run([size] { return weft_skynet(0, size); }, on_workers(1));
   const double ns = elapsed_ns(start);
   verify_skynet("skynet on weft", size, total);
   return ns / 1e6;

@@ -18,6 +18,7 @@
 #include <weft/weft.hpp>
 
 #include "bench.hpp"
+#include "runtime_options.hpp"
 
 namespace weft::bench {
 
@@ -36,7 +37,7 @@ double weft_spawn_join(const Options& options) {
     auto start = Clock::now();
     for (std::int64_t i = 0; i < n; ++i) weft::spawn([] {}).join();
     return elapsed_ns(start) / static_cast<double>(n);
-  });
+  }, on_workers(1));
 }
 
 #if WEFT_BENCH_BOOST_FIBER

@@ -35,6 +35,7 @@
 #include <weft/weft.hpp>
 
 #include "bench.hpp"
+#include "runtime_options.hpp"
 #include "go_peer.hpp"
 #include "process.hpp"
 #include "skynet_tree.hpp"
@@ -42,12 +43,6 @@
 namespace weft::bench {
 
 namespace {
-
-weft::RuntimeOptions on_workers(std::size_t n) {
-  weft::RuntimeOptions options;
-  options.workers = n;
-  return options;
-}
 
 // ---- skynet on two workers --------------------------------------------------------
 

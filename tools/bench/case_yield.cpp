@@ -13,6 +13,7 @@
 #include <weft/weft.hpp>
 
 #include "bench.hpp"
+#include "runtime_options.hpp"
 
 namespace weft::bench {
 
@@ -33,7 +34,7 @@ double weft_yield(const Options& options) {
     a.join();
     b.join();
     return elapsed_ns(start) / static_cast<double>(2 * n);
-  });
+  }, on_workers(1));
 }
 
 #if WEFT_BENCH_BOOST_FIBER

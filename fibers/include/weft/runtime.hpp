@@ -12,6 +12,8 @@
 namespace weft {
 
 // How a runtime runs (every field has a default; see weft/sched/scheduler.hpp):
+//   workers           kernel threads that run fibers (WEFT_WORKERS, else one per
+//                     CPU the process may use; 1 = cooperative on the calling thread)
 //   stack_size        usable bytes of a fiber's stack (64 KiB; at least 16 KiB)
 //   stack_pool_bytes  released stack bytes kept for reuse per worker
 //   detect_deadlock   throw DeadlockError when every fiber blocks for good (true)
@@ -27,7 +29,8 @@ namespace weft {
 //                     on_stall or stderr
 using RuntimeOptions = sched::SchedulerOptions;
 
-// A runtime that runs fibers on the calling thread. Reusable: run() may be called again.
+// A runtime that runs fibers on the calling thread and, with several workers, on threads
+// it starts for the length of each run(). Reusable: run() may be called again.
 class Runtime {
  public:
   explicit Runtime(RuntimeOptions options = {}) : impl_(std::move(options)) {}
@@ -50,7 +53,7 @@ class Runtime {
   sched::Scheduler impl_;
 };
 
-// Runs `fn` on a fresh single-threaded runtime (see Runtime::run).
+// Runs `fn` on a fresh runtime (see Runtime::run).
 template <class F>
 auto run(F&& fn, RuntimeOptions options = {}) -> detail::SpawnResult<F> {
   Runtime runtime(std::move(options));

@@ -66,11 +66,13 @@ using ReactorFactory = std::function<std::unique_ptr<Reactor>()>;
 
 struct SchedulerOptions {
   // Kernel threads that run fibers (M:N). 0 means the environment variable WEFT_WORKERS
-  // if it is set, else 1. With 1, run() is today's cooperative single-thread loop on the
-  // calling thread; with N, the calling thread is worker 0 and N-1 threads join it for
-  // the length of run(). Fibers migrate between workers (an idle worker steals from a
-  // busy one) unless started pinned (StartOptions::worker). A virtual clock (the
-  // checker) always runs on one worker.
+  // if it is set, else one per CPU this process may use (its affinity mask, as Go sets
+  // GOMAXPROCS). With 1, run() is the cooperative single-thread loop on the calling
+  // thread (fibers never run at the same time; locks stay biased). With N, the calling
+  // thread is worker 0 and N-1 threads join it for the length of run(): fibers that
+  // share plain data need a lock or an atomic. Fibers migrate between workers (an idle
+  // worker steals from a busy one) unless started pinned (StartOptions::worker). A
+  // virtual clock (the checker) always runs on one worker.
   std::size_t workers = 0;
   // Usable stack bytes of a fiber that does not ask for a size (rounded up to pages;
   // at least 16 KiB). Each stack also has one guard page.
