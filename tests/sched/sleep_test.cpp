@@ -16,6 +16,9 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kLateness = 200ms;
 }  // namespace
 
+// One worker: its timer queue wakes expired sleepers in deadline order. On several
+// workers the sleepers' timers may be due on different workers, and one of them running
+// late reorders wake-ups this close together.
 TEST_CASE("sleepers wake in deadline order, not spawn order", "[timers]") {
   std::vector<int> woke;
   weft::run([&] {
@@ -27,7 +30,7 @@ TEST_CASE("sleepers wake in deadline order, not spawn order", "[timers]") {
       }));
     }
     for (auto& h : handles) h.join();
-  });
+  }, weft_test::one_worker());
   CHECK(woke == std::vector<int>{10, 20, 30});
 }
 
@@ -51,6 +54,8 @@ TEST_CASE("sleep_for with microsecond precision never wakes early", "[timers]") 
   CHECK(elapsed < 1500us + kLateness);
 }
 
+// One worker: a sleeping fiber must not hold up the worker it slept on (on several
+// workers the busy fiber could run on another one).
 TEST_CASE("other fibers run while one sleeps", "[timers]") {
   weft::run([] {
     bool sleeper_done = false;
@@ -95,7 +100,9 @@ TEST_CASE("sleep_until a future deadline wakes at that deadline", "[timers]") {
 TEST_CASE("cancelling a sleeping fiber makes its sleep throw Cancelled promptly",
           "[timers][cancel]") {
   weft::run([] {
-    auto sleeper = weft::spawn([] {
+    weft_test::ParkWatch watch;
+    auto sleeper = weft::spawn([&watch] {
+      watch.publish();
       const auto t0 = Clock::now();
       try {
         weft::this_fiber::sleep_for(1h);
@@ -105,8 +112,7 @@ TEST_CASE("cancelling a sleeping fiber makes its sleep throw Cancelled promptly"
       FAIL("sleep_for returned without being cancelled");
       return Clock::duration::max();
     });
-    weft::this_fiber::yield();  // the sleeper starts and parks in its sleep
-    REQUIRE(weft::dump_string().find("sleep") != std::string::npos);
+    REQUIRE(watch.yield_until_parked());  // the sleeper starts and parks in its sleep
     const auto t0 = Clock::now();
     sleeper.cancel();
     const auto slept = sleeper.join();
@@ -118,6 +124,8 @@ TEST_CASE("cancelling a sleeping fiber makes its sleep throw Cancelled promptly"
 TEST_CASE("a cancel requested before the sleep is delivered by the sleep", "[timers][cancel]") {
   weft::run([] {
     auto sleeper = weft::spawn([] {
+      // On several workers this fiber may start at once: it sleeps only once cancelled.
+      while (!weft::this_fiber::cancel_requested()) weft::this_fiber::yield();
       try {
         weft::this_fiber::sleep_for(1h);
         return false;
@@ -125,7 +133,7 @@ TEST_CASE("a cancel requested before the sleep is delivered by the sleep", "[tim
         return true;
       }
     });
-    sleeper.cancel();  // the sleeper has not run yet
+    sleeper.cancel();  // the sleeper has not slept yet
     CHECK(sleeper.join());
   });
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "weft/weft.hpp"
+#include "support/workers.hpp"
 
 namespace weft_test {
 
@@ -21,20 +22,23 @@ inline void let_others_run(int rounds = 4) {
   for (int i = 0; i < rounds; ++i) weft::this_fiber::yield();
 }
 
-// Spawns a fiber that makes `blocking_call` (which must park on a single-thread
-// runtime), lets it park, cancels the fiber and joins it. True when the call threw
-// Cancelled; an exception of another kind comes out of the join.
+// Spawns a fiber that makes `blocking_call` (which must park), waits until it has
+// parked (on several workers a few yields may not be enough), cancels the fiber and
+// joins it. True when the call threw Cancelled; an exception of another kind comes out
+// of the join.
 template <class Call>
 bool cancelled_while_blocked(Call blocking_call) {
   bool cancelled = false;
+  ParkWatch watch;
   auto victim = weft::spawn([&] {
+    watch.publish();
     try {
       blocking_call();
     } catch (const weft::Cancelled&) {
       cancelled = true;
     }
   });
-  let_others_run();
+  (void)watch.yield_until_parked();  // if it never parks, the cancel still ends the call
   victim.cancel();
   victim.join();
   return cancelled;

@@ -1,26 +1,29 @@
 // weft::Event.
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <atomic>
 #include <vector>
 
 #include "support/sync_support.hpp"
 #include "weft/weft.hpp"
 
 using namespace std::chrono_literals;
-using weft_test::let_others_run;
 
 TEST_CASE("Event: set wakes every waiter; a set event does not block", "[event]") {
   weft::run([] {
     weft::Event e;
     CHECK_FALSE(e.is_set());
-    int woken = 0;
+    std::atomic<int> woken{0};  // atomic: the waiters run on several workers
+    std::array<weft_test::ParkWatch, 3> watches;
     std::vector<weft::JoinHandle<void>> waiters;
-    for (int i = 0; i < 3; ++i)
+    for (auto& watch : watches)
       waiters.push_back(weft::spawn([&] {
+        watch.publish();
         e.wait();
         ++woken;
       }));
-    let_others_run();
+    for (auto& watch : watches) CHECK(watch.yield_until_parked());
     CHECK(woken == 0);
     e.set();
     for (auto& w : waiters) w.join();
@@ -37,8 +40,12 @@ TEST_CASE("Event: waiters woken by set return true even if clear follows", "[eve
   weft::run([] {
     weft::Event e;
     bool result = false;
-    auto w = weft::spawn([&] { result = e.wait_for(10s); });
-    let_others_run();
+    weft_test::ParkWatch watch;
+    auto w = weft::spawn([&] {
+      watch.publish();
+      result = e.wait_for(10s);
+    });
+    REQUIRE(watch.yield_until_parked());  // it waits before the set, not after the clear
     e.set();
     e.clear();
     w.join();
@@ -55,8 +62,11 @@ TEST_CASE("Event: timed waits time out; a cancelled waiter is unlinked",
     CHECK_FALSE(e.wait_for(10ms));
     CHECK(weft_test::ms_since(start) >= 9.5);
     CHECK_FALSE(e.wait_until(std::chrono::system_clock::now() - 1s));
-    bool cancelled = false, other_woken = false;
+    bool cancelled = false;
+    std::atomic<bool> other_woken{false};  // read while `other` may run on another worker
+    weft_test::ParkWatch victim_watch, other_watch;
     auto victim = weft::spawn([&] {
+      victim_watch.publish();
       try {
         e.wait();
       } catch (const weft::Cancelled&) {
@@ -64,10 +74,13 @@ TEST_CASE("Event: timed waits time out; a cancelled waiter is unlinked",
       }
     });
     auto other = weft::spawn([&] {
+      other_watch.publish();
       e.wait();
       other_woken = true;
     });
-    let_others_run();
+    // Both wait in the queue: the cancelled one must be unlinked from it.
+    REQUIRE(victim_watch.yield_until_parked());
+    REQUIRE(other_watch.yield_until_parked());
     victim.cancel();
     victim.join();
     CHECK(cancelled);
