@@ -1,6 +1,8 @@
 // weft::Barrier, weft::Latch and weft::WaitGroup.
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <atomic>
 #include <stdexcept>
 #include <vector>
 
@@ -13,11 +15,12 @@ using weft_test::let_others_run;
 TEST_CASE("Barrier: phases complete together with one serial fiber each", "[barrier]") {
   weft::run([] {
     constexpr int kParties = 4, kPhases = 5;
-    int completions = 0;
+    int completions = 0;  // plain: the barrier orders the completion before every leaver
     weft::Barrier barrier(kParties, [&] { ++completions; });
-    std::vector<int> serial_per_phase(kPhases, 0);
-    std::vector<int> arrived(kPhases, 0);
-    int errors = 0;
+    // atomic: the parties run on several workers and count at the same time
+    std::vector<std::atomic<int>> serial_per_phase(kPhases);
+    std::vector<std::atomic<int>> arrived(kPhases);
+    std::atomic<int> errors{0};
     std::vector<weft::JoinHandle<void>> fibers;
     for (int f = 0; f < kParties; ++f)
       fibers.push_back(weft::spawn([&, f] {
@@ -34,7 +37,7 @@ TEST_CASE("Barrier: phases complete together with one serial fiber each", "[barr
     CHECK(errors == 0);
     CHECK(completions == kPhases);
     CHECK(barrier.phase() == kPhases);
-    CHECK(serial_per_phase == std::vector<int>(kPhases, 1));
+    for (const auto& serial : serial_per_phase) CHECK(serial == 1);
   });
 }
 
@@ -42,11 +45,13 @@ TEST_CASE("Barrier: a throwing completion still releases the phase", "[barrier][
   weft::run([] {
     weft::Barrier barrier(2, [] { throw std::runtime_error("completion failed"); });
     bool released = false;
+    weft_test::ParkWatch watch;
     auto waiter = weft::spawn([&] {
+      watch.publish();
       CHECK_FALSE(barrier.arrive_and_wait());
       released = true;
     });
-    let_others_run();
+    REQUIRE(watch.yield_until_parked());  // it arrived first: this fiber completes the phase
     CHECK_THROWS_WITH(barrier.arrive_and_wait(), "completion failed");
     waiter.join();
     CHECK(released);
@@ -60,12 +65,14 @@ TEST_CASE("Barrier: a cancelled waiter withdraws its arrival", "[barrier][cancel
     CHECK(weft_test::cancelled_while_blocked([&] { (void)barrier.arrive_and_wait(); }));
     CHECK(barrier.phase() == 0);
     // The phase still needs two fibers: the withdrawn arrival does not count.
-    bool first_left = false;
+    std::atomic<bool> first_left{false};  // read while `first` may run on another worker
+    weft_test::ParkWatch watch;
     auto first = weft::spawn([&] {
+      watch.publish();
       (void)barrier.arrive_and_wait();
       first_left = true;
     });
-    let_others_run();
+    REQUIRE(watch.yield_until_parked());
     CHECK_FALSE(first_left);
     CHECK(barrier.arrive_and_wait());
     first.join();
@@ -76,7 +83,7 @@ TEST_CASE("Barrier: a cancelled waiter withdraws its arrival", "[barrier][cancel
 TEST_CASE("Barrier: arrive_and_drop lowers the parties of later phases", "[barrier]") {
   weft::run([] {
     weft::Barrier barrier(3);
-    int finished = 0;
+    std::atomic<int> finished{0};  // atomic: the workers may finish at the same time
     auto worker = [&] {
       for (int p = 0; p < 2; ++p) (void)barrier.arrive_and_wait();
       ++finished;
@@ -98,14 +105,16 @@ TEST_CASE("Latch: counts down once to zero", "[latch]") {
   weft::run([] {
     weft::Latch latch(3);
     CHECK_FALSE(latch.try_wait());
-    int passed = 0;
+    std::atomic<int> passed{0};  // atomic: the waiters run on several workers
+    std::array<weft_test::ParkWatch, 2> watches;
     std::vector<weft::JoinHandle<void>> waiters;
-    for (int i = 0; i < 2; ++i)
+    for (auto& watch : watches)
       waiters.push_back(weft::spawn([&] {
+        watch.publish();
         latch.wait();
         ++passed;
       }));
-    let_others_run();
+    for (auto& watch : watches) CHECK(watch.yield_until_parked());
     latch.count_down(2);
     let_others_run();
     CHECK(passed == 0);
@@ -136,7 +145,7 @@ TEST_CASE("WaitGroup: waits for every done()", "[wait_group]") {
   weft::run([] {
     weft::WaitGroup wg;
     wg.wait();  // zero: returns at once
-    int finished = 0;
+    std::atomic<int> finished{0};  // atomic: the fibers run on several workers
     for (int round = 0; round < 2; ++round) {  // reusable
       wg.add(4);
       for (int i = 0; i < 4; ++i)
@@ -173,11 +182,14 @@ TEST_CASE("WaitGroup: done below zero, timeouts and cancellation",
 TEST_CASE("Barrier: a fiber arriving while the completion runs arrives for the next phase",
           "[barrier]") {
   weft::run([] {
-    bool in_completion = false;
+    std::atomic<bool> in_completion{false};  // polled by `late`, maybe on another worker
     int completions = 0;
+    weft_test::ParkWatch late_watch;
     weft::Barrier barrier(2, [&] {
       in_completion = true;
-      let_others_run(8);  // the completion may block or yield
+      // The completion may block or yield: here until `late` has arrived and parked (if
+      // its arrival wrongly counted for this phase it would not park: give up after 1 s).
+      (void)late_watch.yield_until_parked(std::chrono::seconds(1));
       in_completion = false;
       ++completions;
     });
@@ -185,6 +197,7 @@ TEST_CASE("Barrier: a fiber arriving while the completion runs arrives for the n
     auto a = weft::spawn([&] { (void)barrier.arrive_and_wait(); });
     auto b = weft::spawn([&] { (void)barrier.arrive_and_wait(); });  // completes phase 0
     auto late = weft::spawn([&] {
+      late_watch.publish();
       while (!in_completion) weft::this_fiber::yield();
       (void)barrier.arrive_and_wait();  // phase 0 is full: this is an arrival for phase 1
       late_left_after = barrier.phase();

@@ -2,6 +2,9 @@
 // timeouts, cancellation and misuse.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -11,18 +14,23 @@
 #include "weft/weft.hpp"
 
 using namespace std::chrono_literals;
-using weft_test::let_others_run;
 
 TEST_CASE("SharedMutex: readers share, a writer excludes everyone", "[shared_mutex]") {
   weft::run([] {
     weft::SharedMutex m;
-    int readers_inside = 0, max_readers = 0;
+    // atomic: the readers run on several workers, inside the lock together
+    std::atomic<int> readers_inside{0}, max_readers{0}, entered{0};
     std::vector<weft::JoinHandle<void>> readers;
     for (int i = 0; i < 3; ++i)
       readers.push_back(weft::spawn([&] {
         std::shared_lock lock(m);
-        max_readers = std::max(max_readers, ++readers_inside);
-        weft::this_fiber::yield();
+        const int inside = ++readers_inside;
+        int max = max_readers.load();
+        while (max < inside && !max_readers.compare_exchange_weak(max, inside)) {
+        }
+        ++entered;
+        // Holds the lock until all three have entered (2 s if the lock wrongly excludes).
+        (void)weft_test::yield_until([&] { return entered == 3; }, 2s);
         --readers_inside;
       }));
     for (auto& r : readers) r.join();
@@ -30,13 +38,15 @@ TEST_CASE("SharedMutex: readers share, a writer excludes everyone", "[shared_mut
 
     m.lock();
     CHECK(m.is_locked_exclusive());
-    bool read = false;
+    std::atomic<bool> read{false};  // read while `reader` may run on another worker
+    weft_test::ParkWatch watch;
     auto reader = weft::spawn([&] {
+      watch.publish();
       CHECK_FALSE(m.try_lock_shared());
       std::shared_lock lock(m);
       read = true;
     });
-    let_others_run();
+    REQUIRE(watch.yield_until_parked());
     CHECK_FALSE(read);
     m.unlock();
     reader.join();
@@ -49,19 +59,22 @@ TEST_CASE("SharedMutex: a waiting writer holds back new readers (writer preferen
           "[shared_mutex]") {
   weft::run([] {
     weft::SharedMutex m;
-    std::vector<std::string> order;
+    std::vector<std::string> order;  // plain: the writer and the reader take turns
     m.lock_shared();  // an early reader
+    weft_test::ParkWatch writer_watch, reader_watch;
     auto writer = weft::spawn([&] {
+      writer_watch.publish();
       std::unique_lock lock(m);
       order.push_back("writer");
     });
-    let_others_run();
+    REQUIRE(writer_watch.yield_until_parked());
     auto late_reader = weft::spawn([&] {
+      reader_watch.publish();
       CHECK_FALSE(m.try_lock_shared());
       std::shared_lock lock(m);
       order.push_back("late reader");
     });
-    let_others_run();
+    REQUIRE(reader_watch.yield_until_parked());
     CHECK(order.empty());
     m.unlock_shared();
     writer.join();
@@ -74,19 +87,27 @@ TEST_CASE("SharedMutex: writers are served FIFO before queued readers", "[shared
   weft::run([] {
     weft::SharedMutex m;
     std::vector<std::string> order;
+    weft::Mutex order_lock;  // the two readers hold `m` together, maybe on two workers
+    auto record = [&](const std::string& name) {
+      std::lock_guard guard(order_lock);
+      order.push_back(name);
+    };
     m.lock();
     std::vector<weft::JoinHandle<void>> fibers;
+    std::vector<std::unique_ptr<weft_test::ParkWatch>> watches;
     auto add = [&](std::string name, bool exclusive) {
+      auto& watch = *watches.emplace_back(std::make_unique<weft_test::ParkWatch>());
       fibers.push_back(weft::spawn([&, name, exclusive] {
+        watch.publish();
         if (exclusive) {
           std::unique_lock lock(m);
-          order.push_back(name);
+          record(name);
         } else {
           std::shared_lock lock(m);
-          order.push_back(name);
+          record(name);
         }
       }));
-      let_others_run();
+      REQUIRE(watch.yield_until_parked());  // queued in this order
     };
     add("r1", false);
     add("w1", true);
@@ -94,7 +115,11 @@ TEST_CASE("SharedMutex: writers are served FIFO before queued readers", "[shared
     add("w2", true);
     m.unlock();
     for (auto& f : fibers) f.join();
-    CHECK(order == std::vector<std::string>{"w1", "w2", "r1", "r2"});
+    REQUIRE(order.size() == 4);
+    // The writers in FIFO order, then both readers (together: in either order).
+    CHECK(std::vector<std::string>(order.begin(), order.begin() + 2) == std::vector<std::string>{"w1", "w2"});
+    CHECK_THAT(std::vector<std::string>(order.begin() + 2, order.end()),
+               Catch::Matchers::UnorderedEquals(std::vector<std::string>{"r1", "r2"}));
   });
 }
 
@@ -132,8 +157,11 @@ TEST_CASE("SharedMutex: a cancelled writer lets the readers queued behind it in"
   weft::run([] {
     weft::SharedMutex m;
     m.lock_shared();
-    bool cancelled = false, read = false;
+    bool cancelled = false;
+    std::atomic<bool> read{false};  // read while `reader` may run on another worker
+    weft_test::ParkWatch writer_watch, reader_watch;
     auto writer = weft::spawn([&] {
+      writer_watch.publish();
       try {
         m.lock();
         m.unlock();
@@ -141,12 +169,13 @@ TEST_CASE("SharedMutex: a cancelled writer lets the readers queued behind it in"
         cancelled = true;
       }
     });
-    let_others_run();
+    REQUIRE(writer_watch.yield_until_parked());
     auto reader = weft::spawn([&] {
+      reader_watch.publish();
       std::shared_lock lock(m);
       read = true;
     });
-    let_others_run();
+    REQUIRE(reader_watch.yield_until_parked());
     CHECK_FALSE(read);  // held back by the waiting writer
     writer.cancel();
     writer.join();
