@@ -218,6 +218,7 @@ void Worker::switch_to(Fiber& next, After action) noexcept {
   switch_from_ = from;
   after_ = action;
   running_ = &next;
+  on_cpu_.store(&next, std::memory_order_relaxed);
   next.worker_ = this;
   next.state_.store(FiberState::Running, std::memory_order_relaxed);
   swap_exception_state(*from, next);
@@ -249,6 +250,7 @@ Context& Worker::retire_running() noexcept {
   switch_from_ = &self;
   after_ = After::Exit;
   running_ = &next;
+  on_cpu_.store(&next, std::memory_order_relaxed);
   next.worker_ = this;
   next.state_.store(FiberState::Running, std::memory_order_relaxed);
   swap_exception_state(self, next);
@@ -468,12 +470,16 @@ void Worker::dump(std::ostream& out, const StuckFibers* stuck) const {
 }
 
 std::optional<std::string> Worker::describe_running_at(std::uint32_t progress) const {
-  std::lock_guard guard(registry_lock_);
+  // The fiber may be registered on any worker (the one that started it): holding every
+  // registry keeps it from ending and being freed meanwhile (in index order; nothing
+  // else holds two).
+  std::vector<std::unique_lock<SpinLock>> held;
+  held.reserve(scheduler_.workers_.size());
+  for (const auto& w : scheduler_.workers_) held.emplace_back(w->registry_lock_);
   if (tick_.load(std::memory_order_relaxed) != progress) return std::nullopt;  // it moved on
-  for (const Fiber* f = registry_head_; f; f = f->registry_next_)
-    if (f->state() == FiberState::Running)
-      return "fiber #" + std::to_string(f->id_) + (f->name_.empty() ? "" : " '" + f->name_ + "'");
-  return std::string("its scheduler loop, outside any fiber,");
+  const Fiber* f = on_cpu_.load(std::memory_order_relaxed);
+  if (f == nullptr || f == &thread_fiber_) return std::string("its scheduler loop, outside any fiber,");
+  return "fiber #" + std::to_string(f->id_) + (f->name_.empty() ? "" : " '" + f->name_ + "'");
 }
 
 void Worker::unwind_all() noexcept {

@@ -131,6 +131,10 @@ class alignas(kAliasPageBytes) Worker {
   // For the stall monitor (stall_monitor.hpp), from its thread.
   std::uint32_t progress() const noexcept { return tick_.load(std::memory_order_relaxed); }
   bool waiting() const noexcept { return waiting_.load(std::memory_order_relaxed); }
+  // While this worker is stuck in a fiber: gives the fibers queued here and the
+  // wake-ups posted here, except those pinned here, to `takers` in turn; returns how
+  // many. Any thread, one at a time (the stall monitor's).
+  std::size_t hand_off_to(const std::vector<Worker*>& takers) noexcept;
   // The name and id of the fiber running here, if the worker is still at `progress`
   // (read under the registry lock, so the fiber cannot be freed meanwhile).
   std::optional<std::string> describe_running_at(std::uint32_t progress) const;
@@ -247,6 +251,7 @@ class alignas(kAliasPageBytes) Worker {
   std::unique_ptr<ThreadFiber> thread_fiber_owner_;
   Fiber& thread_fiber_;
   Fiber* running_;
+  std::atomic<const Fiber*> on_cpu_{nullptr};  // running_, for the stall monitor's thread
   StackPool stacks_;
   TimerHeap timers_;
   // Counts switches (nearly every one passes maintenance_between_switches or

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -148,4 +149,39 @@ TEST_CASE("weft's own threads do not delay a deadlock verdict", "[stall][deadloc
 #else
   (void)took;
 #endif
+}
+
+TEST_CASE("with several workers the others take a stuck worker's queued fibers", "[stall][mn]") {
+  Reports reports;
+  weft::RuntimeOptions options = reports.options(100ms);
+  options.workers = 2;
+  constexpr int kQueued = 20;
+  std::atomic<int> ran{0};
+  std::atomic<bool> queued{false};
+  std::atomic<int> ran_while_stuck{-1};
+  weft::run(
+      [&] {
+        // Keeps worker 0 busy (not idle: nothing is shared with it) while worker 1 queues.
+        auto busy = weft::spawn_on(0, [&] {
+          while (!queued.load()) weft::this_fiber::yield();
+        });
+        auto stuck = weft::spawn_on(1, [&] {
+          for (int i = 0; i < kQueued; ++i) weft::spawn([&] { ++ran; }).detach();
+          queued.store(true);
+          // Blocks worker 1's thread (as a blocking call would) until the queued fibers
+          // have run elsewhere, or 5 s.
+          const auto give_up = std::chrono::steady_clock::now() + 5s;
+          while (ran.load() < kQueued && std::chrono::steady_clock::now() < give_up)
+            std::this_thread::sleep_for(1ms);
+          ran_while_stuck.store(ran.load());
+        });
+        busy.join();
+        stuck.join();
+      },
+      options);
+  CHECK(ran_while_stuck.load() == kQueued);
+  const std::vector<std::string> lines = reports.taken();
+  REQUIRE(lines.size() == 1);
+  CHECK_THAT(lines[0], Catch::Contains("worker 1 has run fiber"));
+  CHECK_THAT(lines[0], Catch::Matches(".*the other workers take the fibers queued behind it \\(([1-9][0-9]*) so far.*"));
 }

@@ -8,11 +8,15 @@
 //     on one core.
 // Every 61st pick looks at the ring first, so fibers shared but not stolen are not
 // starved by a private queue that never empties.
+// The private FIFO sits behind an OwnerGate: when the worker is stuck in a fiber (a
+// blocking call), the stall monitor's thread takes its queued fibers (hand_off()); the
+// worker's own way in costs a store and a load.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include "mn/owner_gate.hpp"
 #include "mn/steal_queue.hpp"
 #include "weft/sched/policy.hpp"
 
@@ -22,22 +26,35 @@ class StealingPolicy final : public SchedulingPolicy {
  public:
   using Ring = StealQueue<Fiber, 256>;
 
-  void awakened(Fiber& fiber, ReadyHint hint) noexcept override { private_.awakened(fiber, hint); }
+  void awakened(Fiber& fiber, ReadyHint hint) noexcept override {
+    Inside inside(gate_);
+    private_.awakened(fiber, hint);
+  }
 
   Fiber* pick_next() noexcept override {
     if (++picks_ % 61 == 0)
       if (Fiber* f = shared_.pop()) return f;
-    if (Fiber* f = private_.pick_next()) return f;
+    {
+      Inside inside(gate_);
+      if (Fiber* f = private_.pick_next()) return f;
+    }
     return shared_.pop();
   }
 
   // Only a fiber among the last few of the private queue: comparing pointers first
   // means a fiber that runs on another worker is never touched.
   bool take(Fiber& fiber) noexcept override {
+    Inside inside(gate_);
     return private_.queued_near_back(&fiber, kTakeWithin) && private_.take(fiber);
   }
 
-  bool has_ready() const noexcept override { return private_.has_ready() || !shared_.empty(); }
+  bool has_ready() const noexcept override {
+    {
+      Inside inside(gate_);
+      if (private_.has_ready()) return true;
+    }
+    return !shared_.empty();
+  }
   std::size_t ready_count() const noexcept override { return private_.ready_count() + shared_.size(); }
 
   // Owner: moves the older half of the private queue (pinned fibers and hand-offs stay)
@@ -50,7 +67,11 @@ class StealingPolicy final : public SchedulingPolicy {
     std::size_t want = queued / 2 < room ? queued / 2 : room;
     Fiber* batch[Ring::capacity / 2];
     if (want > Ring::capacity / 2) want = Ring::capacity / 2;
-    const std::size_t n = private_.take_oldest(batch, want);
+    std::size_t n;
+    {
+      Inside inside(gate_);
+      n = private_.take_oldest(batch, want);
+    }
     for (std::size_t i = 0; i < n; ++i) shared_.push(batch[i]);  // room was checked: never full
     return n;
   }
@@ -61,9 +82,26 @@ class StealingPolicy final : public SchedulingPolicy {
 
   bool has_shared() const noexcept { return !shared_.empty(); }
 
+  // Another thread, while the owner is stuck in a fiber: takes up to `max` queued
+  // fibers that are not pinned (hand-offs too: the owner will not run them soon) and
+  // returns how many; none if the owner is in its queue just now.
+  std::size_t hand_off(Fiber** out, std::size_t max) noexcept {
+    if (!gate_.try_open()) return 0;
+    const std::size_t n = private_.take_oldest(out, max, /*handoffs_too=*/true);
+    gate_.close();
+    return n;
+  }
+
  private:
   static constexpr std::size_t kTakeWithin = 16;
 
+  struct Inside {
+    WEFT_ALWAYS_INLINE explicit Inside(OwnerGate& gate) noexcept : gate_(gate) { gate_.enter(); }
+    WEFT_ALWAYS_INLINE ~Inside() { gate_.leave(); }
+    OwnerGate& gate_;
+  };
+
+  mutable OwnerGate gate_;
   FifoPolicy private_;
   Ring shared_;
   std::uint32_t picks_ = 0;

@@ -11,6 +11,7 @@
 // fence against each other, to keep the busy path cheap); that costs parallelism for a
 // while, never progress: the sharer runs what it shared itself if nobody steals it.
 #include <cstdio>
+#include <iterator>
 #include <memory>
 #include <system_error>
 
@@ -167,6 +168,43 @@ void Worker::share_work() noexcept {
     shared_.store(shared_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
     scheduler_.wake_an_idle_worker(this);
   }
+}
+
+std::size_t Worker::hand_off_to(const std::vector<Worker*>& takers) noexcept {
+  if (!stealing_ || takers.empty()) return 0;
+  std::size_t given = 0;
+  auto give = [&](Fiber& fiber, ReadyHint hint, std::uint64_t epoch) {  // hands over a reference
+    Worker& to = *takers[given++ % takers.size()];
+    SpinGuard guard(to.inbox_lock_);
+    to.post_locked(fiber, hint, epoch);
+  };
+  // The queued fibers: off their stacks, so any worker may run them.
+  Fiber* batch[64];
+  for (std::size_t n; (n = stealing_->hand_off(batch, std::size(batch))) != 0;)
+    for (std::size_t i = 0; i < n; ++i) {
+      batch[i]->retain();
+      give(*batch[i], ReadyHint::Normal, kRawPark);
+    }
+  // The wake-ups posted here since: their waits were claimed, so whichever worker
+  // drains them queues the fiber if it is asleep in that wait.
+  std::vector<Wakeup> posted;
+  {
+    SpinGuard guard(inbox_lock_);
+    posted.swap(inbox_);
+    inbox_nonempty_.store(false, std::memory_order_relaxed);
+  }
+  std::vector<Wakeup> kept;
+  for (const Wakeup& w : posted) {
+    if (w.fiber->run_link().pinned)
+      kept.push_back(w);
+    else
+      give(*w.fiber, w.hint, w.epoch);
+  }
+  if (!kept.empty()) {
+    SpinGuard guard(inbox_lock_);
+    for (const Wakeup& w : kept) post_locked(*w.fiber, w.hint, w.epoch);
+  }
+  return given;
 }
 
 }  // namespace weft::sched::detail

@@ -89,6 +89,16 @@ void StallMonitor::loop() {
   }
 }
 
+std::vector<Worker*> StallMonitor::takers_for(const Watched& stuck, SteadyClock::time_point now) const {
+  std::vector<Worker*> takers;
+  const Scheduler& scheduler = stuck.worker->scheduler();
+  for (const Watched& w : watched_)
+    if (w.worker != stuck.worker && &w.worker->scheduler() == &scheduler &&
+        (w.worker->waiting() || now - w.since < scheduler.options().stall_threshold))
+      takers.push_back(w.worker);
+  return takers;
+}
+
 SteadyClock::duration StallMonitor::check(SteadyClock::time_point now) {
   SteadyClock::duration next = std::chrono::hours(1);
   for (Watched& w : watched_) {
@@ -99,14 +109,21 @@ SteadyClock::duration StallMonitor::check(SteadyClock::time_point now) {
       w = {w.worker, progress, now, false};
       continue;
     }
-    if (w.reported || now - w.since < options.stall_threshold) continue;
+    if (now - w.since < options.stall_threshold) continue;
+    // At every look while it stays stuck: what was queued or woken there since goes too.
+    const std::size_t handed = w.worker->hand_off_to(takers_for(w, now));
+    if (w.reported) continue;
     const std::optional<std::string> who = w.worker->describe_running_at(progress);
     if (!who) continue;  // it moved on just now
     w.reported = true;
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - w.since).count();
     std::string report = "weft: worker " + std::to_string(w.worker->index()) + " has run " + *who + " for " +
-                         std::to_string(ms) + " ms without coming back to the scheduler; the fibers queued "
-                         "behind it wait. A blocking call or a long computation? Run it with weft::blocking().";
+                         std::to_string(ms) + " ms without coming back to the scheduler; " +
+                         (w.worker->scheduler().worker_count() == 1
+                              ? std::string("the fibers queued behind it wait")
+                              : "the other workers take the fibers queued behind it (" + std::to_string(handed) +
+                                    " so far; those pinned to it wait)") +
+                         ". A blocking call or a long computation? Run it with weft::blocking().";
     if (options.on_stall)
       options.on_stall(report);
     else

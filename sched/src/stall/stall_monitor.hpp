@@ -3,7 +3,9 @@
 // means a fiber blocks its kernel thread -- a blocking system call, a std::mutex, a long
 // computation not handed to weft::blocking() -- and every other fiber queued on that
 // worker waits. Without it such a runtime just hangs, silently. Go's sysmon watches for
-// the same; the report names the fiber and how long, once per stall.
+// the same; the report names the fiber and how long, once per stall. With several
+// workers the others take the stuck one's queued fibers (and wake-ups posted to it),
+// at every look while it stays stuck, as sysmon hands a blocked P to another thread.
 //
 // One thread for the whole process, started by the first run() that asks for it; it
 // sleeps without a timeout while no worker is watched. Runs on a virtual clock (the
@@ -53,6 +55,10 @@ class StallMonitor {
     std::chrono::steady_clock::time_point since;
     bool reported;           // this stall (at this progress) was reported
   };
+  // The workers of a stuck one's runtime that are not stuck themselves: they take its
+  // queued fibers.
+  std::vector<Worker*> takers_for(const Watched& stuck, std::chrono::steady_clock::time_point now) const;
+
   std::mutex lock_;
   std::condition_variable changed_;
   std::vector<Watched> watched_;

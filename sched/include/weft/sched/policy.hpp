@@ -69,13 +69,14 @@ class FifoPolicy final : public SchedulingPolicy {
       if (f == fiber) return true;
     return false;
   }
-  // Removes up to `max` of the oldest queued fibers that are not pinned and not queued
-  // ahead by a hand-off, writing them to `out`; returns how many.
-  std::size_t take_oldest(Fiber** out, std::size_t max) noexcept {
+  // Removes up to `max` of the oldest queued fibers that are not pinned and (unless
+  // `handoffs_too`) not queued ahead by a hand-off, writing them to `out`; returns how
+  // many.
+  std::size_t take_oldest(Fiber** out, std::size_t max, bool handoffs_too = false) noexcept {
     std::size_t n = 0;
     for (Fiber* f = head_; f && n < max;) {
       Fiber* next = f->run_link().next;
-      if (!f->run_link().pinned && !f->run_link().jumped) {
+      if (!f->run_link().pinned && (handoffs_too || !f->run_link().jumped)) {
         unlink(*f);
         out[n++] = f;
       }
