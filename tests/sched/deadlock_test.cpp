@@ -3,6 +3,7 @@
 // other, after unwinding them (their destructors run).
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -14,10 +15,10 @@ using Catch::Matchers::Contains;
 namespace {
 
 // Counts live instances: every one built on a stuck fiber's stack must be destroyed by
-// the time run() throws.
+// the time run() throws. Atomic: the fibers run (and unwind) on several workers.
 struct StackObject {
-  static inline int alive = 0;
-  static inline int destroyed = 0;
+  static inline std::atomic<int> alive{0};
+  static inline std::atomic<int> destroyed{0};
   StackObject() { ++alive; }
   StackObject(const StackObject&) = delete;
   StackObject& operator=(const StackObject&) = delete;
@@ -77,12 +78,16 @@ TEST_CASE("two fibers joining each other deadlock; run throws and names both",
   StackObject::destroyed = 0;
   weft::JoinHandle<void> a_handle, b_handle;  // shared slots: each fiber joins the other
   std::string report;
-  bool reached_after_join = false;
+  std::atomic<bool> reached_after_join{false};
+  // On several workers a fiber may start before the other's slot is filled: both wait
+  // for this event, which the main fiber sets once both slots hold a handle.
+  weft::Event slots_filled;
   try {
     weft::run([&] {
       a_handle = weft::spawn(
           [&] {
             StackObject on_a_stack;
+            slots_filled.wait();
             b_handle.join();
             reached_after_join = true;
           },
@@ -90,10 +95,12 @@ TEST_CASE("two fibers joining each other deadlock; run throws and names both",
       b_handle = weft::spawn(
           [&] {
             StackObject on_b_stack;
+            slots_filled.wait();
             a_handle.join();
             reached_after_join = true;
           },
           {.name = "fiber-b"});
+      slots_filled.set();
     });
     FAIL("weft::run returned although its fibers deadlocked");
   } catch (const weft::DeadlockError& e) {
@@ -115,7 +122,7 @@ TEST_CASE("fibers blocked on a WaitQueue nobody notifies are reported with their
   StackObject::alive = 0;
   StackObject::destroyed = 0;
   Gate left("left gate"), right("right gate");
-  int cancelled_or_woken = 0;
+  std::atomic<int> cancelled_or_woken{0};  // atomic: the fibers unwind on several workers
   try {
     weft::run([&] {
       auto a = weft::spawn(
@@ -161,18 +168,24 @@ std::string label(weft::sched::FiberId id, const std::string& name) {
   return "#" + std::to_string(id) + " '" + name + "'";
 }
 
-// Two fibers take two locks in opposite orders, each yielding in between: a deadlock.
-// Returns the report; `ab` and `ba` get the fibers' ids.
+// Two fibers take two locks in opposite orders, each waiting (yielding) until the other
+// holds its first lock: a deadlock. Returns the report; `ab` and `ba` get the fibers' ids.
 template <class Lock>
 std::string lock_in_opposite_orders(Lock& first, Lock& second, weft::sched::FiberId& ab,
                                     weft::sched::FiberId& ba) {
+  // On several workers one yield does not let the other fiber take its first lock.
+  std::atomic<int> holding_outer{0};
+  auto until_both_hold_outer = [&] {
+    ++holding_outer;
+    while (holding_outer < 2) weft::this_fiber::yield();
+  };
   try {
     weft::run([&] {
       auto x = weft::spawn(
           [&] {
             ab = weft::this_fiber::id();
             std::lock_guard outer(first);
-            weft::this_fiber::yield();
+            until_both_hold_outer();
             std::lock_guard inner(second);
           },
           {.name = "ab"});
@@ -180,7 +193,7 @@ std::string lock_in_opposite_orders(Lock& first, Lock& second, weft::sched::Fibe
           [&] {
             ba = weft::this_fiber::id();
             std::lock_guard outer(second);
-            weft::this_fiber::yield();
+            until_both_hold_outer();
             std::lock_guard inner(first);
           },
           {.name = "ba"});
@@ -276,7 +289,7 @@ TEST_CASE("the thread can run weft again after a deadlock", "[deadlock]") {
 TEST_CASE("a gate that is opened wakes its waiters (no false deadlock)", "[deadlock]") {
   Gate gate("opened gate");
   int woken = weft::run([&] {
-    int count = 0;
+    std::atomic<int> count{0};  // atomic: the waiters run on several workers
     auto w1 = weft::spawn([&] {
       gate.wait();
       ++count;
@@ -285,12 +298,12 @@ TEST_CASE("a gate that is opened wakes its waiters (no false deadlock)", "[deadl
       gate.wait();
       ++count;
     });
-    weft::this_fiber::yield();  // both park on the gate
+    weft::this_fiber::yield();  // both park on the gate (on one worker; later on several)
     gate.open();
     w1.join();
     w2.join();
     gate.wait();  // already open: returns at once
-    return count;
+    return count.load();
   });
   CHECK(woken == 2);
 }
