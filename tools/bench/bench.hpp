@@ -92,6 +92,8 @@ Case chan_pingpong_0_case();
 Case chan_pingpong_1_case();
 Case mutex_contended_case();
 Case chan_throughput_case();
+Case mutex_contended_2w_case();
+Case chan_throughput_2w_case();
 Case check_throughput_case();
 Case check_throughput_10_case();
 // Several workers (case_workers.cpp).

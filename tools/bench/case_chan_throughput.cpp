@@ -1,5 +1,6 @@
 // chan_throughput: millions of ints per second from one producer fiber to one consumer
-// fiber through a 1024-value channel, one worker.
+// fiber through a 1024-value channel, on one worker (chan_throughput) and on two
+// (chan_throughput_2w, against Boost.Fiber's work_stealing on two threads).
 #include <cstdint>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include <weft/weft.hpp>
 
 #include "bench.hpp"
+#include "boost_work_stealing.hpp"
 #include "runtime_options.hpp"
 
 namespace weft::bench {
@@ -43,7 +45,7 @@ void verify(const std::string& who, std::int64_t n, const Tally& tally) {
 // Millions of items per second.
 double rate(std::int64_t n, double ns) { return static_cast<double>(n) / ns * 1e3; }
 
-double weft_throughput(const Options& options) {
+double weft_throughput_on(std::size_t workers, const Options& options) {
   const std::int64_t n = items(options);
   Tally tally;
   const double ns = weft::run([n, &tally] {
@@ -63,13 +65,13 @@ double weft_throughput(const Options& options) {
     producer.join();
     consumer.join();
     return elapsed_ns(start);
-  }, on_workers(1));
-  verify("weft", n, tally);
+  }, on_workers(workers));
+  verify("weft on " + std::to_string(workers) + " worker(s)", n, tally);
   return rate(n, ns);
 }
 
 #if WEFT_BENCH_BOOST_FIBER
-double boost_fiber_throughput(const Options& options) {
+double boost_fiber_throughput_measured(const std::string& who, const Options& options) {
   using boost::fibers::channel_op_status;
   const std::int64_t n = items(options);
   Tally tally;
@@ -90,11 +92,16 @@ double boost_fiber_throughput(const Options& options) {
   producer.join();
   consumer.join();
   const double ns = elapsed_ns(start);
-  verify("boost.fiber", n, tally);
+  verify(who, n, tally);
   return rate(n, ns);
+}
+double boost_fiber_throughput(const Options& options) { return boost_fiber_throughput_measured("boost.fiber", options); }
+double boost_fiber_throughput_2_threads(const Options& options) {
+  return on_boost_work_stealing(2, [&] { return boost_fiber_throughput_measured("boost.fiber work_stealing", options); });
 }
 #else
 double boost_fiber_throughput(const Options&) { throw Skip(kNoBoostFiber); }
+double boost_fiber_throughput_2_threads(const Options&) { throw Skip(kNoBoostFiber); }
 #endif
 
 }  // namespace
@@ -107,13 +114,30 @@ Case chan_throughput_case() {
   c.about = "one producer fiber sends 10M ints to one consumer fiber through a "
             "1024-value channel, one worker; items per second";
   c.weft = {"weft", "weft::Channel<int>(" + std::to_string(kCapacity) + ") send/recv (1 worker)",
-            weft_throughput};
+            [](const Options& o) { return weft_throughput_on(1, o); }};
   // Boost's buffered_channel keeps one slot free: capacity 1024 holds 1023 values.
   c.peers.push_back({"boost.fiber",
                      boost_fiber_label("buffered_channel<int>(" + std::to_string(kCapacity) +
                                        ") push/pop, holds " + std::to_string(kCapacity - 1) +
                                        " values"),
                      boost_fiber_throughput});
+  return c;
+}
+
+Case chan_throughput_2w_case() {
+  Case c;
+  c.name = "chan_throughput_2w";
+  c.unit = "M items/s";
+  c.better = Better::Higher;
+  c.about = "chan_throughput with 2 workers against Boost.Fiber work_stealing on 2 threads; "
+            "one fresh process per run";
+  c.isolate = true;  // a work_stealing thread keeps its scheduler for good
+  c.weft = {"weft", "weft::Channel<int>(" + std::to_string(kCapacity) + ") send/recv (2 workers, fibers free to move)",
+            [](const Options& o) { return weft_throughput_on(2, o); }};
+  c.peers.push_back({"boost.fiber_work_stealing",
+                     boost_fiber_label("buffered_channel<int>(" + std::to_string(kCapacity) + ") push/pop, 2 threads",
+                                       "work_stealing"),
+                     boost_fiber_throughput_2_threads});
   return c;
 }
 

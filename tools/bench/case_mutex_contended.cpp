@@ -1,5 +1,7 @@
-// mutex_contended: ns per lock/unlock pair while 8 fibers on one worker take turns on
-// one mutex and yield while holding it, so every other fiber finds it locked.
+// mutex_contended: ns per lock/unlock pair while 8 fibers take turns on one mutex and
+// yield while holding it, so every other fiber finds it locked: on one worker
+// (mutex_contended) and on two (mutex_contended_2w, against Boost.Fiber's
+// work_stealing on two threads).
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -14,6 +16,7 @@
 #include <weft/weft.hpp>
 
 #include "bench.hpp"
+#include "boost_work_stealing.hpp"
 #include "runtime_options.hpp"
 
 namespace weft::bench {
@@ -51,7 +54,7 @@ void verify(const std::string& who, std::int64_t n, const Shared& shared) {
                   std::to_string(shared.overlaps) + " overlapping critical sections");
 }
 
-double weft_mutex(const Options& options) {
+double weft_mutex_on(std::size_t workers, const Options& options) {
   const std::int64_t n = pairs(options);
   Shared shared;
   const double ns = weft::run([n, &shared] {
@@ -67,13 +70,13 @@ double weft_mutex(const Options& options) {
     for (int f = 0; f < kFibers; ++f) fibers.push_back(weft::spawn(body));
     for (auto& fiber : fibers) fiber.join();
     return elapsed_ns(start);
-  }, on_workers(1));
-  verify("weft", n, shared);
+  }, on_workers(workers));
+  verify("weft on " + std::to_string(workers) + " worker(s)", n, shared);
   return ns / static_cast<double>(kFibers * n);
 }
 
 #if WEFT_BENCH_BOOST_FIBER
-double boost_fiber_mutex(const Options& options) {
+double boost_fiber_mutex_measured(const std::string& who, const Options& options) {
   const std::int64_t n = pairs(options);
   Shared shared;
   boost::fibers::mutex mutex;
@@ -88,11 +91,16 @@ double boost_fiber_mutex(const Options& options) {
   for (int f = 0; f < kFibers; ++f) fibers.emplace_back(body);
   for (auto& fiber : fibers) fiber.join();
   const double ns = elapsed_ns(start);
-  verify("boost.fiber", n, shared);
+  verify(who, n, shared);
   return ns / static_cast<double>(kFibers * n);
+}
+double boost_fiber_mutex(const Options& options) { return boost_fiber_mutex_measured("boost.fiber", options); }
+double boost_fiber_mutex_2_threads(const Options& options) {
+  return on_boost_work_stealing(2, [&] { return boost_fiber_mutex_measured("boost.fiber work_stealing", options); });
 }
 #else
 double boost_fiber_mutex(const Options&) { throw Skip(kNoBoostFiber); }
+double boost_fiber_mutex_2_threads(const Options&) { throw Skip(kNoBoostFiber); }
 #endif
 
 }  // namespace
@@ -105,10 +113,26 @@ Case mutex_contended_case() {
   c.about = "8 fibers lock, yield, unlock one mutex in a loop, one worker; "
             "time per lock/unlock pair";
   c.weft = {"weft", "weft::Mutex + this_fiber::yield, 8 fibers (1 worker, FIFO hand-off)",
-            weft_mutex};
+            [](const Options& o) { return weft_mutex_on(1, o); }};
   c.peers.push_back({"boost.fiber",
                      boost_fiber_label("fibers::mutex + this_fiber::yield, 8 fibers"),
                      boost_fiber_mutex});
+  return c;
+}
+
+Case mutex_contended_2w_case() {
+  Case c;
+  c.name = "mutex_contended_2w";
+  c.unit = "ns/lock+unlock";
+  c.better = Better::Lower;
+  c.about = "mutex_contended with 2 workers against Boost.Fiber work_stealing on 2 threads; "
+            "one fresh process per run";
+  c.isolate = true;  // a work_stealing thread keeps its scheduler for good
+  c.weft = {"weft", "weft::Mutex + this_fiber::yield, 8 fibers (2 workers, fibers free to move)",
+            [](const Options& o) { return weft_mutex_on(2, o); }};
+  c.peers.push_back({"boost.fiber_work_stealing",
+                     boost_fiber_label("fibers::mutex + this_fiber::yield, 8 fibers, 2 threads", "work_stealing"),
+                     boost_fiber_mutex_2_threads});
   return c;
 }
 

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #if WEFT_BENCH_BOOST_FIBER
@@ -35,6 +36,7 @@
 #include <weft/weft.hpp>
 
 #include "bench.hpp"
+#include "boost_work_stealing.hpp"
 #include "runtime_options.hpp"
 #include "go_peer.hpp"
 #include "process.hpp"
@@ -77,36 +79,21 @@ std::uint64_t boost_skynet(BoostStacks& pool, std::uint64_t num, std::uint64_t s
   return sum;
 }
 
-// Boost.Fiber's work_stealing: every thread of the pool installs the algorithm, and the
-// helper threads sleep on a fiber condition until the main thread's tree is done.
+// Boost.Fiber's work_stealing on 2 threads.
 double boost_skynet_work_stealing(const Options& options) {
   const std::uint64_t size = skynet_leaves(options);
   constexpr std::uint64_t kNeededMb = 4000;
   if (!options.quick && available_memory_mb() < kNeededMb)
     throw Skip("needs ~" + std::to_string(kNeededMb) + " MB of memory");
-  constexpr std::uint32_t kThreads = 2;
-  boost::fibers::mutex done_mutex;
-  boost::fibers::condition_variable_any done_cv;
-  bool done = false;
-  std::thread helper([&] {
-    boost::fibers::use_scheduling_algorithm<boost::fibers::algo::work_stealing>(kThreads);
-    std::unique_lock lock(done_mutex);
-    done_cv.wait(lock, [&] { return done; });
+  const auto [ms, total] = on_boost_work_stealing(2, [size] {
+    const auto start = Clock::now();
+    std::uint64_t sum = 0;
+    {
+      BoostStacks pool(2 * boost::context::stack_traits::page_size());
+      sum = boost_skynet(pool, 0, size);
+    }
+    return std::pair{elapsed_ns(start) / 1e6, sum};
   });
-  boost::fibers::use_scheduling_algorithm<boost::fibers::algo::work_stealing>(kThreads);
-  const auto start = Clock::now();
-  std::uint64_t total = 0;
-  {
-    BoostStacks pool(2 * boost::context::stack_traits::page_size());
-    total = boost_skynet(pool, 0, size);
-  }
-  const double ms = elapsed_ns(start) / 1e6;
-  {
-    std::unique_lock lock(done_mutex);
-    done = true;
-  }
-  done_cv.notify_all();
-  helper.join();
   verify_skynet("skynet_2w on boost.fiber work_stealing", size, total);
   return ms;
 }
