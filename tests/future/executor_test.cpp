@@ -12,23 +12,16 @@
 
 #include <weft/weft.hpp>
 
+#include "support/workers.hpp"
+
 using namespace std::chrono_literals;
+using weft_test::yield_until;
 
 namespace {
 
 struct BoomError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-// Yields until `pred` holds (bounded, so a broken executor fails instead of hanging).
-template <class Pred>
-bool yield_until(Pred pred) {
-  for (int i = 0; i < 100000; ++i) {
-    if (pred()) return true;
-    weft::this_fiber::yield();
-  }
-  return pred();
-}
 
 // Fills `pool`, of one worker and a queue of one: the worker runs a task until `gate` is
 // set, a second task waits in the queue, and the next submit parks. Returns the futures of
@@ -85,7 +78,7 @@ TEST_CASE("the queue bound: try_submit refuses and submit parks when full", "[ex
     weft::Executor pool(1, 2);
     CHECK(pool.capacity() == 2);
     weft::Promise<void> gate;
-    std::vector<int> ran;
+    std::vector<int> ran;  // plain: the pool's one worker fiber runs the tasks one by one
     auto first = pool.submit([&ran, g = gate.get_future()]() mutable {
       g.get();
       ran.push_back(0);
@@ -98,13 +91,15 @@ TEST_CASE("the queue bound: try_submit refuses and submit parks when full", "[ex
     auto refused = pool.try_submit([&] { ran.push_back(-1); });
     CHECK_FALSE(refused.has_value());
 
-    bool accepted = false;
+    std::atomic<bool> accepted{false};  // read while the submitter may run on another worker
+    weft_test::ParkWatch watch;
     auto submitter = weft::spawn([&] {
+      watch.publish();
       auto f = pool.submit([&] { ran.push_back(3); });
       accepted = true;
       return f;
     });
-    for (int i = 0; i < 50; ++i) weft::this_fiber::yield();
+    REQUIRE(watch.yield_until_parked());
     CHECK_FALSE(accepted);  // parked: the queue is still full
     CHECK(pool.queued() == 2);
 
@@ -127,9 +122,13 @@ TEST_CASE("a submitter parked on a full queue can be cancelled", "[executor][bou
     weft::Executor pool(1, 1);
     weft::Promise<void> gate;
     auto [busy, queued] = fill(pool, gate);
-    bool ran = false;
-    auto submitter = weft::spawn([&] { (void)pool.submit([&] { ran = true; }); });
-    weft::this_fiber::yield();
+    std::atomic<bool> ran{false};
+    weft_test::ParkWatch watch;
+    auto submitter = weft::spawn([&] {
+      watch.publish();
+      (void)pool.submit([&] { ran = true; });
+    });
+    REQUIRE(watch.yield_until_parked());  // in submit, on the full queue
     submitter.cancel();
     CHECK_THROWS_AS(submitter.join(), weft::Cancelled);
     gate.set_value();
@@ -145,8 +144,12 @@ TEST_CASE("a submitter parked on a full queue gets UsageError at shutdown", "[ex
     weft::Executor pool(1, 1);
     weft::Promise<void> gate;
     auto [busy, queued] = fill(pool, gate);
-    auto submitter = weft::spawn([&] { (void)pool.submit([] {}); });
-    weft::this_fiber::yield();
+    weft_test::ParkWatch watch;
+    auto submitter = weft::spawn([&] {
+      watch.publish();
+      (void)pool.submit([] {});
+    });
+    REQUIRE(watch.yield_until_parked());
     CHECK_FALSE(submitter.finished());
     pool.shutdown(weft::ShutdownMode::cancel);
     CHECK_THROWS_AS(submitter.join(), weft::UsageError);
@@ -160,16 +163,18 @@ TEST_CASE("map returns results in input order", "[executor][map]") {
     weft::Executor pool(4);
     std::vector<int> inputs{5, 4, 3, 2, 1, 0};
     std::vector<int> finish_order;
+    weft::Mutex finish_order_lock;  // the pool's workers run on several kernel workers
     // Larger inputs sleep longer, so tasks finish roughly in reverse input order.
     auto results = pool.map(
         [&](int x) {
           weft::this_fiber::sleep_for(std::chrono::milliseconds(2 * x));
+          std::lock_guard guard(finish_order_lock);
           finish_order.push_back(x);
           return x * x;
         },
         inputs);
     CHECK(results == std::vector<int>{25, 16, 9, 4, 1, 0});
-    CHECK(finish_order.size() == inputs.size());
+    CHECK_THAT(finish_order, Catch::Matchers::UnorderedEquals(inputs));  // each ran once
   });
 }
 
@@ -196,7 +201,7 @@ TEST_CASE("map rethrows the first failing element after all finished", "[executo
 TEST_CASE("map accepts any input range and void functions", "[executor][map]") {
   weft::run([] {
     weft::Executor pool(2, 1);  // a tiny queue: map parks while submitting
-    int sum = 0;
+    std::atomic<int> sum{0};  // atomic: the pool's two workers add at the same time
     pool.map([&](int x) { sum += x; }, std::vector<int>{1, 2, 3, 4, 5});
     CHECK(sum == 15);
     auto lengths = pool.map([](const std::string& s) { return s.size(); },
@@ -208,7 +213,7 @@ TEST_CASE("map accepts any input range and void functions", "[executor][map]") {
 TEST_CASE("shutdown(drain) runs every queued task", "[executor][shutdown]") {
   weft::run([] {
     weft::Executor pool(1, 16);
-    std::vector<int> ran;
+    std::vector<int> ran;  // plain: the pool's one worker fiber runs the tasks one by one
     std::vector<weft::Future<int>> futures;
     for (int i = 0; i < 10; ++i)
       futures.push_back(pool.submit([&ran, i] {
@@ -245,7 +250,7 @@ TEST_CASE("shutdown(cancel) drops queued tasks and cancels running ones", "[exec
       return spins;
     });
     REQUIRE(yield_until([&] { return pool.active() == 2; }));
-    int ran = 0;
+    std::atomic<int> ran{0};  // atomic: a broken shutdown could run them on two workers
     std::vector<weft::Future<void>> queued;
     for (int i = 0; i < 5; ++i) queued.push_back(pool.submit([&] { ++ran; }));
     CHECK(pool.queued() == 5);
@@ -269,8 +274,12 @@ TEST_CASE("shutdown(cancel) after drain escalates", "[executor][shutdown][cancel
     weft::Promise<void> never;
     auto blocked = pool->submit([f = never.get_future()]() mutable { f.get(); });
     auto queued = pool->submit([] {});
-    auto drainer = weft::spawn([&] { pool->shutdown(weft::ShutdownMode::drain); });
-    weft::this_fiber::yield();
+    weft_test::ParkWatch watch;
+    auto drainer = weft::spawn([&] {
+      watch.publish();
+      pool->shutdown(weft::ShutdownMode::drain);
+    });
+    REQUIRE(watch.yield_until_parked());  // in the drain
     CHECK(pool->is_shutdown());
     CHECK_FALSE(drainer.finished());  // the blocked task keeps the drain waiting
     pool->shutdown(weft::ShutdownMode::cancel);
@@ -282,7 +291,7 @@ TEST_CASE("shutdown(cancel) after drain escalates", "[executor][shutdown][cancel
 
 TEST_CASE("the destructor drains the queue", "[executor][shutdown]") {
   weft::run([] {
-    int ran = 0;
+    std::atomic<int> ran{0};  // atomic: the pool's two workers count at the same time
     std::vector<weft::Future<void>> futures;
     {
       weft::Executor pool(2, 32);
@@ -317,21 +326,31 @@ TEST_CASE("as_completed over executor futures follows completion", "[executor][a
   weft::run([] {
     weft::Executor pool(4);
     std::vector<weft::Future<int>> futures;
-    const int delays[] = {40, 10, 25, 1};
-    for (int d : delays)
-      futures.push_back(pool.submit([d] {
-        weft::this_fiber::sleep_for(std::chrono::milliseconds(d));
-        return d;
+    // Each task waits for its gate; opening them one at a time, in an order other than
+    // the input order, forces the completion order (sleeps would only make it likely on
+    // several workers, where a timer may run late).
+    const int values[] = {40, 10, 25, 1};
+    std::vector<weft::Promise<void>> gates(4);
+    for (std::size_t i = 0; i < 4; ++i)
+      futures.push_back(pool.submit([v = values[i], g = gates[i].get_future()]() mutable {
+        g.get();
+        return v;
       }));
+    const std::size_t opening_order[] = {3, 1, 2, 0};
+    std::size_t opened = 0;
+    gates[opening_order[opened++]].set_value();
     std::vector<int> order;
-    for (auto& f : weft::as_completed(futures)) order.push_back(f.get());
+    for (auto& f : weft::as_completed(futures)) {
+      order.push_back(f.get());
+      if (opened < 4) gates[opening_order[opened++]].set_value();
+    }
     CHECK(order == std::vector<int>{1, 10, 25, 40});
   });
 }
 
 TEST_CASE("a run stuck with an executor is reported as a deadlock and unwinds", "[executor][deadlock]") {
   std::string report;
-  int ran = 0;
+  std::atomic<int> ran{0};
   try {
     weft::run([&] {
       weft::Executor pool(2);
@@ -353,10 +372,13 @@ TEST_CASE("a cancellation left over from one task does not reach the next", "[ex
     weft::Executor pool(1, 8);
     weft::StopSource a_stop;
     weft::Promise<void> gate;
-    auto a = pool.submit([t = a_stop.get_token(), g = gate.get_future()]() mutable {
+    std::atomic<bool> a_past_wait{false};
+    auto a = pool.submit([t = a_stop.get_token(), g = gate.get_future(), &a_past_wait]() mutable {
       weft::CancelOnStop cancel_a(t);  // stopping a_stop cancels the fiber running A
       g.get();
-      weft::this_fiber::yield();  // the stop lands here, after A's last wait
+      a_past_wait = true;
+      // The stop lands here, after A's last wait.
+      while (!t.stop_requested()) weft::this_fiber::yield();
       return std::string("A done");
     });
     auto b = pool.submit([] {  // knows nothing of a_stop
@@ -365,7 +387,7 @@ TEST_CASE("a cancellation left over from one task does not reach the next", "[ex
     });
     while (pool.active() != 1) weft::this_fiber::yield();
     gate.set_value();
-    weft::this_fiber::yield();  // A wakes from g.get() and yields
+    REQUIRE(yield_until([&] { return a_past_wait.load(); }));  // A woke from g.get()
     a_stop.request_stop();
     CHECK(a.get() == "A done");
     CHECK(b.get() == "B done");
@@ -380,6 +402,7 @@ TEST_CASE("a submitter parked on another thread outlives shutdown and destructio
   std::atomic<weft::Executor*> shared{nullptr};
   std::atomic<bool> parked{false}, destroyed{false};
   std::atomic<int> refused{0};
+  std::atomic<bool> submitter_parked{false};  // checked here: Catch2 asserts on this thread only
   std::thread a([&] {
     weft::run([&] {
       auto* pool = new weft::Executor(
@@ -399,16 +422,19 @@ TEST_CASE("a submitter parked on another thread outlives shutdown and destructio
   std::thread b([&] {
     weft::run([&] {
       while (!shared) std::this_thread::sleep_for(1ms);
+      weft_test::ParkWatch watch;
       auto submitter = weft::spawn([&] {
+        watch.publish();
         try {
           (void)shared.load()->submit([] {});
         } catch (const weft::UsageError&) {
           ++refused;
         }
       });
-      weft::this_fiber::yield();  // it runs and parks in submit
+      submitter_parked = watch.yield_until_parked();  // it runs and parks in submit
       parked = true;
-      // Keep this thread from running the woken submitter until the executor is gone.
+      // Keep this thread from running the woken submitter until the executor is gone
+      // (on several workers another one may run it earlier: that must be safe too).
       const auto until = std::chrono::steady_clock::now() + 5s;
       while (!destroyed && std::chrono::steady_clock::now() < until) {
       }
@@ -417,5 +443,6 @@ TEST_CASE("a submitter parked on another thread outlives shutdown and destructio
   });
   a.join();
   b.join();
+  CHECK(submitter_parked);
   CHECK(refused == 1);
 }

@@ -1,7 +1,8 @@
 // when_all, when_any, wait_any and as_completed: results, exceptions, completion order
-// (forced with sleeps of different lengths), timeouts and cancellation.
+// (forced by setting futures one after another), timeouts and cancellation.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include <weft/weft.hpp>
+
+#include "support/workers.hpp"
 
 using namespace std::chrono_literals;
 
@@ -34,19 +37,53 @@ weft::Future<T> after(std::chrono::milliseconds delay, T value) {
   return future;
 }
 
-weft::Future<int> failing_after(std::chrono::milliseconds delay, std::string what) {
-  auto promise = std::make_shared<weft::Promise<int>>();
-  auto future = promise->get_future();
-  weft::spawn([promise, delay, what] {
-    weft::this_fiber::sleep_for(delay);
-    promise->set_exception(std::make_exception_ptr(BoomError(what)));
-  }).detach();
-  return future;
-}
-
-// Sleeps that force an order: index 0 finishes last, index 1 first.
+// Sleeps of different lengths: index 0 likely finishes last, index 1 first.
 const std::vector<std::chrono::milliseconds> kDelays{30ms, 5ms, 15ms};
+// That order, forced by Sequence.
 const std::vector<std::size_t> kCompletionOrder{1, 2, 0};
+
+// Futures completed one after another in the order they were made, each by a fiber of its
+// own: the first after a few milliseconds (its waiter parks first), every later one once
+// the previous is set. On several workers sleeps of different lengths only make an order
+// likely (a worker may run a timer late).
+class Sequence {
+ public:
+  template <class T>
+  weft::Future<T> value(T v) {
+    return next<T>([v](weft::Promise<T>& p) { p.set_value(v); });
+  }
+  weft::Future<int> failure(std::string what) {
+    return next<int>([what](weft::Promise<int>& p) { p.set_exception(std::make_exception_ptr(BoomError(what))); });
+  }
+
+ private:
+  template <class T, class Set>
+  weft::Future<T> next(Set set) {
+    auto promise = std::make_shared<weft::Promise<T>>();
+    auto future = promise->get_future();
+    auto done = std::make_shared<weft::Event>();
+    weft::spawn([promise, set, previous = last_, done] {
+      if (previous)
+        previous->wait();
+      else
+        weft::this_fiber::sleep_for(5ms);
+      set(*promise);
+      done->set();
+    }).detach();
+    last_ = done;
+    return future;
+  }
+
+  std::shared_ptr<weft::Event> last_;
+};
+
+// Futures of 0, 1, 2 (input order) completed in kCompletionOrder.
+std::vector<weft::Future<int>> in_completion_order() {
+  std::vector<weft::Future<int>> futures(kCompletionOrder.size());
+  Sequence sequence;
+  for (std::size_t i : kCompletionOrder) futures[i] = sequence.value(int(i));
+  return futures;
+}
 
 }  // namespace
 
@@ -68,10 +105,11 @@ TEST_CASE("when_all of an empty vector is ready at once", "[when_all]") {
 
 TEST_CASE("when_all holds the exception of the first failing input", "[when_all]") {
   weft::run([] {
-    std::vector<weft::Future<int>> futures;
-    futures.push_back(after(10ms, 1));
-    futures.push_back(failing_after(20ms, "second"));  // fails last ...
-    futures.push_back(failing_after(1ms, "third"));    // ... but this one first
+    std::vector<weft::Future<int>> futures(3);
+    Sequence sequence;
+    futures[2] = sequence.failure("third");   // fails first ...
+    futures[0] = sequence.value(1);
+    futures[1] = sequence.failure("second");  // ... this one last
     auto all = weft::when_all(std::move(futures));
     CHECK_THROWS_MATCHES(all.get(), BoomError, Catch::Matchers::Message("second"));
   });
@@ -79,7 +117,7 @@ TEST_CASE("when_all holds the exception of the first failing input", "[when_all]
 
 TEST_CASE("when_all of void futures", "[when_all]") {
   weft::run([] {
-    int done = 0;
+    std::atomic<int> done{0};  // atomic: the setters run on several workers
     std::vector<weft::Future<void>> futures;
     for (int i = 0; i < 3; ++i) {
       auto p = std::make_shared<weft::Promise<void>>();
@@ -108,7 +146,11 @@ TEST_CASE("variadic when_all gives a tuple", "[when_all]") {
 
 TEST_CASE("variadic when_all rethrows the first failure in argument order", "[when_all]") {
   weft::run([] {
-    auto all = weft::when_all(after(1ms, 1), failing_after(10ms, "b"), failing_after(1ms, "c"));
+    Sequence sequence;
+    auto a = sequence.value(1);
+    auto c = sequence.failure("c");  // fails first
+    auto b = sequence.failure("b");
+    auto all = weft::when_all(std::move(a), std::move(b), std::move(c));
     CHECK_THROWS_MATCHES(all.get(), BoomError, Catch::Matchers::Message("b"));
   });
 }
@@ -122,8 +164,9 @@ TEST_CASE("when_all rejects invalid inputs", "[when_all]") {
 
 TEST_CASE("when_any reports the first future to complete", "[when_any]") {
   weft::run([] {
-    std::vector<weft::Future<int>> futures;
-    for (std::size_t i = 0; i < kDelays.size(); ++i) futures.push_back(after(kDelays[i], int(i * 10)));
+    std::vector<weft::Future<int>> futures(kCompletionOrder.size());
+    Sequence sequence;
+    for (std::size_t i : kCompletionOrder) futures[i] = sequence.value(int(i * 10));
     auto any = weft::when_any(std::move(futures));
     weft::WhenAnyResult<int> result = any.get();
     CHECK(result.index == kCompletionOrder.front());
@@ -136,9 +179,10 @@ TEST_CASE("when_any reports the first future to complete", "[when_any]") {
 
 TEST_CASE("when_any counts a failed input as ready", "[when_any]") {
   weft::run([] {
-    std::vector<weft::Future<int>> futures;
-    futures.push_back(after(50ms, 1));
-    futures.push_back(failing_after(1ms, "fast"));
+    std::vector<weft::Future<int>> futures(2);
+    Sequence sequence;
+    futures[1] = sequence.failure("fast");
+    futures[0] = sequence.value(1);
     auto result = weft::when_any(std::move(futures)).get();
     CHECK(result.index == 1);
     CHECK_THROWS_AS(result.futures[1].get(), BoomError);
@@ -163,8 +207,7 @@ TEST_CASE("wait_any returns the earliest completed of the ready futures", "[wait
 
 TEST_CASE("wait_any parks until the first completion", "[wait_any]") {
   weft::run([] {
-    std::vector<weft::Future<int>> futures;
-    for (std::size_t i = 0; i < kDelays.size(); ++i) futures.push_back(after(kDelays[i], int(i)));
+    std::vector<weft::Future<int>> futures = in_completion_order();
     CHECK(weft::wait_any(futures) == kCompletionOrder.front());
     CHECK(futures[kCompletionOrder.front()].ready());
     CHECK(weft::when_all(std::move(futures)).get().size() == 3);
@@ -190,8 +233,12 @@ TEST_CASE("a cancelled wait_any throws Cancelled and unlinks from every future",
     std::vector<weft::Promise<int>> promises(3);
     std::vector<weft::Future<int>> futures;
     for (auto& p : promises) futures.push_back(p.get_future());
-    auto waiter = weft::spawn([&] { (void)weft::wait_any(futures); });
-    weft::this_fiber::yield();
+    weft_test::ParkWatch watch;
+    auto waiter = weft::spawn([&] {
+      watch.publish();
+      (void)weft::wait_any(futures);
+    });
+    REQUIRE(watch.yield_until_parked());  // linked to every future
     waiter.cancel();
     CHECK_THROWS_AS(waiter.join(), weft::Cancelled);
     // Completing now must not touch the waiter's (gone) nodes.
@@ -202,8 +249,7 @@ TEST_CASE("a cancelled wait_any throws Cancelled and unlinks from every future",
 
 TEST_CASE("as_completed visits futures in completion order", "[as_completed]") {
   weft::run([] {
-    std::vector<weft::Future<int>> futures;
-    for (std::size_t i = 0; i < kDelays.size(); ++i) futures.push_back(after(kDelays[i], int(i)));
+    std::vector<weft::Future<int>> futures = in_completion_order();
     std::vector<std::size_t> order;
     for (weft::Future<int>& f : weft::as_completed(futures)) order.push_back(std::size_t(f.get()));
     CHECK(order == kCompletionOrder);
@@ -228,9 +274,10 @@ TEST_CASE("as_completed yields already completed futures in completion order", "
 
 TEST_CASE("as_completed passes failures through", "[as_completed]") {
   weft::run([] {
-    std::vector<weft::Future<int>> futures;
-    futures.push_back(after(20ms, 1));
-    futures.push_back(failing_after(1ms, "bad"));
+    std::vector<weft::Future<int>> futures(2);
+    Sequence sequence;
+    futures[1] = sequence.failure("bad");
+    futures[0] = sequence.value(1);
     int values = 0, failures = 0;
     for (auto& f : weft::as_completed(futures)) {
       try {
@@ -254,8 +301,12 @@ TEST_CASE("as_completed next_until times out and resumes after a cancel", "[as_c
     CHECK_FALSE(range.next_until(weft::now() + 5ms).has_value());
     CHECK(range.remaining() == 2);
 
-    auto waiter = weft::spawn([&] { return range.next(); });
-    weft::this_fiber::yield();
+    weft_test::ParkWatch watch;
+    auto waiter = weft::spawn([&] {
+      watch.publish();
+      return range.next();
+    });
+    REQUIRE(watch.yield_until_parked());
     waiter.cancel();
     CHECK_THROWS_AS(waiter.join(), weft::Cancelled);
 
