@@ -21,11 +21,15 @@ TEST_CASE("select: one wait over a channel and a socket fires whichever is ready
   run_on(reactor, [] {
     auto [a, b] = weft::UnixStream::pair();
     weft::Channel<int> numbers(1);
+    // The number follows only once the text was read: with both ready the first select
+    // could fire either (on several workers the selecting fiber may wake late).
+    weft::Event text_read;
     auto feeder = weft::spawn([&] {
       weft::this_fiber::sleep_for(2ms);
       a.write_all("hello");
+      text_read.wait();
       weft::this_fiber::sleep_for(2ms);
-      CHECK(numbers.send(7) == weft::ChannelStatus::ok);
+      return numbers.send(7);
     });
     std::string got;
     int number = 0;
@@ -34,6 +38,7 @@ TEST_CASE("select: one wait over a channel and a socket fires whichever is ready
                                 weft::on_readable(b.fd(), [&] {
                                   std::array<std::byte, 16> buffer;
                                   got += text(std::span(buffer).first(b.read(buffer)));
+                                  text_read.set();
                                 }),
                                 weft::after(5s));
       CHECK(fired.index == (round == 0 ? 1u : 0u));
@@ -42,7 +47,7 @@ TEST_CASE("select: one wait over a channel and a socket fires whichever is ready
     }
     CHECK(got == "hello");
     CHECK(number == 7);
-    feeder.join();
+    CHECK(feeder.join() == weft::ChannelStatus::ok);
   });
 }
 
