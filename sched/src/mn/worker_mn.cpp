@@ -10,6 +10,7 @@
 // A notice that work was shared can be missed (the sharer and the sleeper do not
 // fence against each other, to keep the busy path cheap); that costs parallelism for a
 // while, never progress: the sharer runs what it shared itself if nobody steals it.
+#include <algorithm>
 #include <cstdio>
 #include <iterator>
 #include <memory>
@@ -107,6 +108,18 @@ void Worker::idle_step_multi() {
 bool Worker::steal_some() noexcept {
   if (!stealing_) return false;  // a custom policy keeps its fibers home
   const std::size_t n = scheduler_.workers_.size();
+  // At most half the workers (at least one) search at once, as Go bounds its spinning
+  // Ms: one piece of shared work must not send every idle worker over every ring. The
+  // others sleep at once; a sharer wakes one of them.
+  auto& searching = scheduler_.searching_workers_;
+  if (searching.fetch_add(1, std::memory_order_relaxed) >= std::max<std::size_t>(1, n / 2)) {
+    searching.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  struct Done {
+    std::atomic<std::size_t>& searching;
+    ~Done() { searching.fetch_sub(1, std::memory_order_relaxed); }
+  } done{searching};
   constexpr int kRounds = 30;  // a short spin: shared work often arrives within microseconds
   for (int round = 0; round < kRounds; ++round) {
     if (inbox_nonempty_.load(std::memory_order_acquire)) return true;

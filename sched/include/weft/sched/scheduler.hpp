@@ -159,6 +159,7 @@ class Scheduler {
   // Workers with nothing to run (searching or asleep): a busy worker shares its queue
   // while this is not zero.
   std::atomic<std::size_t> idle_workers_{0};
+  std::atomic<std::size_t> searching_workers_{0};  // idle workers looking at the rings now
   // The worker blocked in the reactor (the others sleep on their own futex), or null.
   std::atomic<detail::Worker*> reactor_owner_{nullptr};
   // Set by worker 0 when the run is over: the other workers leave their loops.
