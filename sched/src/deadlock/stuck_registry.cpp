@@ -50,11 +50,13 @@ StuckRegistry::Mark StuckRegistry::mark_stuck(Worker& worker) {
 bool StuckRegistry::declare(Worker& worker, bool* alone) {
   std::lock_guard guard(mutex_);
   if (alone) *alone = alone_locked(worker);
-  // A wake-up may have revived it since it was marked: then there is no deadlock.
+  // A wake-up may have revived it since it was marked, or a runtime (a worker) that can
+  // wake it may have started since then: then there is no deadlock (yet).
   const bool still_stuck = std::find(stuck_.begin(), stuck_.end(), &worker) != stuck_.end();
+  const bool everyone = all_stuck();
   erase(stuck_, &worker);
   worker.set_stuck(false);
-  if (!still_stuck || worker.has_inbox_work()) return false;
+  if (!still_stuck || !everyone || worker.has_inbox_work()) return false;
   declare_locked();
   return true;
 }
