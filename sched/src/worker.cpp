@@ -152,6 +152,7 @@ void Worker::loop(Fiber* first) {
 
 void Worker::maintenance() noexcept {
   if (inbox_nonempty_.load(std::memory_order_acquire)) drain_inbox();
+  if (ended_elsewhere_.load(std::memory_order_relaxed)) forget_ended_elsewhere();
   if (!timers_.empty()) timers_.fire_due(clock_->now());
 }
 
@@ -204,8 +205,7 @@ inline void Worker::finish_switch() noexcept {
       break;
     }
     case After::Exit:
-      unregister_fiber(prev);
-      prev.release();  // the runtime's reference
+      forget_ended(prev);
       retired_.store(retired_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
       break;
   }
@@ -432,30 +432,59 @@ void Worker::drain_inbox() noexcept {
 
 void Worker::register_fiber(Fiber& fiber) noexcept {
   fiber.registered_on_ = this;
-  detail::SpinGuard guard(registry_lock_);
+  registry_gate_.enter();
   fiber.registry_prev_ = nullptr;
   fiber.registry_next_ = registry_head_;
   if (registry_head_) registry_head_->registry_prev_ = &fiber;
   registry_head_ = &fiber;
+  registry_gate_.leave();
 }
 
-void Worker::unregister_fiber(Fiber& fiber) noexcept {
-  Worker& owner = *fiber.registered_on_;  // it may have ended on another worker
-  detail::SpinGuard guard(owner.registry_lock_);
+void Worker::unlink_from_registry(Fiber& fiber) noexcept {
   if (fiber.registry_prev_)
     fiber.registry_prev_->registry_next_ = fiber.registry_next_;
   else
-    owner.registry_head_ = fiber.registry_next_;
+    registry_head_ = fiber.registry_next_;
   if (fiber.registry_next_) fiber.registry_next_->registry_prev_ = fiber.registry_prev_;
   fiber.registry_prev_ = fiber.registry_next_ = nullptr;
 }
 
+void Worker::forget_ended(Fiber& fiber) noexcept {
+  Worker& owner = *fiber.registered_on_;
+  if (&owner != this) {
+    Fiber* head = owner.ended_elsewhere_.load(std::memory_order_relaxed);
+    do {
+      fiber.ended_next_ = head;
+    } while (!owner.ended_elsewhere_.compare_exchange_weak(head, &fiber, std::memory_order_release,
+                                                           std::memory_order_relaxed));
+    return;  // the owner drops the runtime's reference once it has unlinked it
+  }
+  registry_gate_.enter();
+  unlink_from_registry(fiber);
+  registry_gate_.leave();
+  fiber.release();  // the runtime's reference
+}
+
+void Worker::forget_ended_elsewhere() noexcept {
+  Fiber* ended = ended_elsewhere_.exchange(nullptr, std::memory_order_acquire);
+  if (ended == nullptr) return;
+  registry_gate_.enter();
+  for (Fiber* f = ended; f; f = f->ended_next_) unlink_from_registry(*f);
+  registry_gate_.leave();
+  while (ended) {
+    Fiber* next = ended->ended_next_;
+    ended->release();  // the runtime's reference
+    ended = next;
+  }
+}
+
 void Worker::dump(std::ostream& out, const StuckFibers* stuck) const {
-  std::lock_guard guard(registry_lock_);
+  OwnerGate::Opened opened(registry_gate_);
   // The registry is newest first; print oldest first.
   const Fiber* last = registry_head_;
   while (last && last->registry_next_) last = last->registry_next_;
   for (const Fiber* f = last; f; f = f->registry_prev_) {
+    if (f->state() == FiberState::Done) continue;  // ended elsewhere, not unlinked yet
     out << "  fiber #" << f->id_;
     if (!f->name_.empty()) out << " '" << f->name_ << "'";
     out << ' ' << to_string(f->state());
@@ -471,11 +500,10 @@ void Worker::dump(std::ostream& out, const StuckFibers* stuck) const {
 
 std::optional<std::string> Worker::describe_running_at(std::uint32_t progress) const {
   // The fiber may be registered on any worker (the one that started it): holding every
-  // registry keeps it from ending and being freed meanwhile (in index order; nothing
-  // else holds two).
-  std::vector<std::unique_lock<SpinLock>> held;
+  // registry's gate open keeps it from being unlinked and freed meanwhile.
+  std::vector<OwnerGate::Opened> held;
   held.reserve(scheduler_.workers_.size());
-  for (const auto& w : scheduler_.workers_) held.emplace_back(w->registry_lock_);
+  for (const auto& w : scheduler_.workers_) held.emplace_back(w->registry_gate_);
   if (tick_.load(std::memory_order_relaxed) != progress) return std::nullopt;  // it moved on
   const Fiber* f = on_cpu_.load(std::memory_order_relaxed);
   if (f == nullptr || f == &thread_fiber_) return std::string("its scheduler loop, outside any fiber,");
@@ -491,8 +519,9 @@ void Worker::unwind_all() noexcept {
 }
 
 void Worker::unwind_registered_on(Worker& owner) noexcept {
-  std::lock_guard guard(owner.registry_lock_);
+  OwnerGate::Opened opened(owner.registry_gate_);
   for (Fiber* f = owner.registry_head_; f; f = f->registry_next_) {
+    if (f->state() == FiberState::Done) continue;  // ended elsewhere, not unlinked yet
     if (!f->unwinding_) {
       // Fibers unwind in no particular order: one may still be joining another whose
       // last handle the unwinding destroys. Keep them all until the run ends.

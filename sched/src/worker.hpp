@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "deadlock/deadlock_watch.hpp"
+#include "mn/owner_gate.hpp"
 #include "mn/parker.hpp"
 #include "mn/stealing_policy.hpp"
 #include "timer_heap.hpp"
@@ -135,6 +136,9 @@ class alignas(kAliasPageBytes) Worker {
   // wake-ups posted here, except those pinned here, to `takers` in turn; returns how
   // many. Any thread, one at a time (the stall monitor's).
   std::size_t hand_off_to(const std::vector<Worker*>& takers) noexcept;
+  // Unlinks the fibers started here that ended elsewhere and drops the runtime's
+  // references to them. This worker's thread, or any once the run's threads are joined.
+  void forget_ended_elsewhere() noexcept;
   // The name and id of the fiber running here, if the worker is still at `progress`
   // (read under the registry lock, so the fiber cannot be freed meanwhile).
   std::optional<std::string> describe_running_at(std::uint32_t progress) const;
@@ -216,7 +220,11 @@ class alignas(kAliasPageBytes) Worker {
   Context& retire_running() noexcept;
   void wake_joiners(Fiber& fiber) noexcept;
   void register_fiber(Fiber& fiber) noexcept;
-  void unregister_fiber(Fiber& fiber) noexcept;
+  // Takes an ended fiber off its registry and drops the runtime's reference to it. One
+  // that started on another worker goes on that worker's ended_elsewhere_ list, for it
+  // to unlink (forget_ended_elsewhere): two workers never share a lock for this.
+  void forget_ended(Fiber& fiber) noexcept;
+  void unlink_from_registry(Fiber& fiber) noexcept;  // the gate is entered or open
   // `alone`: no other runtime was running when the deadlock was declared.
   void handle_deadlock(bool alone);
   std::vector<const Fiber*> parked_fibers() const;
@@ -294,9 +302,13 @@ class alignas(kAliasPageBytes) Worker {
   std::atomic<bool> inbox_nonempty_{false};
   std::atomic<bool> stuck_{false};  // registered in StuckRegistry
 
-  // Every live fiber started here, for dump() and deadlock reports.
-  alignas(64) mutable detail::SpinLock registry_lock_;
+  // Every live fiber started here, for dump() and deadlock reports (fibers in state Done
+  // wait on ended_elsewhere_ to be unlinked: readers skip them). This worker enters the
+  // gate to link and unlink; readers on other threads open it.
+  alignas(64) mutable OwnerGate registry_gate_;
   Fiber* registry_head_ = nullptr;
+  // Fibers started here that ended on other workers (a stack through ended_next_).
+  alignas(64) std::atomic<Fiber*> ended_elsewhere_{nullptr};
 
   // Fibers woken here from other threads or by unwinding (see enqueue_woken). Atomic
   // for stats() from other threads; written by this worker alone.

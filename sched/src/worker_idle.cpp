@@ -89,7 +89,7 @@ void Worker::deadlock_verdict() {
 
 std::vector<const Fiber*> Worker::parked_fibers() const {
   std::vector<const Fiber*> parked;
-  std::lock_guard guard(registry_lock_);
+  OwnerGate::Opened opened(registry_gate_);
   for (const Fiber* f = registry_head_; f; f = f->registry_next_)
     if (f->state() == FiberState::Parked) parked.push_back(f);
   std::reverse(parked.begin(), parked.end());  // oldest first, as dump() lists them

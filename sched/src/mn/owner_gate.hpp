@@ -1,6 +1,7 @@
-// A gate around data that one thread (the owner) uses all the time and another thread
-// needs once in a long while: a worker's private run queue, which the stall monitor
-// empties when the worker is stuck in a fiber (stall_monitor.hpp).
+// A gate around data that one thread (the owner) uses all the time and other threads
+// need once in a long while: a worker's private run queue, which the stall monitor
+// empties when the worker is stuck in a fiber (stall_monitor.hpp), and its registry of
+// fibers, which dumps and deadlock reports read.
 //
 // The owner's way in is a store and a load (no atomic read-modify-write, no fence):
 // the rare side runs membarrier(2) (asymmetric_fence.hpp), which orders the owner's
@@ -45,6 +46,26 @@ class OwnerGate {
     return false;
   }
   void close() noexcept { opened_.store(false, std::memory_order_release); }
+  // try_open() until it succeeds: the owner's stays inside are short.
+  void open() noexcept {
+    while (!try_open()) spin_pause();
+  }
+
+  // Keeps a gate open for a scope (the other side's counterpart of enter/leave).
+  class Opened {
+   public:
+    explicit Opened(OwnerGate& gate) noexcept : gate_(&gate) { gate_->open(); }
+    Opened(Opened&& other) noexcept : gate_(other.gate_) { other.gate_ = nullptr; }
+    ~Opened() {
+      if (gate_) gate_->close();
+    }
+    Opened(const Opened&) = delete;
+    Opened& operator=(const Opened&) = delete;
+    Opened& operator=(Opened&&) = delete;
+
+   private:
+    OwnerGate* gate_;
+  };
 
  private:
   void wait_while_opened() noexcept {

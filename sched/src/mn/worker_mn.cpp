@@ -62,6 +62,9 @@ void Scheduler::stop_helpers() noexcept {
     detail::StuckRegistry::instance().leave(*workers_[i + 1]);
   }
   helpers_.clear();
+  // Every thread of the run is joined: fibers that ended away from where they started
+  // can be unlinked from here.
+  for (const auto& w : workers_) w->forget_ended_elsewhere();
 }
 
 void Scheduler::wake_an_idle_worker(const detail::Worker* except) noexcept {

@@ -126,6 +126,7 @@ class Fiber {
 
   Fiber* registry_prev_ = nullptr;
   Fiber* registry_next_ = nullptr;
+  Fiber* ended_next_ = nullptr;  // on its registry's list of fibers that ended elsewhere
 
   // Raw park/unpark handshake (see kernel.cpp): Running, Notified, Parking, Parked.
   std::atomic<std::uint8_t> park_state_{0};
