@@ -8,7 +8,10 @@
 //   xworker_pingpong  a channel round trip between two fibers pinned to different
 //                     workers; peer: two kernel threads ping-ponging through a futex
 //   parallel_cpu      16 CPU-bound fibers on 2 workers; peer: the same on 1 worker
+//   idle_cpu_2w       CPU used by a 2-worker runtime with nothing to do; peer:
+//                     Boost.Fiber work_stealing on 2 threads
 #include <linux/futex.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -203,7 +206,72 @@ double weft_parallel_cpu_on(std::size_t workers, const Options& options) {
   return elapsed_ns(start) / 1e6;
 }
 
+// ---- an idle runtime ----------------------------------------------------------------
+
+// CPU time of the whole process (every thread), in seconds.
+double process_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+std::chrono::milliseconds idle_time(const Options& options) {
+  return options.quick ? std::chrono::milliseconds(500) : std::chrono::milliseconds(5000);
+}
+
+// Percent of one CPU the process used while its one fiber slept (after a settling 100 ms).
+double weft_idle_cpu(const Options& options) {
+  double percent = 0;
+  weft::run(
+      [&] {
+        weft::this_fiber::sleep_for(std::chrono::milliseconds(100));
+        const double before = process_cpu_seconds();
+        const auto start = Clock::now();
+        weft::this_fiber::sleep_for(idle_time(options));
+        percent = (process_cpu_seconds() - before) / (elapsed_ns(start) / 1e9) * 100;
+      },
+      on_workers(2));
+  return percent;
+}
+
+#if WEFT_BENCH_BOOST_FIBER
+double boost_idle_cpu(bool suspend, const Options& options) {
+  return on_boost_work_stealing(
+      2,
+      [&] {
+        boost::this_fiber::sleep_for(std::chrono::milliseconds(100));
+        const double before = process_cpu_seconds();
+        const auto start = Clock::now();
+        boost::this_fiber::sleep_for(idle_time(options));
+        return (process_cpu_seconds() - before) / (elapsed_ns(start) / 1e9) * 100;
+      },
+      suspend);
+}
+#else
+double boost_idle_cpu(bool, const Options&) { throw Skip(kNoBoostFiber); }
+#endif
+
 }  // namespace
+
+Case idle_cpu_case() {
+  Case c;
+  c.name = "idle_cpu_2w";
+  c.unit = "% of a CPU";
+  c.better = Better::Lower;
+  c.about = "a runtime with 2 workers whose only fiber sleeps 5 s: CPU time of the process over "
+            "the wall time, against Boost.Fiber work_stealing on 2 threads";
+  c.isolate = true;
+  c.weft = {"weft", "2 workers, one fiber in sleep_for", weft_idle_cpu};
+  c.peers.push_back({"boost.fiber_work_stealing_suspend",
+                     boost_fiber_label("2 threads, suspend=true, one fiber in this_fiber::sleep_for", "work_stealing"),
+                     [](const Options& o) { return boost_idle_cpu(true, o); }});
+  c.peers.push_back({"boost.fiber_work_stealing",
+                     boost_fiber_label("2 threads, suspend=false (its default), one fiber in this_fiber::sleep_for",
+                                       "work_stealing"),
+                     [](const Options& o) { return boost_idle_cpu(false, o); }});
+  return c;
+}
 
 Case skynet_2w_case() {
   Case c;
