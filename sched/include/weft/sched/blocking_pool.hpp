@@ -40,7 +40,8 @@ class BlockingPool {
     std::size_t queued = 0;        // jobs waiting for a thread
     std::size_t peak_threads = 0;  // most alive at once
     std::size_t started = 0;       // threads started so far
-    std::size_t completed = 0;     // jobs run so far
+    std::size_t completed = 0;     // jobs run so far (counted when the pool thread is done
+                                   // with one: a moment after its caller resumed)
   };
 
   explicit BlockingPool(Options options);
