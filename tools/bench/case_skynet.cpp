@@ -26,48 +26,17 @@ namespace {
 // Boost.Fiber's own skynet example uses two pages per stack, from a pool.
 constexpr std::size_t kBoostStackPages = 2;
 
-double weft_side(const Options& options) {
-  const std::uint64_t size = skynet_leaves(options);
-  auto start = Clock::now();
-  const std::uint64_t total = weft::run([size] { return weft_skynet(0, size); }, on_workers(1));
-  const double ns = elapsed_ns(start);
-  verify_skynet("skynet on weft", size, total);
-  return ns / 1e6;
-}
+double weft_side(const Options& options) { return time_weft_skynet("skynet on weft", 1, options); }
 
 #if WEFT_BENCH_BOOST_FIBER
-using BoostPool = boost::fibers::pooled_fixedsize_stack;
-
-std::uint64_t boost_skynet(BoostPool& pool, std::uint64_t num, std::uint64_t size) {
-  if (size == 1) return num;
-  const std::uint64_t step = size / kSkynetChildren;
-  std::array<std::uint64_t, kSkynetChildren> results{};
-  std::array<boost::fibers::fiber, kSkynetChildren> children;
-  for (std::uint64_t i = 0; i < kSkynetChildren; ++i)
-    children[i] = boost::fibers::fiber(boost::fibers::launch::dispatch, std::allocator_arg, pool,
-                                       [&pool, &results, num, step, i] {
-                                         results[i] = boost_skynet(pool, num + i * step, step);
-                                       });
-  std::uint64_t sum = 0;
-  for (std::uint64_t i = 0; i < kSkynetChildren; ++i) {
-    children[i].join();
-    sum += results[i];
-  }
-  return sum;
-}
-
 double boost_side(const Options& options) {
+  skip_unless_room_for_boost_skynet(options);
   const std::uint64_t size = skynet_leaves(options);
-  // Boost.Fiber keeps hundreds of thousands of stacks alive at once here (~3 GB).
-  constexpr std::uint64_t kNeededMb = 4000;
-  if (!options.quick && available_memory_mb() < kNeededMb)
-    throw Skip("needs ~" + std::to_string(kNeededMb) + " MB of memory, " +
-               std::to_string(available_memory_mb()) + " MB available");
   auto start = Clock::now();
   std::uint64_t total = 0;
   {
-    BoostPool pool(kBoostStackPages * boost::context::stack_traits::page_size());
-    total = boost_skynet(pool, 0, size);
+    boost::fibers::pooled_fixedsize_stack pool(kBoostStackPages * boost::context::stack_traits::page_size());
+    total = boost_skynet(pool, boost::fibers::launch::dispatch, 0, size);
   }
   const double ns = elapsed_ns(start);
   verify_skynet("skynet on boost.fiber", size, total);

@@ -52,12 +52,8 @@ namespace {
 // ---- skynet on two workers --------------------------------------------------------
 
 double weft_skynet_on(std::size_t workers, const Options& options) {
-  const std::uint64_t size = skynet_leaves(options);
-  const auto start = Clock::now();
-  const std::uint64_t total = weft::run([size] { return weft_skynet(0, size); }, on_workers(workers));
-  const double ms = elapsed_ns(start) / 1e6;
-  verify_skynet(workers == 1 ? "skynet_2w on weft 1 worker" : "skynet_2w on weft 2 workers", size, total);
-  return ms;
+  return time_weft_skynet(workers == 1 ? "skynet_2w on weft 1 worker" : "skynet_2w on weft 2 workers", workers,
+                          options);
 }
 
 #if WEFT_BENCH_BOOST_FIBER
@@ -65,35 +61,16 @@ double weft_skynet_on(std::size_t workers, const Options& options) {
 // the other thread.
 using BoostStacks = boost::fibers::fixedsize_stack;
 
-std::uint64_t boost_skynet(BoostStacks& pool, std::uint64_t num, std::uint64_t size) {
-  if (size == 1) return num;
-  const std::uint64_t step = size / kSkynetChildren;
-  std::array<std::uint64_t, kSkynetChildren> results{};
-  std::array<boost::fibers::fiber, kSkynetChildren> children;
-  for (std::uint64_t i = 0; i < kSkynetChildren; ++i)
-    children[i] = boost::fibers::fiber(std::allocator_arg, pool, [&pool, &results, num, step, i] {
-      results[i] = boost_skynet(pool, num + i * step, step);
-    });
-  std::uint64_t sum = 0;
-  for (std::uint64_t i = 0; i < kSkynetChildren; ++i) {
-    children[i].join();
-    sum += results[i];
-  }
-  return sum;
-}
-
 // Boost.Fiber's work_stealing on 2 threads.
 double boost_skynet_work_stealing(const Options& options) {
+  skip_unless_room_for_boost_skynet(options);
   const std::uint64_t size = skynet_leaves(options);
-  constexpr std::uint64_t kNeededMb = 4000;
-  if (!options.quick && available_memory_mb() < kNeededMb)
-    throw Skip("needs ~" + std::to_string(kNeededMb) + " MB of memory");
   const auto [ms, total] = on_boost_work_stealing(2, [size] {
     const auto start = Clock::now();
     std::uint64_t sum = 0;
     {
       BoostStacks pool(2 * boost::context::stack_traits::page_size());
-      sum = boost_skynet(pool, 0, size);
+      sum = boost_skynet(pool, boost::fibers::launch::post, 0, size);
     }
     return std::pair{elapsed_ns(start) / 1e6, sum};
   });
