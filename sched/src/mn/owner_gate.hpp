@@ -23,7 +23,7 @@ class OwnerGate {
   // The owner's thread only; not reentrant.
   WEFT_ALWAYS_INLINE void enter() noexcept {
     for (;;) {
-      if (asymmetric_fences()) {
+      if (fenced_) {
         inside_.store(true, std::memory_order_relaxed);
         light_fence();
         if (WEFT_LIKELY(!opened_.load(std::memory_order_acquire))) return;
@@ -40,7 +40,7 @@ class OwnerGate {
   // outside and stays out until close(); false (and nothing held) when it is inside.
   bool try_open() noexcept {
     opened_.store(true, std::memory_order_seq_cst);
-    if (asymmetric_fences()) heavy_fence();
+    if (fenced_) heavy_fence();
     if (!inside_.load(std::memory_order_seq_cst)) return true;
     opened_.store(false, std::memory_order_release);
     return false;
@@ -73,6 +73,7 @@ class OwnerGate {
     while (opened_.load(std::memory_order_acquire)) spin_pause();
   }
 
+  const bool fenced_ = asymmetric_fences();  // decided once per process: both sides agree
   std::atomic<bool> inside_{false};  // written by the owner only
   std::atomic<bool> opened_{false};  // written by the other side only
 };
