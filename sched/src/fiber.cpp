@@ -76,6 +76,7 @@ const char* to_string(WaitKind kind) noexcept {
     case WaitKind::Channel: return "channel";
     case WaitKind::Select: return "select";
     case WaitKind::Future: return "future";
+    case WaitKind::Mailbox: return "mailbox";
     case WaitKind::Io: return "I/O";
     case WaitKind::External: return "external wake-up";
     case WaitKind::Other: return "other";

@@ -54,3 +54,6 @@
 #include "weft/net/tcp.hpp"
 #include "weft/net/udp.hpp"
 #include "weft/net/unix_socket.hpp"
+
+// Actors: message-passing fibers, supervisors, the registry and topics.
+#include "weft/actor.hpp"

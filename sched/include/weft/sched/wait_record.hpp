@@ -21,6 +21,7 @@ enum class WaitKind : std::uint8_t {
   Channel,
   Select,
   Future,
+  Mailbox,    // an actor waiting for a message, or a sender for room in a full mailbox
   Io,
   External,   // something outside the runtime (a foreign thread, a blocking job)
   Other,

@@ -1,0 +1,180 @@
+// spawn_actor<Behaviour>(args...): starts an actor, a fiber with a mailbox, and returns
+// its ActorRef<Behaviour::Message>.
+//
+// A behaviour is a class that names its message type and either handles messages one
+// at a time or runs its own loop:
+//
+//   struct Printer {                                  // one message at a time
+//     using Message = std::string;
+//     void handle(std::string line) { std::puts(line.c_str()); }
+//   };
+//   struct Tagged {                                   // tagged dispatch over a variant:
+//     using Message = std::variant<A, B>;             // one handle() per alternative, a
+//     void handle(A a);                               // missing one is a compile error
+//     void handle(B b);
+//   };
+//   struct Echo {                                     // its own loop
+//     using Message = std::variant<Ping, Stop>;
+//     void run(weft::ActorContext<Message>& self);    // receive(), receive_if(), ...
+//   };
+//
+// A constructor whose first parameter is ActorContext<Message>& receives the actor's
+// context (its self reference, links, monitors). The behaviour is constructed in the
+// actor's fiber, and destroyed there just after the actor's exit is announced (asks it
+// still holds then fail with ActorExited and the reason).
+//
+// The actor exits when: run() returns or handle() called stop() (normal); a stop
+// letter from ActorRef::stop() is reached (normal); it calls exit(reason); an exception
+// escapes the constructor, handle() or run() (error, with that exception); it is killed
+// or a linked actor exits (see ActorAddress::exit). A crash that no link or monitor hears
+// of goes to the unjoined-exception handler (weft/spawn.hpp), like a fiber's.
+//
+// A runtime runs until every fiber has finished, actors included: stop them (or the
+// supervisor above them) before the runtime's first fiber returns, or run() reports a
+// deadlock naming the mailboxes they wait on.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "weft/actor/actor_context.hpp"
+#include "weft/actor/actor_ref.hpp"
+#include "weft/actor/detail/message_traits.hpp"
+#include "weft/actor/detail/typed_cell.hpp"
+#include "weft/actor/mailbox.hpp"
+#include "weft/spawn.hpp"
+
+namespace weft {
+
+struct ActorOptions {
+  std::string name{};         // in dumps, reports and errors (default "actor-<id>")
+  MailboxOptions mailbox{};   // unbounded unless a capacity is given
+  ActorAddress link{};        // linked to this actor before it starts (spawn_link)
+  bool trap_exits = false;    // trap exits from the start (Message must accept ExitSignal)
+  std::size_t stack_size = 0;            // 0: the runtime's default
+  std::optional<std::size_t> worker{};   // pin to a worker (see SpawnOptions::worker)
+};
+
+namespace detail {
+
+template <class B>
+concept HasMessage = requires { typename B::Message; };
+
+template <class B, class Msg>
+concept RunsOwnLoop = requires(B& b, ActorContext<Msg>& self) { b.run(self); };
+
+template <class B, class M>
+concept Handles = requires(B& b, M&& m) { b.handle(std::move(m)); };
+
+// Calls the behaviour's handle() for `message`: with the whole Msg when it takes that,
+// else with the variant's alternative.
+template <class B, class Msg>
+void dispatch(B& behaviour, Msg&& message) {
+  if constexpr (Handles<B, Msg>) {
+    behaviour.handle(std::move(message));
+  } else {
+    static_assert(is_variant<Msg>::value,
+                  "weft actor: the behaviour has no handle() for its Message type");
+    std::visit(
+        [&behaviour]<class Alt>(Alt& alternative) {
+          static_assert(Handles<B, Alt>,
+                        "weft actor: the behaviour has no handle() for one alternative of its "
+                        "Message variant (see the type in this instantiation)");
+          behaviour.handle(std::move(alternative));
+        },
+        message);
+  }
+}
+
+template <class B, class Msg, class Tuple>
+void make_behaviour(std::optional<B>& behaviour, ActorContext<Msg>& self, Tuple& args) {
+  std::apply(
+      [&](auto&... a) {
+        if constexpr (std::is_constructible_v<B, ActorContext<Msg>&, decltype(std::move(a))...>)
+          behaviour.emplace(self, std::move(a)...);
+        else
+          behaviour.emplace(std::move(a)...);
+      },
+      args);
+}
+
+// The actor's fiber: build the behaviour, serve the mailbox, announce the exit.
+template <class B, class Msg, class Tuple>
+void run_actor(const std::shared_ptr<ActorCellOf<Msg>>& cell, Tuple& args) {
+  cell->started(*sched::current_fiber());
+  ActorContext<Msg> self(cell);
+  // Destroyed after the exit is announced: asks it still holds fail with the reason.
+  std::optional<B> behaviour;
+  ExitReason reason = ExitReason::normal();
+  try {
+    make_behaviour(behaviour, self, args);
+    if constexpr (RunsOwnLoop<B, Msg>) {
+      behaviour->run(self);
+    } else {
+      for (;;) {
+        self.check_kill();
+        std::unique_ptr<Envelope<Msg>> letter(self.next_letter());
+        if (!letter->message) break;  // a stop letter
+        dispatch(*behaviour, std::move(*letter->message));
+        if (self.stop_requested()) break;
+      }
+    }
+  } catch (const ActorExitNow& exit) {
+    reason = exit.reason;
+  } catch (const Cancelled&) {  // a kill cancels the fiber's wait
+    reason = cell->pending_kill().value_or(ExitReason::error(std::current_exception()));
+  } catch (const sched::detail::Unwind&) {  // the runtime unwinds after a deadlock
+    cell->finish(ExitReason::killed());
+    throw;
+  } catch (...) {
+    reason = ExitReason::error(std::current_exception());
+  }
+  cell->finish(reason);
+  behaviour.reset();
+  self.discard_stash();
+}
+
+template <class First, class... Rest>
+inline constexpr bool first_is_options = std::is_same_v<std::remove_cvref_t<First>, ActorOptions>;
+
+}  // namespace detail
+
+// Starts an actor running Behaviour, constructed in its fiber from `args` (decay-copied),
+// on the calling fiber's worker. Throws UsageError outside a runtime.
+template <class Behaviour, class... Args>
+ActorRef<typename Behaviour::Message> spawn_actor(ActorOptions options, Args&&... args) {
+  static_assert(detail::HasMessage<Behaviour>,
+                "weft::spawn_actor: the behaviour must name its message type: using Message = ...;");
+  using Msg = typename Behaviour::Message;
+  auto cell = std::make_shared<detail::ActorCellOf<Msg>>(std::move(options.name), options.mailbox);
+  if constexpr (detail::accepts_v<Msg, ExitSignal>) cell->set_trap_exits(options.trap_exits);
+  else if (options.trap_exits)
+    throw UsageError("weft::spawn_actor: trap_exits needs ExitSignal in the Message type");
+  if (options.link) detail::ActorCell::link(*cell, options.link.cell());
+  SpawnOptions fiber{.name = cell->name(), .stack_size = options.stack_size, .worker = options.worker};
+  try {
+    spawn(
+        [cell, args = std::make_tuple(std::decay_t<Args>(std::forward<Args>(args))...)]() mutable {
+          detail::run_actor<Behaviour>(cell, args);
+        },
+        std::move(fiber))
+        .detach();
+  } catch (...) {  // never started: nobody may hear of it
+    if (options.link) detail::ActorCell::unlink(*cell, options.link.cell());
+    throw;
+  }
+  return ActorRef<Msg>(std::move(cell));
+}
+
+template <class Behaviour, class... Args>
+  requires(sizeof...(Args) == 0 || !detail::first_is_options<Args...>)
+ActorRef<typename Behaviour::Message> spawn_actor(Args&&... args) {
+  return spawn_actor<Behaviour>(ActorOptions{}, std::forward<Args>(args)...);
+}
+
+}  // namespace weft
