@@ -188,6 +188,7 @@ int Process::finish(Deadline deadline) {
       auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
       user_cpu_seconds_ = seconds(usage.ru_utime);
       cpu_seconds_ = user_cpu_seconds_ + seconds(usage.ru_stime);
+      peak_rss_mb_ = static_cast<double>(usage.ru_maxrss) * 1024.0 / 1e6;   // ru_maxrss is in KiB
       return exit_status(status);
     }
     if (reaped < 0 && errno != EINTR) throw_errno("waitpid");

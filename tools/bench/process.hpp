@@ -49,6 +49,10 @@ class Process {
   // finish() reaped it.
   double cpu_seconds() const { return cpu_seconds_; }
   double user_cpu_seconds() const { return user_cpu_seconds_; }
+  // Its peak RSS in MB (10^6 bytes), its reaped children's included; known once finish()
+  // reaped it. It starts from our own peak at the time of the spawn (the child shares our
+  // memory until it execs): a caller that wants the child's alone resets ours first.
+  double peak_rss_mb() const { return peak_rss_mb_; }
 
  private:
   // Reads what is available before `deadline`; false at the end of the output.
@@ -62,6 +66,7 @@ class Process {
   std::string who_;
   double cpu_seconds_ = 0;
   double user_cpu_seconds_ = 0;
+  double peak_rss_mb_ = 0;
 };
 
 // `path`, a program of this build, or Skip naming the ninja `target` when it is not built.
