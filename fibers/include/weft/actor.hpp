@@ -10,4 +10,5 @@
 #include "weft/actor/mailbox.hpp"
 #include "weft/actor/registry.hpp"
 #include "weft/actor/spawn_actor.hpp"
+#include "weft/actor/supervisor.hpp"
 #include "weft/actor/topic.hpp"
