@@ -109,6 +109,41 @@ TEST_CASE("actor: an ask completes with NoReply, AskTimeout or ActorExited, neve
 }
 
 namespace {
+// Crashes on asks with a negative number; a caught exception keeps it alive.
+struct Checker {
+  using Message = weft::Ask<int, int>;
+  void handle(weft::Ask<int, int> ask) {
+    if (ask.request() < 0) throw std::invalid_argument("negative");
+    if (ask.request() == 0) {
+      try {
+        weft::Ask<int, int> dropped = std::move(ask);
+        throw std::runtime_error("handled inside");
+      } catch (const std::runtime_error&) {
+      }
+      return;
+    }
+    ask.reply(ask.request() * 2);
+  }
+};
+}  // namespace
+
+TEST_CASE("actor: an ask whose handler crashes the actor completes with the crash", "[actor]") {
+  weft::run([] {
+    auto checker = weft::spawn_actor<Checker>(weft::ActorOptions{.name = "checker"});
+    CHECK(checker.ask(21, 5s).get() == 42);
+    CHECK_THROWS_AS(checker.ask(0, 5s).get(), weft::NoReply);  // caught inside: still alive
+    CHECK(checker.alive());
+    try {
+      (void)checker.ask(-1, 5s).get();
+      FAIL("expected ActorExited");
+    } catch (const weft::ActorExited& e) {
+      CHECK(e.reason().describe() == "negative");
+    }
+    CHECK(checker.wait().describe() == "negative");
+  });
+}
+
+namespace {
 struct Recorder {
   struct Msg {
     int sender;

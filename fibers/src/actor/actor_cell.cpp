@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "weft/actor/registry.hpp"
+#include "weft/sched/kernel.hpp"
 #include "weft/spawn.hpp"
 
 namespace weft::detail {
@@ -151,6 +152,21 @@ void ActorCell::started(sched::Fiber& fiber) {
   fiber_id_ = fiber.id();
   state_ = State::running;
   if (pending_kill_) fiber.request_cancel();
+}
+
+bool ActorCell::runs_on_calling_fiber() const noexcept {
+  // fiber_ is written only by the actor's own fiber: reading it there needs no lock.
+  return fiber_ != nullptr && fiber_ == sched::current_fiber();
+}
+
+void ActorCell::orphan_ask(std::function<void(const ExitReason*)> settle) {
+  orphaned_asks_.push_back(std::move(settle));
+}
+
+void ActorCell::settle_orphaned_asks(const ExitReason* reason) noexcept {
+  std::vector<std::function<void(const ExitReason*)>> asks;
+  asks.swap(orphaned_asks_);
+  for (auto& settle : asks) settle(reason);
 }
 
 void ActorCell::finish(const ExitReason& reason) noexcept {

@@ -20,6 +20,7 @@
 #include "weft/actor/detail/typed_cell.hpp"
 #include "weft/actor/exit_reason.hpp"
 #include "weft/detail/deadline.hpp"
+#include "weft/sched/macros.hpp"
 
 namespace weft {
 
@@ -133,6 +134,7 @@ class ActorContext {
   std::optional<Msg> receive_until_impl(const std::optional<TimePoint>& deadline, Pred match) {
     if (stop_requested_) throw detail::ActorExitNow{ExitReason::normal()};
     check_kill();
+    if (WEFT_UNLIKELY(cell_->has_orphaned_asks())) cell_->settle_orphaned_asks(nullptr);
     for (auto it = stash_.begin(); it != stash_.end(); ++it) {
       if (!(*it)->message) throw detail::ActorExitNow{ExitReason::normal()};
       if (match(std::as_const(*(*it)->message))) {

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <exception>
+#include <optional>
 #include <memory>
 #include <type_traits>
 #include <utility>
@@ -51,12 +52,24 @@ class AskState {
     promise_.set_exception(std::move(error));
     answered_.set();
   }
-  // The Ask was destroyed unanswered: the actor exited, or dropped it.
-  void abandon() {
-    if (std::optional<ExitReason> reason = target_->exit_reason())
-      set_exception(std::make_exception_ptr(ActorExited(target_->name(), *reason)));
+  // The Ask was destroyed unanswered: the actor exited, or dropped it. Dropped while an
+  // exception leaves the actor's handler, the answer waits for the outcome: the actor's
+  // exit reason if that exception ends it (the usual case, a crash), else NoReply.
+  static void abandon(std::shared_ptr<AskState> state) {
+    ActorCell& target = *state->target_;
+    if (std::uncaught_exceptions() > 0 && target.runs_on_calling_fiber()) {
+      target.orphan_ask([state](const ExitReason* reason) {
+        if (reason != nullptr)
+          state->set_exception(std::make_exception_ptr(ActorExited(state->target_->name(), *reason)));
+        else
+          state->set_exception(std::make_exception_ptr(NoReply(state->target_->name())));
+      });
+      return;
+    }
+    if (std::optional<ExitReason> reason = target.exit_reason())
+      state->set_exception(std::make_exception_ptr(ActorExited(target.name(), *reason)));
     else
-      set_exception(std::make_exception_ptr(NoReply(target_->name())));
+      state->set_exception(std::make_exception_ptr(NoReply(target.name())));
   }
   // Runs in the ask's timer fiber: waits for an answer until `deadline`.
   void time_out_at(TimePoint deadline) {
@@ -92,7 +105,7 @@ class Ask {
   // Unanswered: the asker's future completes with NoReply, or ActorExited when the actor
   // is exiting.
   ~Ask() {
-    if (state_) state_->abandon();
+    if (state_) detail::AskState<Reply>::abandon(std::move(state_));
   }
 
   Request& request() noexcept { return request_; }

@@ -47,6 +47,7 @@
 #include "weft/actor/detail/message_traits.hpp"
 #include "weft/actor/detail/typed_cell.hpp"
 #include "weft/actor/mailbox.hpp"
+#include "weft/sched/macros.hpp"
 #include "weft/spawn.hpp"
 
 namespace weft {
@@ -121,6 +122,7 @@ void run_actor(const std::shared_ptr<ActorCellOf<Msg>>& cell, Tuple& args) {
         std::unique_ptr<Envelope<Msg>> letter(self.next_letter());
         if (!letter->message) break;  // a stop letter
         dispatch(*behaviour, std::move(*letter->message));
+        if (WEFT_UNLIKELY(cell->has_orphaned_asks())) cell->settle_orphaned_asks(nullptr);
         if (self.stop_requested()) break;
       }
     }
@@ -129,12 +131,15 @@ void run_actor(const std::shared_ptr<ActorCellOf<Msg>>& cell, Tuple& args) {
   } catch (const Cancelled&) {  // a kill cancels the fiber's wait
     reason = cell->pending_kill().value_or(ExitReason::error(std::current_exception()));
   } catch (const sched::detail::Unwind&) {  // the runtime unwinds after a deadlock
-    cell->finish(ExitReason::killed());
+    const ExitReason killed = ExitReason::killed();
+    cell->finish(killed);
+    cell->settle_orphaned_asks(&killed);
     throw;
   } catch (...) {
     reason = ExitReason::error(std::current_exception());
   }
   cell->finish(reason);
+  cell->settle_orphaned_asks(&reason);
   behaviour.reset();
   self.discard_stash();
 }

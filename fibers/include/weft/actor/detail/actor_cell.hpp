@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,6 +67,14 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   bool kill_requested() const noexcept { return kill_requested_.load(std::memory_order_acquire); }
   // The reason of a kill that arrived (the actor must end with it), or nothing.
   std::optional<ExitReason> pending_kill() const;
+  // Whether the calling fiber is this actor's (then no lock is needed for its own data).
+  bool runs_on_calling_fiber() const noexcept;
+  // An Ask dropped while an exception leaves the actor's handler: `settle` is called with
+  // the exit reason if that exception ends the actor, or with null (the behaviour caught
+  // it) once the handler returns. The actor's own fiber only.
+  void orphan_ask(std::function<void(const ExitReason*)> settle);
+  bool has_orphaned_asks() const noexcept { return !orphaned_asks_.empty(); }
+  void settle_orphaned_asks(const ExitReason* reason) noexcept;
   // Called last thing: records the reason, releases the names, closes the mailbox,
   // signals links and monitors, then wakes wait()ers.
   void finish(const ExitReason& reason) noexcept;
@@ -104,6 +113,7 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   std::atomic<bool> trap_exits_{false};
   std::atomic<bool> kill_requested_{false};
   Event exited_;
+  std::vector<std::function<void(const ExitReason*)>> orphaned_asks_;  // own fiber only
 };
 
 }  // namespace weft::detail
