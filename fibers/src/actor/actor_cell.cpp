@@ -203,7 +203,6 @@ void ActorCell::finish(const ExitReason& reason) noexcept {
       (void)watcher->post_down(Down{self, reason, m.ref});
   if (!reason.is_clean() && reason.kind() != ExitReason::Kind::killed && !watched)
     report_crash_nobody_watched(reason);
-  exited_.set();
 }
 
 void ActorCell::report_crash_nobody_watched(const ExitReason& reason) const noexcept {

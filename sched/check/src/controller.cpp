@@ -64,6 +64,7 @@ void Controller::begin_run(Strategy& strategy, bool explain) {
   ready_.clear();
   fibers_.clear();
   pending_.clear();
+  messages_.clear();
   preempting_ = nullptr;
   names_.clear();
   steps_ = 0;
@@ -208,7 +209,12 @@ void Controller::schedule_point(sched::Op op, const void* object, std::source_lo
   if (self >= pending_.size()) pending_.resize(self + 1);
   pending_[self] = PendingOp{op, object, true};
   if (explanation_) explanation_->note_site(steps_, where);
-  record(self, op, object, &where);
+  Step& step = record(self, op, object, &where);
+  if (self < messages_.size() && !messages_[self].empty()) {
+    step.note = Note::Text;
+    set_text(step, std::move(messages_[self]));
+    messages_[self].clear();
+  }
 
   if (++steps_ > options_.max_steps) {
     fail_here(FailureKind::StepBound, "the run exceeded " + std::to_string(options_.max_steps) +
@@ -338,6 +344,14 @@ std::size_t Controller::choose(std::size_t n, sched::Choice what) {
   if (what == sched::Choice::SpuriousWakeup && !options_.spurious_wakeups) return 0;
   if (sched::current_fiber() == nullptr) return 0;
   return decide(to_decision(what), n, nullptr, -1, false);
+}
+
+void Controller::on_message(const char* what) {
+  sched::Fiber* current = sched::current_fiber();
+  if (current == nullptr) return;
+  const std::size_t self = number(current);
+  if (self >= messages_.size()) messages_.resize(self + 1);
+  messages_[self] = what;
 }
 
 void Controller::on_named(const void* object, const char* name) {

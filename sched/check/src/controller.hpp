@@ -56,6 +56,7 @@ class Controller final : public sched::Instrumentation {
   void on_fiber_exit(const sched::Fiber& fiber) override;
   void on_access(const void* object, bool write, std::source_location where) override;
   void on_named(const void* object, const char* name) override;
+  void on_message(const char* what) override;
   bool on_destroyed_in_use(const char* what, const void* object, sched::Fiber* user, bool waiting) override;
 
   // --- the policy side (ControlledPolicy forwards here) ---
@@ -137,6 +138,7 @@ class Controller final : public sched::Instrumentation {
   std::vector<Ready> ready_;
   std::vector<const sched::Fiber*> fibers_;  // by number
   std::vector<PendingOp> pending_;  // by fiber number (numbers are dense)
+  std::vector<std::string> messages_;  // by fiber number: on_message for its next step
   const sched::Fiber* preempting_ = nullptr;
   std::vector<std::string> names_;
   std::size_t steps_ = 0;

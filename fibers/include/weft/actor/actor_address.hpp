@@ -44,7 +44,8 @@ class ActorAddress {
   // (use ActorRef::stop() to end an actor gracefully). Any fiber or thread.
   void exit(const ExitReason& reason) const;
 
-  // Waits until the actor has exited and returns its reason. Throws Cancelled if the
+  // Waits until the actor has exited (its behaviour destroyed too) and returns its
+  // reason. Throws Cancelled if the
   // calling fiber is cancelled. Fibers only (from other threads: wait_for's
   // counterpart is alive() polling).
   ExitReason wait() const;

@@ -12,6 +12,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <source_location>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -23,6 +25,8 @@
 #include "weft/detail/deadline.hpp"
 #include "weft/errors.hpp"
 #include "weft/future/future.hpp"
+#include "weft/sched/instrumentation.hpp"
+#include "weft/sched/macros.hpp"
 #include "weft/spawn.hpp"
 
 namespace weft {
@@ -57,19 +61,21 @@ class ActorRef {
   // except to a full mailbox with policy block.
   template <class M>
     requires(detail::accepts_v<Msg, std::remove_cvref_t<M>> && !std::is_lvalue_reference_v<M>)
-  Delivery tell(M&& message) const {
-    return put(std::move(message), std::nullopt);
+  Delivery tell(M&& message, std::source_location where = std::source_location::current()) const {
+    return put(std::move(message), std::nullopt, "tell ", where);
   }
   // As tell, giving up on a full mailbox (policy block) at `deadline` with timeout.
   template <class M>
     requires(detail::accepts_v<Msg, std::remove_cvref_t<M>> && !std::is_lvalue_reference_v<M>)
-  Delivery tell_until(M&& message, TimePoint deadline) const {
-    return put(std::move(message), deadline);
+  Delivery tell_until(M&& message, TimePoint deadline,
+                      std::source_location where = std::source_location::current()) const {
+    return put(std::move(message), deadline, "tell ", where);
   }
   template <class M, class Rep, class Period>
     requires(detail::accepts_v<Msg, std::remove_cvref_t<M>> && !std::is_lvalue_reference_v<M>)
-  Delivery tell_for(M&& message, std::chrono::duration<Rep, Period> timeout) const {
-    return put(std::move(message), detail::deadline_after(timeout));
+  Delivery tell_for(M&& message, std::chrono::duration<Rep, Period> timeout,
+                    std::source_location where = std::source_location::current()) const {
+    return put(std::move(message), detail::deadline_after(timeout), "tell ", where);
   }
 
   // ---- ask ----------------------------------------------------------------------------
@@ -82,7 +88,8 @@ class ActorRef {
   // caller's runtime, which ends as soon as the ask is answered. Fibers only.
   template <class Request, class Rep, class Period>
     requires(!std::is_lvalue_reference_v<Request>)
-  auto ask(Request&& request, std::chrono::duration<Rep, Period> timeout) const {
+  auto ask(Request&& request, std::chrono::duration<Rep, Period> timeout,
+           std::source_location where = std::source_location::current()) const {
     using Req = std::remove_cvref_t<Request>;
     using Traits = detail::ask_reply<Msg, Req>;
     static_assert(Traits::count == 1,
@@ -94,9 +101,10 @@ class ActorRef {
     Future<Reply> future = state->future();
     const TimePoint deadline = detail::deadline_after(timeout);
     auto letter = std::make_unique<detail::Envelope<Msg>>(Msg(Ask<Req, Reply>(std::move(request), state)));
+    describe<Req>("ask ");
     Delivery delivery;
     try {
-      delivery = target.mailbox().put(letter, deadline);
+      delivery = target.mailbox().put(letter, deadline, false, where);
     } catch (const MailboxFull&) {
       delivery = Delivery::dropped;
     }
@@ -133,9 +141,17 @@ class ActorRef {
 
  private:
   template <class M>
-  Delivery put(M&& message, const std::optional<TimePoint>& deadline) const {
+  Delivery put(M&& message, const std::optional<TimePoint>& deadline, const char* verb,
+               std::source_location where) const {
+    describe<std::remove_cvref_t<M>>(verb);
     auto letter = std::make_unique<detail::Envelope<Msg>>(Msg(std::move(message)));
-    return cell("tell").mailbox().put(letter, deadline);
+    return cell("tell").mailbox().put(letter, deadline, false, where);
+  }
+  // Under the checker: names the message of the send about to happen ("tell Withdraw").
+  template <class M>
+  static void describe(const char* verb) {
+    if (WEFT_UNLIKELY(sched::detail::instrumentation() != nullptr))
+      sched::describe_message((std::string(verb) + std::string(detail::type_name<M>())).c_str());
   }
   detail::ActorCellOf<Msg>& cell(const char* call) const {
     if (!cell_) throw UsageError(std::string("weft::ActorRef::") + call + ": the reference is empty");

@@ -108,6 +108,11 @@ void make_behaviour(std::optional<B>& behaviour, ActorContext<Msg>& self, Tuple&
 template <class B, class Msg, class Tuple>
 void run_actor(const std::shared_ptr<ActorCellOf<Msg>>& cell, Tuple& args) {
   cell->started(*sched::current_fiber());
+  // wait() returns once everything of the actor is gone, its behaviour included.
+  struct Gone {
+    ActorCell& cell;
+    ~Gone() { cell.gone(); }
+  } gone{*cell};
   ActorContext<Msg> self(cell);
   // Destroyed after the exit is announced: asks it still holds fail with the reason.
   std::optional<B> behaviour;

@@ -75,6 +75,9 @@ class Instrumentation {
     (void)object;
     (void)name;
   }
+  // The running fiber's next visible operation carries this message (e.g. "tell
+  // Withdraw"): reports show it beside that step. `what` is copied.
+  virtual void on_message(const char* what) { (void)what; }
   // The running fiber read (write = false) or wrote tracked memory at `object`.
   virtual void on_access(const void* object, bool write, std::source_location where) {
     (void)object;
@@ -128,6 +131,13 @@ inline void hb_acquire(const void* object) {
 inline void name_object(const void* object, const char* name) {
   if (Instrumentation* hooks = detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr))
     hooks->on_named(object, name);
+}
+
+// Tells the checker what message the running fiber's next visible operation carries,
+// for its reports (actors name what they send).
+inline void describe_message(const char* what) {
+  if (Instrumentation* hooks = detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr))
+    hooks->on_message(what);
 }
 
 // Asks the checker to pick one of n alternatives; 0 in production.

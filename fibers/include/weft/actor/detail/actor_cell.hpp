@@ -75,9 +75,11 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   void orphan_ask(std::function<void(const ExitReason*)> settle);
   bool has_orphaned_asks() const noexcept { return !orphaned_asks_.empty(); }
   void settle_orphaned_asks(const ExitReason* reason) noexcept;
-  // Called last thing: records the reason, releases the names, closes the mailbox,
-  // signals links and monitors, then wakes wait()ers.
+  // Called when the behaviour has ended: records the reason, releases the names, closes
+  // the mailbox, signals links and monitors.
   void finish(const ExitReason& reason) noexcept;
+  // Called last thing, once the behaviour is destroyed too: wakes wait()ers.
+  void gone() noexcept { exited_.set(); }
 
  protected:
   // Puts an ExitSignal / Down in the mailbox; false when the message type lacks it.

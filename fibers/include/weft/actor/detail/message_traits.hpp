@@ -2,6 +2,7 @@
 // what an ask of a request type replies.
 #pragma once
 
+#include <string_view>
 #include <type_traits>
 #include <variant>
 
@@ -57,6 +58,24 @@ struct ask_reply<std::variant<Ts...>, Request> {
   static constexpr int count = (ask_of<Ts, Request>::count + ...);
   using type = typename first_ask_reply<Request, Ts...>::type;
 };
+
+// T's name without namespaces ("Withdraw"), for the checker's reports.
+template <class T>
+std::string_view type_name() noexcept {
+  std::string_view f = __PRETTY_FUNCTION__;  // "... type_name() [with T = ns::Withdraw; ...]"
+  const std::size_t start = f.find("T = ");
+  if (start == std::string_view::npos) return "message";
+  f.remove_prefix(start + 4);
+  f = f.substr(0, f.find_first_of(";]"));
+  // Drop namespaces, but not the "::" inside template arguments.
+  std::size_t depth = 0, cut = 0;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    if (f[i] == '<') ++depth;
+    if (f[i] == '>') --depth;
+    if (depth == 0 && f[i] == ':' && i + 1 < f.size() && f[i + 1] == ':') cut = i + 2;
+  }
+  return f.substr(cut);
+}
 
 }  // namespace detail
 }  // namespace weft
