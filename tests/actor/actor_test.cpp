@@ -277,6 +277,14 @@ void send_first_and_wait_until_taken(const weft::ActorRef<Slow::Message>& slow) 
   (void)slow.tell(0);
   REQUIRE(weft_test::yield_until([&] { return slow.mailbox_size() == 0; }));
 }
+// Opens the gate and checks that the actor handled `expected` messages in all; stops it.
+void release_and_count(const weft::ActorRef<Slow::Message>& slow, weft::Event& gate, int expected) {
+  gate.set();
+  REQUIRE(weft_test::yield_until([&] { return slow.mailbox_size() == 0; }));
+  CHECK(slow.ask(Get{}, 5s).get() == expected);
+  slow.stop();
+  (void)slow.wait();
+}
 }  // namespace
 
 TEST_CASE("actor: a full mailbox drops, fails or blocks by its policy", "[actor]") {
@@ -289,11 +297,7 @@ TEST_CASE("actor: a full mailbox drops, fails or blocks by its policy", "[actor]
       CHECK(slow.tell(1) == weft::Delivery::dropped);
       CHECK(slow.mailbox_size() == 3);
       CHECK_THROWS_AS(slow.ask(Get{}, 5s).get(), weft::MailboxFull);  // asks say so
-      gate->set();
-      REQUIRE(weft_test::yield_until([&] { return slow.mailbox_size() == 0; }));
-      CHECK(slow.ask(Get{}, 5s).get() == 4);
-      slow.stop();
-      (void)slow.wait();
+      release_and_count(slow, *gate, 4);
     }
     SECTION("fail") {
       auto gate = std::make_shared<weft::Event>();
@@ -303,11 +307,7 @@ TEST_CASE("actor: a full mailbox drops, fails or blocks by its policy", "[actor]
       (void)slow.tell(1);
       CHECK_THROWS_AS(slow.tell(1), weft::MailboxFull);
       CHECK_THROWS_AS(slow.ask(Get{}, 5s).get(), weft::MailboxFull);
-      gate->set();
-      REQUIRE(weft_test::yield_until([&] { return slow.mailbox_size() == 0; }));
-      CHECK(slow.ask(Get{}, 5s).get() == 3);
-      slow.stop();
-      (void)slow.wait();
+      release_and_count(slow, *gate, 3);
     }
     SECTION("block, with a timeout form") {
       auto gate = std::make_shared<weft::Event>();

@@ -73,30 +73,20 @@ std::optional<ExitReason> ActorCell::pending_kill() const {
   return pending_kill_;
 }
 
+std::optional<ExitReason> ActorCell::add_link(ActorCell& peer) {
+  std::lock_guard guard(lock_);
+  ever_watched_ = true;
+  if (state_ == State::exited) return exit_reason_;
+  links_.push_back(peer.weak_from_this());
+  return std::nullopt;
+}
+
 void ActorCell::link(ActorCell& a, ActorCell& b) {
   if (&a == &b) return;
   // Step one: a records b, unless a has exited (then b hears of it).
-  std::optional<ExitReason> a_gone;
-  {
-    std::lock_guard guard(a.lock_);
-    a.ever_watched_ = true;
-    if (a.state_ == State::exited)
-      a_gone = a.exit_reason_;
-    else
-      a.links_.push_back(b.weak_from_this());
-  }
-  if (a_gone) return b.linked_exit(a.address(), *a_gone);
+  if (std::optional<ExitReason> a_gone = a.add_link(b)) return b.linked_exit(a.address(), *a_gone);
   // Step two: b records a, unless b has exited meanwhile (then a hears of it).
-  std::optional<ExitReason> b_gone;
-  {
-    std::lock_guard guard(b.lock_);
-    b.ever_watched_ = true;
-    if (b.state_ == State::exited)
-      b_gone = b.exit_reason_;
-    else
-      b.links_.push_back(a.weak_from_this());
-  }
-  if (b_gone) {
+  if (std::optional<ExitReason> b_gone = b.add_link(a)) {
     unlink(a, b);
     a.linked_exit(b.address(), *b_gone);
   }

@@ -100,6 +100,10 @@ class ActorRef {
     auto state = std::make_shared<detail::AskState<Reply>>(cell_);
     Future<Reply> future = state->future();
     const TimePoint deadline = detail::deadline_after(timeout);
+    // The timer first: outside a fiber this throws before anything is sent. It ends as
+    // soon as the ask is settled, whichever way.
+    spawn([state, deadline] { state->time_out_at(deadline); }, SpawnOptions{.name = "ask timeout"})
+        .detach();
     auto letter = std::make_unique<detail::Envelope<Msg>>(Msg(Ask<Req, Reply>(std::move(request), state)));
     describe<Req>("ask ");
     Delivery delivery;
@@ -114,9 +118,6 @@ class ActorRef {
       state->set_exception(std::make_exception_ptr(MailboxFull(target.name())));
     else if (delivery == Delivery::timeout)
       state->set_exception(std::make_exception_ptr(AskTimeout(target.name())));
-    if (delivery == Delivery::delivered)
-      spawn([state, deadline] { state->time_out_at(deadline); }, SpawnOptions{.name = "ask timeout"})
-          .detach();
     return future;
   }
 

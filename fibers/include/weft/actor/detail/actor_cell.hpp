@@ -94,6 +94,8 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
     MonitorRef ref;
   };
 
+  // Records a link to `peer`; this actor's exit reason instead if it has exited.
+  std::optional<ExitReason> add_link(ActorCell& peer);
   // A linked actor exited with `reason`.
   void linked_exit(const ActorAddress& from, const ExitReason& reason);
   // Makes the actor end with `reason` (first kill wins): cancels its fiber's wait.
