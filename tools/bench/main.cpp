@@ -1,6 +1,7 @@
 // weft-bench: side-by-side benchmarks of weft against Boost.Fiber and raw Boost.Context,
-// of the interleaving checker against the raw work it explores, and of weft's servers
-// against a hand-written epoll server and Go (each in processes of their own).
+// of the interleaving checker against the raw work it explores, of weft's actors against
+// CAF and Erlang, and of weft's servers against a hand-written epoll server and Go (each
+// in processes of their own).
 //
 //   weft-bench --list                    names the cases
 //   weft-bench [options] [CASE...]       runs some cases (default: all)
@@ -14,9 +15,15 @@
 #include <exception>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runner.hpp"
+
+namespace weft::bench {
+// The actor cases against CAF and Erlang, on 1 and 2 workers each (case_actors.cpp).
+std::vector<Case> actor_cases();
+}  // namespace weft::bench
 
 namespace {
 
@@ -46,6 +53,7 @@ std::vector<Case> all_cases() {
   cases.push_back(idle_cpu_case());
   cases.push_back(mutex_contended_2w_case());
   cases.push_back(chan_throughput_2w_case());
+  for (Case& c : actor_cases()) cases.push_back(std::move(c));
 #if WEFT_BENCH_IO_DEMOS
   cases.push_back(echo_case());
   cases.push_back(http_case());
