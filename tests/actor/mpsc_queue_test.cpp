@@ -1,4 +1,5 @@
-// weft::sched::MpscQueue: order per producer, nothing lost, with producers on threads.
+// weft::sched::MpscQueue: order per producer, nothing lost, each node retired once, with
+// producers on threads.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -12,13 +13,26 @@ namespace {
 struct Item : weft::sched::MpscNode {
   int producer = 0;
   int seq = 0;
+  bool retired = false;
 };
+
+// Pops one item; marks the node it retires.
+Item* pop(weft::sched::MpscQueue& q) {
+  weft::sched::MpscNode* retired = nullptr;
+  auto* item = static_cast<Item*>(q.pop(retired));
+  if (retired != nullptr) {
+    CHECK_FALSE(static_cast<Item*>(retired)->retired);
+    static_cast<Item*>(retired)->retired = true;
+  }
+  return item;
+}
 }  // namespace
 
 TEST_CASE("MpscQueue: one thread gets back what it pushed, in order", "[mpsc]") {
   weft::sched::MpscQueue q;
-  CHECK(q.pop() == nullptr);
+  CHECK(pop(q) == nullptr);
   CHECK_FALSE(q.maybe_nonempty());
+  CHECK(q.front_node() == nullptr);
   std::vector<Item> items(5);
   for (int i = 0; i < 5; ++i) {
     items[i].seq = i;
@@ -26,14 +40,16 @@ TEST_CASE("MpscQueue: one thread gets back what it pushed, in order", "[mpsc]") 
   }
   CHECK(q.maybe_nonempty());
   for (int i = 0; i < 5; ++i) {
-    auto* item = static_cast<Item*>(q.pop());
+    Item* item = pop(q);
     REQUIRE(item != nullptr);
     CHECK(item->seq == i);
+    CHECK(q.front_node() == item);  // it stays as the front until the next pop
   }
-  CHECK(q.pop() == nullptr);
+  CHECK(pop(q) == nullptr);
   CHECK_FALSE(q.maybe_nonempty());
-  q.push(items[0]);  // a node may be pushed again once popped
-  CHECK(q.pop() == &items[0]);
+  // Every node but the front was retired, once.
+  for (int i = 0; i < 4; ++i) CHECK(items[i].retired);
+  CHECK_FALSE(items[4].retired);
 }
 
 TEST_CASE("MpscQueue: four producer threads, FIFO per producer, nothing lost", "[mpsc]") {
@@ -55,7 +71,7 @@ TEST_CASE("MpscQueue: four producer threads, FIFO per producer, nothing lost", "
   int received = 0;
   bool in_order = true;
   while (received < kProducers * kEach) {
-    auto* item = static_cast<Item*>(q.pop());
+    Item* item = pop(q);
     if (item == nullptr) continue;  // empty, or a producer is mid-push
     in_order = in_order && item->seq == next[item->producer];
     next[item->producer] = item->seq + 1;
@@ -63,6 +79,6 @@ TEST_CASE("MpscQueue: four producer threads, FIFO per producer, nothing lost", "
   }
   for (auto& t : producers) t.join();
   CHECK(in_order);
-  CHECK(q.pop() == nullptr);
+  CHECK(pop(q) == nullptr);
   for (int p = 0; p < kProducers; ++p) CHECK(next[p] == kEach);
 }

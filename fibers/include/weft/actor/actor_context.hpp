@@ -33,13 +33,10 @@ struct ActorExitNow {
 
 template <class Msg>
 class ActorContext {
-  using Letter = detail::Envelope<Msg>;
-
  public:
   explicit ActorContext(std::shared_ptr<detail::ActorCellOf<Msg>> cell) : cell_(std::move(cell)) {}
   ActorContext(const ActorContext&) = delete;
   ActorContext& operator=(const ActorContext&) = delete;
-  ~ActorContext() { discard_stash(); }
 
   ActorRef<Msg> self() const { return ActorRef<Msg>(cell_); }
   const std::string& name() const noexcept { return cell_->name(); }
@@ -109,25 +106,23 @@ class ActorContext {
 
   // ---- the runtime's side ------------------------------------------------------------
 
-  // The next letter for a handle() loop: stashed ones first. Null never (blocks).
-  Letter* next_letter() {
+  // The next message for a handle() loop, stashed ones first, into `out`; false for a
+  // stop letter. Blocks until there is one.
+  bool next_message(std::optional<Msg>& out) {
     if (!stash_.empty()) {
-      Letter* letter = stash_.front();
+      out.emplace(std::move(stash_.front()));
       stash_.pop_front();
-      return letter;
+      return true;
     }
-    return cell_->mailbox().take(std::nullopt);
+    return cell_->mailbox().take(out, std::nullopt) == detail::Took::message;
   }
   // Throws ActorExitNow when a kill arrived.
   void check_kill() const {
     if (WEFT_UNLIKELY(cell_->kill_requested()))
       throw detail::ActorExitNow{cell_->pending_kill().value_or(ExitReason::killed())};
   }
-  // Destroys stashed letters (after the exit: their asks fail with the exit reason).
-  void discard_stash() noexcept {
-    for (Letter* letter : stash_) delete letter;
-    stash_.clear();
-  }
+  // Destroys stashed messages (after the exit: their asks fail with the exit reason).
+  void discard_stash() noexcept { stash_.clear(); }
 
  private:
   template <class Pred>
@@ -136,31 +131,26 @@ class ActorContext {
     check_kill();
     if (WEFT_UNLIKELY(cell_->has_orphaned_asks())) cell_->settle_orphaned_asks(nullptr);
     for (auto it = stash_.begin(); it != stash_.end(); ++it) {
-      if (!(*it)->message) throw detail::ActorExitNow{ExitReason::normal()};
-      if (match(std::as_const(*(*it)->message))) {
-        std::unique_ptr<Letter> letter(*it);
+      if (match(std::as_const(*it))) {
+        std::optional<Msg> found(std::move(*it));
         stash_.erase(it);
-        return std::move(*letter->message);
+        return found;
       }
     }
     for (;;) {
-      Letter* raw = cell_->mailbox().take(deadline);
-      if (raw == nullptr) return std::nullopt;
-      if (!raw->message) {
-        delete raw;
-        throw detail::ActorExitNow{ExitReason::normal()};
+      std::optional<Msg> message;
+      switch (cell_->mailbox().take(message, deadline)) {
+        case detail::Took::nothing: return std::nullopt;
+        case detail::Took::stop: throw detail::ActorExitNow{ExitReason::normal()};
+        case detail::Took::message: break;
       }
-      if (!match(std::as_const(*raw->message))) {
-        stash_.push_back(raw);
-        continue;
-      }
-      std::unique_ptr<Letter> letter(raw);
-      return std::move(*letter->message);
+      if (match(std::as_const(*message))) return message;
+      stash_.push_back(std::move(*message));
     }
   }
 
   std::shared_ptr<detail::ActorCellOf<Msg>> cell_;
-  std::deque<Letter*> stash_;   // skipped by selective receives, oldest first
+  std::deque<Msg> stash_;   // skipped by selective receives, oldest first
   bool stop_requested_ = false;
 };
 

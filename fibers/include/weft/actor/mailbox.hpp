@@ -3,8 +3,9 @@
 // Users meet it through MailboxOptions (given at spawn) and through what tell() returns;
 // the Mailbox class itself is the actor runtime's.
 //
-// How it is built: a lock-free MpscQueue (weft/sched/mpsc_queue.hpp) of heap envelopes.
-// A send allocates the envelope, links it with one exchange, and looks whether the actor
+// How it is built: a lock-free MpscQueue (weft/sched/mpsc_queue.hpp) of envelopes (from
+// per-thread free lists, letter_pool.hpp). A send takes an envelope, links it with one
+// exchange, and looks whether the actor
 // sleeps (one load); only then does it take the kernel's wake path. The actor sleeps with
 // a claimed wait (kind Mailbox) after announcing itself in `sleeping_` and looking at the
 // queue once more. A bounded mailbox also counts its letters; senders that find it full
@@ -21,6 +22,7 @@
 #include <source_location>
 #include <string>
 
+#include "weft/actor/detail/letter_pool.hpp"
 #include "weft/actor/exit_reason.hpp"
 #include "weft/errors.hpp"
 #include "weft/sched/instrumentation.hpp"
@@ -63,17 +65,35 @@ struct Envelope : sched::MpscNode {
   Envelope() = default;
   explicit Envelope(Msg&& m) : message(std::move(m)) {}
   std::optional<Msg> message;
+
+  static void* operator new(std::size_t bytes) {
+    if constexpr (alignof(Envelope) > __STDCPP_DEFAULT_NEW_ALIGNMENT__) return ::operator new(bytes);
+    return allocate_letter(bytes);
+  }
+  static void operator delete(void* letter, std::size_t bytes) noexcept {
+    if constexpr (alignof(Envelope) > __STDCPP_DEFAULT_NEW_ALIGNMENT__) return ::operator delete(letter);
+    free_letter(letter, bytes);
+  }
 };
+
+// What a receive found.
+enum class Took : std::uint8_t { message, stop, nothing };
 
 template <class Msg>
 class Mailbox {
  public:
   using Letter = Envelope<Msg>;
 
-  Mailbox(MailboxOptions options, const std::string& owner) : options_(options), owner_(owner) {}
+  Mailbox(MailboxOptions options, const std::string& owner)
+      : options_(options),
+        owner_(owner),
+        bounds_(options.capacity != 0 ? std::make_unique<Bounds>() : nullptr) {}
   Mailbox(const Mailbox&) = delete;
   Mailbox& operator=(const Mailbox&) = delete;
-  ~Mailbox() { drain(); }
+  ~Mailbox() {
+    drain();
+    delete static_cast<Letter*>(queue_.front_node());
+  }
 
   // ---- senders (any fiber or thread) ------------------------------------------------
 
@@ -91,9 +111,9 @@ class Mailbox {
       hooks->hb_release(this);
     }
     if (closed_.load(std::memory_order_acquire)) return Delivery::dead;
-    if (options_.capacity != 0) {
+    if (bounds_) {
       if (system) {
-        count_.fetch_add(1, std::memory_order_seq_cst);
+        bounds_->count.fetch_add(1, std::memory_order_seq_cst);
       } else if (const Delivery room = reserve(deadline); room != Delivery::delivered) {
         return room;
       }
@@ -114,28 +134,37 @@ class Mailbox {
 
   // ---- the receiver (the actor's fiber) ---------------------------------------------
 
-  // The next letter, waiting for one until `deadline` (null at the deadline). Throws
-  // Cancelled when the actor's fiber is cancelled while it waits.
-  Letter* take(const std::optional<TimePoint>& deadline,
-               std::source_location where = std::source_location::current()) {
+  // Moves the next message into `out` (message), or finds a stop letter (stop), waiting
+  // until `deadline` (nothing). Throws Cancelled when the actor's fiber is cancelled
+  // while it waits.
+  Took take(std::optional<Msg>& out, const std::optional<TimePoint>& deadline,
+            std::source_location where = std::source_location::current()) {
     if (sched::Instrumentation* hooks = sched::detail::instrumentation();
         WEFT_UNLIKELY(hooks != nullptr)) {
       hooks->on_named(this, owner_.c_str());
       hooks->schedule_point(sched::Op::Recv, this, where);
     }
     for (;;) {
-      if (Letter* letter = try_take()) return letter;
-      if (!sleep(deadline)) return nullptr;
+      if (const Took took = try_take(out); took != Took::nothing) return took;
+      if (!sleep(deadline)) return Took::nothing;
     }
   }
 
-  // The next letter if one is there, else null. Never blocks.
-  Letter* try_take() noexcept {
-    sched::MpscNode* node = queue_.pop();
-    if (node == nullptr) return nullptr;
-    if (options_.capacity != 0) release_room();
+  // As take, without waiting. The letter stays in the queue as its front until the
+  // next take (that is how the queue avoids an atomic per message); its message is
+  // moved out and destroyed now.
+  Took try_take(std::optional<Msg>& out) noexcept {
+    sched::MpscNode* retired = nullptr;
+    sched::MpscNode* node = queue_.pop(retired);
+    if (retired != nullptr) delete static_cast<Letter*>(retired);
+    if (node == nullptr) return Took::nothing;
+    if (bounds_) release_room();
     sched::hb_acquire(this);
-    return static_cast<Letter*>(node);
+    std::optional<Msg>& message = static_cast<Letter*>(node)->message;
+    if (!message) return Took::stop;
+    out.emplace(std::move(*message));
+    message.reset();
+    return Took::message;
   }
 
   // After close(): every letter is destroyed, no new one is accepted, blocked senders
@@ -143,15 +172,17 @@ class Mailbox {
   void close() {
     closed_.store(true, std::memory_order_seq_cst);
     drain();
-    if (options_.capacity != 0) {
-      std::lock_guard guard(senders_lock_);
-      blocked_.notify_all();
+    if (bounds_) {
+      std::lock_guard guard(bounds_->senders_lock);
+      bounds_->blocked.notify_all();
     }
   }
   bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
 
   // Letters waiting (bounded mailboxes only; unbounded ones do not count: 0).
-  std::size_t size() const noexcept { return count_.load(std::memory_order_relaxed); }
+  std::size_t size() const noexcept {
+    return bounds_ ? bounds_->count.load(std::memory_order_relaxed) : 0;
+  }
   const MailboxOptions& options() const noexcept { return options_; }
 
  private:
@@ -177,9 +208,9 @@ class Mailbox {
   // Takes a place in a bounded mailbox, or says why not.
   Delivery reserve(const std::optional<TimePoint>& deadline) {
     for (;;) {
-      std::size_t count = count_.load(std::memory_order_relaxed);
+      std::size_t count = bounds_->count.load(std::memory_order_relaxed);
       while (count < options_.capacity) {
-        if (count_.compare_exchange_weak(count, count + 1, std::memory_order_seq_cst))
+        if (bounds_->count.compare_exchange_weak(count, count + 1, std::memory_order_seq_cst))
           return Delivery::delivered;
       }
       switch (options_.overflow) {
@@ -195,23 +226,24 @@ class Mailbox {
   // A sender waits until the receiver takes a letter (delivered: try again), the deadline
   // (timeout) or the end of the actor (dead).
   Delivery wait_for_room(const std::optional<TimePoint>& deadline) {
-    std::unique_lock guard(senders_lock_);
-    blocked_count_.fetch_add(1, std::memory_order_seq_cst);
+    Bounds& b = *bounds_;
+    std::unique_lock guard(b.senders_lock);
+    b.blocked_count.fetch_add(1, std::memory_order_seq_cst);
     struct Leave {
       std::atomic<std::size_t>& n;
       ~Leave() { n.fetch_sub(1, std::memory_order_seq_cst); }
-    } leave{blocked_count_};
+    } leave{b.blocked_count};
     if (closed_.load(std::memory_order_acquire)) return Delivery::dead;
-    if (count_.load(std::memory_order_seq_cst) < options_.capacity) return Delivery::delivered;
+    if (b.count.load(std::memory_order_seq_cst) < options_.capacity) return Delivery::delivered;
     if (deadline && *deadline <= sched::now()) return Delivery::timeout;
     const sched::WaitTicket ticket =
         sched::begin_wait(sched::WaitKind::Mailbox, this, "mailbox full");
     sched::Waiter waiter(ticket);
-    blocked_.push_back(waiter);
+    b.blocked.push_back(waiter);
     guard.unlock();
     const sched::WaitOutcome outcome = sched::await(ticket, deadline);
     guard.lock();
-    blocked_.remove(waiter);
+    b.blocked.remove(waiter);
     if (closed_.load(std::memory_order_acquire)) return Delivery::dead;
     if (outcome.reason == sched::WakeReason::Cancelled) throw Cancelled();
     if (outcome.reason == sched::WakeReason::Timeout) return Delivery::timeout;
@@ -220,20 +252,26 @@ class Mailbox {
 
   // The receiver took a letter from a bounded mailbox: room for one blocked sender.
   void release_room() noexcept {
-    count_.fetch_sub(1, std::memory_order_seq_cst);
-    if (blocked_count_.load(std::memory_order_seq_cst) != 0) {
-      std::lock_guard guard(senders_lock_);
-      blocked_.notify_one();
+    Bounds& b = *bounds_;
+    b.count.fetch_sub(1, std::memory_order_seq_cst);
+    if (b.blocked_count.load(std::memory_order_seq_cst) != 0) {
+      std::lock_guard guard(b.senders_lock);
+      b.blocked.notify_one();
     }
   }
 
-  // Destroys every reachable letter. Drainers exclude each other (only one consumer may
-  // pop); a sender whose letter was not yet reachable drains after linking it.
+  // Destroys the message of every reachable letter (the asks among them fail now).
+  // Drainers exclude each other (only one consumer may pop); a sender whose letter was
+  // not yet reachable drains after linking it.
   void drain() noexcept {
     std::lock_guard guard(drain_lock_);
-    while (sched::MpscNode* node = queue_.pop()) {
-      if (options_.capacity != 0) count_.fetch_sub(1, std::memory_order_relaxed);
-      delete static_cast<Letter*>(node);
+    for (;;) {
+      sched::MpscNode* retired = nullptr;
+      sched::MpscNode* node = queue_.pop(retired);
+      if (retired != nullptr) delete static_cast<Letter*>(retired);
+      if (node == nullptr) return;
+      if (bounds_) bounds_->count.fetch_sub(1, std::memory_order_relaxed);
+      static_cast<Letter*>(node)->message.reset();
     }
   }
 
@@ -248,11 +286,14 @@ class Mailbox {
   std::atomic<sched::Fiber*> receiver_{nullptr};
   std::atomic<std::uint64_t> wait_epoch_{0};
   sched::detail::SpinLock drain_lock_;
-  // Bounded mailboxes only.
-  alignas(64) std::atomic<std::size_t> count_{0};
-  std::atomic<std::size_t> blocked_count_{0};
-  sched::detail::SpinLock senders_lock_;
-  sched::WaitQueue blocked_;
+  // What only bounded mailboxes need, apart so that unbounded ones stay small.
+  struct Bounds {
+    alignas(64) std::atomic<std::size_t> count{0};
+    std::atomic<std::size_t> blocked_count{0};
+    sched::detail::SpinLock senders_lock;
+    sched::WaitQueue blocked;
+  };
+  const std::unique_ptr<Bounds> bounds_;
 };
 
 }  // namespace detail

@@ -122,11 +122,12 @@ void run_actor(const std::shared_ptr<ActorCellOf<Msg>>& cell, Tuple& args) {
     if constexpr (RunsOwnLoop<B, Msg>) {
       behaviour->run(self);
     } else {
+      std::optional<Msg> message;
       for (;;) {
         self.check_kill();
-        std::unique_ptr<Envelope<Msg>> letter(self.next_letter());
-        if (!letter->message) break;  // a stop letter
-        dispatch(*behaviour, std::move(*letter->message));
+        if (!self.next_message(message)) break;  // a stop letter
+        dispatch(*behaviour, std::move(*message));
+        message.reset();
         if (WEFT_UNLIKELY(cell->has_orphaned_asks())) cell->settle_orphaned_asks(nullptr);
         if (self.stop_requested()) break;
       }
