@@ -58,7 +58,9 @@ class ActorRef {
   // Puts `message` in the actor's mailbox. Returns delivered, dead (the actor has exited;
   // the message is dropped), or for a full bounded mailbox by its policy: waits for room
   // (block), dropped (drop), or throws MailboxFull (fail). Any fiber; plain threads too,
-  // except to a full mailbox with policy block.
+  // except to a full mailbox with policy block. A fiber that has sent 256 messages while
+  // the actor never caught up (never waited for mail) yields once, so that the actor
+  // gets to run: on one worker a tell can be where other fibers run.
   template <class M>
     requires(detail::accepts_v<Msg, std::remove_cvref_t<M>> && !std::is_lvalue_reference_v<M>)
   Delivery tell(M&& message, std::source_location where = std::source_location::current()) const {

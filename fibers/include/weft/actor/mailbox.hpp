@@ -124,11 +124,15 @@ class Mailbox {
       drain();
       return Delivery::dead;
     }
-    if (sleeping_.load(std::memory_order_seq_cst) &&
-        sleeping_.exchange(false, std::memory_order_seq_cst))
-      sched::try_wake(sched::WaitTicket{receiver_.load(std::memory_order_relaxed),
-                                        wait_epoch_.load(std::memory_order_relaxed)},
-                      sched::WakeReason::Notified);
+    if (sleeping_.load(std::memory_order_seq_cst)) {
+      if (sleeping_.exchange(false, std::memory_order_seq_cst))
+        sched::try_wake(sched::WaitTicket{receiver_.load(std::memory_order_relaxed),
+                                          wait_epoch_.load(std::memory_order_relaxed)},
+                        sched::WakeReason::Notified);
+      if (lagging_.load(std::memory_order_relaxed) != 0) lagging_.store(0, std::memory_order_relaxed);
+    } else if (!system) {
+      note_lag();
+    }
     return Delivery::delivered;
   }
 
@@ -186,6 +190,20 @@ class Mailbox {
   const MailboxOptions& options() const noexcept { return options_; }
 
  private:
+  // Fair share (Erlang charges a send to a long mailbox the same way): a sender that
+  // has put kLagYield letters in while the receiver never slept lets other fibers run,
+  // the receiver among them, instead of piling up letters it cannot read. The count is
+  // a hint: racing senders may lose increments.
+  static constexpr std::uint32_t kLagYield = 256;
+  void note_lag() {
+    const std::uint32_t lag = lagging_.load(std::memory_order_relaxed) + 1;
+    lagging_.store(lag == kLagYield ? 0 : lag, std::memory_order_relaxed);
+    if (WEFT_UNLIKELY(lag == kLagYield)) yield_to_receiver();
+  }
+  WEFT_NOINLINE static void yield_to_receiver() {
+    if (sched::current_fiber() != nullptr) sched::yield();
+  }
+
   // Parks the receiver until a sender wakes it. False at the deadline.
   bool sleep(const std::optional<TimePoint>& deadline) {
     if (deadline && *deadline <= sched::now()) return false;
@@ -279,6 +297,7 @@ class Mailbox {
   const std::string& owner_;  // the actor's name (owned by its cell)
   sched::MpscQueue queue_;
   alignas(64) std::atomic<bool> sleeping_{false};
+  std::atomic<std::uint32_t> lagging_{0};  // letters put since the receiver last slept
   std::atomic<bool> closed_{false};
   // The receiver's current wait, written before sleeping_ is announced. A sender that
   // read them late, while the receiver already waits again, wakes that wait instead: a
