@@ -92,14 +92,15 @@ void dispatch(B& behaviour, Msg&& message) {
   }
 }
 
+// On the heap, not the actor's stack: a behaviour may be large.
 template <class B, class Msg, class Tuple>
-void make_behaviour(std::optional<B>& behaviour, ActorContext<Msg>& self, Tuple& args) {
-  std::apply(
+std::unique_ptr<B> make_behaviour(ActorContext<Msg>& self, Tuple& args) {
+  return std::apply(
       [&](auto&... a) {
         if constexpr (std::is_constructible_v<B, ActorContext<Msg>&, decltype(std::move(a))...>)
-          behaviour.emplace(self, std::move(a)...);
+          return std::make_unique<B>(self, std::move(a)...);
         else
-          behaviour.emplace(std::move(a)...);
+          return std::make_unique<B>(std::move(a)...);
       },
       args);
 }
@@ -115,10 +116,10 @@ void run_actor(const std::shared_ptr<ActorCellOf<Msg>>& cell, Tuple& args) {
   } gone{*cell};
   ActorContext<Msg> self(cell);
   // Destroyed after the exit is announced: asks it still holds fail with the reason.
-  std::optional<B> behaviour;
+  std::unique_ptr<B> behaviour;
   ExitReason reason = ExitReason::normal();
   try {
-    make_behaviour(behaviour, self, args);
+    behaviour = make_behaviour<B>(self, args);
     if constexpr (RunsOwnLoop<B, Msg>) {
       behaviour->run(self);
     } else {
