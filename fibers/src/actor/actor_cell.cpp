@@ -13,12 +13,24 @@ namespace weft::detail {
 namespace {
 std::atomic<std::uint64_t> next_actor_id{1};
 
+constexpr std::int64_t kUnstartedBacklog = 256;
+std::atomic<std::int64_t> unstarted_actors{0};
+
 // Whether `weak` points at `cell` or at nothing any more (a link to prune either way).
 bool same_or_gone(const std::weak_ptr<ActorCell>& weak, const ActorCell* cell) {
   const std::shared_ptr<ActorCell> strong = weak.lock();
   return strong == nullptr || strong.get() == cell;
 }
 }  // namespace
+
+bool actor_spawned() noexcept {
+  return unstarted_actors.fetch_add(1, std::memory_order_relaxed) >= kUnstartedBacklog;
+}
+void actor_started() noexcept { unstarted_actors.fetch_sub(1, std::memory_order_relaxed); }
+void spawn_not_started() noexcept { actor_started(); }
+void yield_to_new_actors() {
+  if (sched::current_fiber() != nullptr) sched::yield();
+}
 
 ActorCell::ActorCell(std::string name)
     : id_(next_actor_id.fetch_add(1, std::memory_order_relaxed)),
@@ -137,6 +149,7 @@ void ActorCell::remove_name(const std::string& name) {
 // ---- the actor's fiber ----------------------------------------------------------------
 
 void ActorCell::started(sched::Fiber& fiber) {
+  actor_started();
   std::lock_guard guard(lock_);
   fiber_ = &fiber;
   fiber_id_ = fiber.id();

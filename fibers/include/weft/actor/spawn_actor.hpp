@@ -157,7 +157,9 @@ inline constexpr bool first_is_options = std::is_same_v<std::remove_cvref_t<Firs
 }  // namespace detail
 
 // Starts an actor running Behaviour, constructed in its fiber from `args` (decay-copied),
-// on the calling fiber's worker. Throws UsageError outside a runtime.
+// on the calling fiber's worker. Throws UsageError outside a runtime. When hundreds of
+// spawned actors have not started yet, the caller yields once after its spawn so that
+// they do: on one worker a spawn_actor can be where other fibers run.
 template <class Behaviour, class... Args>
 ActorRef<typename Behaviour::Message> spawn_actor(ActorOptions options, Args&&... args) {
   static_assert(detail::HasMessage<Behaviour>,
@@ -169,6 +171,7 @@ ActorRef<typename Behaviour::Message> spawn_actor(ActorOptions options, Args&&..
     throw UsageError("weft::spawn_actor: trap_exits needs ExitSignal in the Message type");
   if (options.link) detail::ActorCell::link(*cell, options.link.cell());
   SpawnOptions fiber{.name = cell->name(), .stack_size = options.stack_size, .worker = options.worker};
+  const bool yield_after = detail::actor_spawned();
   try {
     spawn(
         [cell, args = std::make_tuple(std::decay_t<Args>(std::forward<Args>(args))...)]() mutable {
@@ -177,9 +180,11 @@ ActorRef<typename Behaviour::Message> spawn_actor(ActorOptions options, Args&&..
         std::move(fiber))
         .detach();
   } catch (...) {  // never started: nobody may hear of it
+    detail::spawn_not_started();
     if (options.link) detail::ActorCell::unlink(*cell, options.link.cell());
     throw;
   }
+  if (WEFT_UNLIKELY(yield_after)) detail::yield_to_new_actors();
   return ActorRef<Msg>(std::move(cell));
 }
 

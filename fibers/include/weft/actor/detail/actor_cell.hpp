@@ -23,6 +23,16 @@
 
 namespace weft::detail {
 
+// Fair share for spawners (like the mailboxes' for senders): actors spawned that have not
+// started yet, process-wide. A fiber whose spawn finds more than a few hundred of them
+// yields once, so that they run (and free what they used) before it makes more; without
+// that a loop spawning 40k short-lived actors on one worker holds all of them in memory.
+// Returns whether the caller should yield.
+bool actor_spawned() noexcept;
+void actor_started() noexcept;
+void spawn_not_started() noexcept;  // a spawn that failed
+void yield_to_new_actors();
+
 class ActorCell : public std::enable_shared_from_this<ActorCell> {
  public:
   explicit ActorCell(std::string name);
