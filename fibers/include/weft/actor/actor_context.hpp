@@ -109,9 +109,9 @@ class ActorContext {
   // The next message for a handle() loop, stashed ones first, into `out`; false for a
   // stop letter. Blocks until there is one.
   bool next_message(std::optional<Msg>& out) {
-    if (!stash_.empty()) {
-      out.emplace(std::move(stash_.front()));
-      stash_.pop_front();
+    if (WEFT_UNLIKELY(stash_ != nullptr && !stash_->empty())) {
+      out.emplace(std::move(stash_->front()));
+      stash_->pop_front();
       return true;
     }
     return cell_->mailbox().take(out, std::nullopt) == detail::Took::message;
@@ -122,7 +122,7 @@ class ActorContext {
       throw detail::ActorExitNow{cell_->pending_kill().value_or(ExitReason::killed())};
   }
   // Destroys stashed messages (after the exit: their asks fail with the exit reason).
-  void discard_stash() noexcept { stash_.clear(); }
+  void discard_stash() noexcept { stash_.reset(); }
 
  private:
   template <class Pred>
@@ -130,10 +130,11 @@ class ActorContext {
     if (stop_requested_) throw detail::ActorExitNow{ExitReason::normal()};
     check_kill();
     if (WEFT_UNLIKELY(cell_->has_orphaned_asks())) cell_->settle_orphaned_asks(nullptr);
-    for (auto it = stash_.begin(); it != stash_.end(); ++it) {
+    if (stash_ == nullptr) stash_ = std::make_unique<std::deque<Msg>>();
+    for (auto it = stash_->begin(); it != stash_->end(); ++it) {
       if (match(std::as_const(*it))) {
         std::optional<Msg> found(std::move(*it));
-        stash_.erase(it);
+        stash_->erase(it);
         return found;
       }
     }
@@ -145,12 +146,14 @@ class ActorContext {
         case detail::Took::message: break;
       }
       if (match(std::as_const(*message))) return message;
-      stash_.push_back(std::move(*message));
+      stash_->push_back(std::move(*message));
     }
   }
 
   std::shared_ptr<detail::ActorCellOf<Msg>> cell_;
-  std::deque<Msg> stash_;   // skipped by selective receives, oldest first
+  // Skipped by selective receives, oldest first; made by the first receive (a deque
+  // allocates even when empty, and most actors never receive selectively).
+  std::unique_ptr<std::deque<Msg>> stash_;
   bool stop_requested_ = false;
 };
 
