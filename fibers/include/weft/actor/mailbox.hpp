@@ -296,7 +296,8 @@ class Mailbox {
   const MailboxOptions options_;
   const std::string& owner_;  // the actor's name (owned by its cell)
   sched::MpscQueue queue_;
-  alignas(64) std::atomic<bool> sleeping_{false};
+  // Right after the queue's tail: on the producers' cache line, which every put reads.
+  std::atomic<bool> sleeping_{false};
   std::atomic<std::uint32_t> lagging_{0};  // letters put since the receiver last slept
   std::atomic<bool> closed_{false};
   // The receiver's current wait, written before sleeping_ is announced. A sender that
