@@ -4,6 +4,7 @@
 // explored under it.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <variant>
@@ -46,7 +47,10 @@ TEST_CASE("the transfer that checks and debits in one message passes", "[checker
 }
 
 TEST_CASE("a bank whose transfers are messages passes an exhaustive search on 2 workers", "[checker][actor]") {
-  const check::Report report = explore_scenario("actor_bank_transfer", check::Dfs{2, 1000000}, 1000000);
+  const char* bound = std::getenv("WEFT_TEST_DFS_PREEMPTIONS");  // tests/check/meson.build
+  const int preemptions = bound != nullptr ? std::atoi(bound) : 2;
+  const check::Report report =
+      explore_scenario("actor_bank_transfer", check::Dfs{preemptions, 1000000}, 1000000);
   INFO(report.to_string());
   CHECK(report.ok());
   CHECK(report.exhaustive);
