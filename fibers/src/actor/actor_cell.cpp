@@ -27,7 +27,6 @@ bool actor_spawned() noexcept {
   return unstarted_actors.fetch_add(1, std::memory_order_relaxed) >= kUnstartedBacklog;
 }
 void actor_started() noexcept { unstarted_actors.fetch_sub(1, std::memory_order_relaxed); }
-void spawn_not_started() noexcept { actor_started(); }
 void yield_to_new_actors() {
   if (sched::current_fiber() != nullptr) sched::yield();
 }
@@ -60,10 +59,8 @@ std::optional<ExitReason> ActorCell::wait_exit(std::optional<TimePoint> deadline
 // ---- signals ------------------------------------------------------------------------
 
 void ActorCell::exit_signal(const ActorAddress& from, const ExitReason& reason) {
-  if (reason.kind() == ExitReason::Kind::killed) return kill(reason);
-  if (traps_exits() && post_exit_signal(ExitSignal{from, reason})) return;
-  if (reason.is_normal()) return;
-  kill(reason);
+  if (reason.kind() == ExitReason::Kind::killed) return kill(reason);  // untrappable
+  linked_exit(from, reason);
 }
 
 void ActorCell::linked_exit(const ActorAddress& from, const ExitReason& reason) {
@@ -104,11 +101,14 @@ void ActorCell::link(ActorCell& a, ActorCell& b) {
   }
 }
 
+void ActorCell::drop_link(const ActorCell* peer) {
+  std::lock_guard guard(lock_);
+  std::erase_if(links_, [peer](const std::weak_ptr<ActorCell>& w) { return same_or_gone(w, peer); });
+}
+
 void ActorCell::unlink(ActorCell& a, ActorCell& b) {
-  for (auto [from, to] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
-    std::lock_guard guard(from->lock_);
-    std::erase_if(from->links_, [to](const std::weak_ptr<ActorCell>& w) { return same_or_gone(w, to); });
-  }
+  a.drop_link(&b);
+  b.drop_link(&a);
 }
 
 MonitorRef ActorCell::add_monitor(const std::shared_ptr<ActorCell>& watcher) {
@@ -194,10 +194,7 @@ void ActorCell::finish(const ExitReason& reason) noexcept {
   const ActorAddress self = address();
   for (const auto& weak : links) {
     if (std::shared_ptr<ActorCell> peer = weak.lock()) {
-      {
-        std::lock_guard guard(peer->lock_);
-        std::erase_if(peer->links_, [this](const std::weak_ptr<ActorCell>& w) { return same_or_gone(w, this); });
-      }
+      peer->drop_link(this);
       peer->linked_exit(self, reason);
     }
   }

@@ -73,11 +73,11 @@ class SupervisorActor {
   void on_exit_signal(const ExitSignal& signal) {
     const std::optional<std::size_t> index = find(signal.from);
     if (!index) {
-      // The supervisor's own link (its parent) or exit() on it: end with that reason.
+      // exit() on the supervisor, or its parent (its link) failing: end with that reason.
       // Stale signals of children shut down on purpose are ignored.
-      if (!signal.from || signal.from == options_.link) {
-        if (!signal.reason.is_normal() || !signal.from) self_.exit(signal.reason);
-      }
+      const bool exit_called = !signal.from;
+      const bool parent_failed = signal.from == options_.link && !signal.reason.is_normal();
+      if (exit_called || parent_failed) self_.exit(signal.reason);
       return;
     }
     const std::size_t i = *index;

@@ -130,12 +130,13 @@ class ActorContext {
     if (stop_requested_) throw detail::ActorExitNow{ExitReason::normal()};
     check_kill();
     if (WEFT_UNLIKELY(cell_->has_orphaned_asks())) cell_->settle_orphaned_asks(nullptr);
-    if (stash_ == nullptr) stash_ = std::make_unique<std::deque<Msg>>();
-    for (auto it = stash_->begin(); it != stash_->end(); ++it) {
-      if (match(std::as_const(*it))) {
-        std::optional<Msg> found(std::move(*it));
-        stash_->erase(it);
-        return found;
+    if (stash_ != nullptr) {
+      for (auto it = stash_->begin(); it != stash_->end(); ++it) {
+        if (match(std::as_const(*it))) {
+          std::optional<Msg> found(std::move(*it));
+          stash_->erase(it);
+          return found;
+        }
       }
     }
     for (;;) {
@@ -146,13 +147,14 @@ class ActorContext {
         case detail::Took::message: break;
       }
       if (match(std::as_const(*message))) return message;
+      if (stash_ == nullptr) stash_ = std::make_unique<std::deque<Msg>>();
       stash_->push_back(std::move(*message));
     }
   }
 
   std::shared_ptr<detail::ActorCellOf<Msg>> cell_;
-  // Skipped by selective receives, oldest first; made by the first receive (a deque
-  // allocates even when empty, and most actors never receive selectively).
+  // Skipped by selective receives, oldest first; made when the first message is skipped
+  // (a deque allocates even when empty, and most actors never receive selectively).
   std::unique_ptr<std::deque<Msg>> stash_;
   bool stop_requested_ = false;
 };

@@ -62,19 +62,19 @@ class ActorRef {
   // the actor never caught up (never waited for mail) yields once, so that the actor
   // gets to run: on one worker a tell can be where other fibers run.
   template <class M>
-    requires(detail::accepts_v<Msg, std::remove_cvref_t<M>> && !std::is_lvalue_reference_v<M>)
+    requires detail::Sendable<Msg, M>
   Delivery tell(M&& message, std::source_location where = std::source_location::current()) const {
     return put(std::move(message), std::nullopt, "tell ", where);
   }
   // As tell, giving up on a full mailbox (policy block) at `deadline` with timeout.
   template <class M>
-    requires(detail::accepts_v<Msg, std::remove_cvref_t<M>> && !std::is_lvalue_reference_v<M>)
+    requires detail::Sendable<Msg, M>
   Delivery tell_until(M&& message, TimePoint deadline,
                       std::source_location where = std::source_location::current()) const {
     return put(std::move(message), deadline, "tell ", where);
   }
   template <class M, class Rep, class Period>
-    requires(detail::accepts_v<Msg, std::remove_cvref_t<M>> && !std::is_lvalue_reference_v<M>)
+    requires detail::Sendable<Msg, M>
   Delivery tell_for(M&& message, std::chrono::duration<Rep, Period> timeout,
                     std::source_location where = std::source_location::current()) const {
     return put(std::move(message), detail::deadline_after(timeout), "tell ", where);
@@ -153,8 +153,8 @@ class ActorRef {
   // Under the checker: names the message of the send about to happen ("tell Withdraw").
   template <class M>
   static void describe(const char* verb) {
-    if (WEFT_UNLIKELY(sched::detail::instrumentation() != nullptr))
-      sched::describe_message((std::string(verb) + std::string(detail::type_name<M>())).c_str());
+    if (sched::Instrumentation* hooks = sched::detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr))
+      hooks->on_message((std::string(verb) + std::string(detail::type_name<M>())).c_str());
   }
   detail::ActorCellOf<Msg>& cell(const char* call) const {
     if (!cell_) throw UsageError(std::string("weft::ActorRef::") + call + ": the reference is empty");

@@ -92,7 +92,7 @@ class Mailbox {
   Mailbox& operator=(const Mailbox&) = delete;
   ~Mailbox() {
     drain();
-    delete static_cast<Letter*>(queue_.front_node());
+    if (sched::MpscNode* front = queue_.front_node()) delete static_cast<Letter*>(front);
   }
 
   // ---- senders (any fiber or thread) ------------------------------------------------
@@ -104,12 +104,7 @@ class Mailbox {
   // runtime's own messages are never dropped or held back.
   Delivery put(std::unique_ptr<Letter>& letter, const std::optional<TimePoint>& deadline,
                bool system = false, std::source_location where = std::source_location::current()) {
-    if (sched::Instrumentation* hooks = sched::detail::instrumentation();
-        WEFT_UNLIKELY(hooks != nullptr)) {
-      hooks->on_named(this, owner_.c_str());
-      hooks->schedule_point(sched::Op::Send, this, where);
-      hooks->hb_release(this);
-    }
+    if (sched::Instrumentation* hooks = visible(sched::Op::Send, where)) hooks->hb_release(this);
     if (closed_.load(std::memory_order_acquire)) return Delivery::dead;
     if (bounds_) {
       if (system) {
@@ -143,11 +138,7 @@ class Mailbox {
   // while it waits.
   Took take(std::optional<Msg>& out, const std::optional<TimePoint>& deadline,
             std::source_location where = std::source_location::current()) {
-    if (sched::Instrumentation* hooks = sched::detail::instrumentation();
-        WEFT_UNLIKELY(hooks != nullptr)) {
-      hooks->on_named(this, owner_.c_str());
-      hooks->schedule_point(sched::Op::Recv, this, where);
-    }
+    (void)visible(sched::Op::Recv, where);
     for (;;) {
       if (const Took took = try_take(out); took != Took::nothing) return took;
       if (!sleep(deadline)) return Took::nothing;
@@ -158,13 +149,11 @@ class Mailbox {
   // next take (that is how the queue avoids an atomic per message); its message is
   // moved out and destroyed now.
   Took try_take(std::optional<Msg>& out) noexcept {
-    sched::MpscNode* retired = nullptr;
-    sched::MpscNode* node = queue_.pop(retired);
-    if (retired != nullptr) delete static_cast<Letter*>(retired);
-    if (node == nullptr) return Took::nothing;
+    Letter* letter = pop_letter();
+    if (letter == nullptr) return Took::nothing;
     if (bounds_) release_room();
     sched::hb_acquire(this);
-    std::optional<Msg>& message = static_cast<Letter*>(node)->message;
+    std::optional<Msg>& message = letter->message;
     if (!message) return Took::stop;
     out.emplace(std::move(*message));
     message.reset();
@@ -181,15 +170,33 @@ class Mailbox {
       bounds_->blocked.notify_all();
     }
   }
-  bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
 
   // Letters waiting (bounded mailboxes only; unbounded ones do not count: 0).
   std::size_t size() const noexcept {
     return bounds_ ? bounds_->count.load(std::memory_order_relaxed) : 0;
   }
-  const MailboxOptions& options() const noexcept { return options_; }
 
  private:
+  // Under the checker: a visible operation on this mailbox, named after its actor.
+  // Returns the checker's hooks (null in production).
+  sched::Instrumentation* visible(sched::Op op, std::source_location where) {
+    sched::Instrumentation* hooks = sched::detail::instrumentation();
+    if (WEFT_UNLIKELY(hooks != nullptr)) {
+      hooks->on_named(this, owner_.c_str());
+      hooks->schedule_point(op, this, where);
+    }
+    return hooks;
+  }
+
+  // The consumer's pop: the next letter (it becomes the queue's front), freeing the
+  // previous front; null when nothing is reachable.
+  Letter* pop_letter() noexcept {
+    sched::MpscNode* retired = nullptr;
+    sched::MpscNode* node = queue_.pop(retired);
+    if (retired != nullptr) delete static_cast<Letter*>(retired);
+    return static_cast<Letter*>(node);
+  }
+
   // Fair share (Erlang charges a send to a long mailbox the same way): a sender that
   // has put kLagYield letters in while the receiver never slept lets other fibers run,
   // the receiver among them, instead of piling up letters it cannot read. The count is
@@ -283,13 +290,9 @@ class Mailbox {
   // not yet reachable drains after linking it.
   void drain() noexcept {
     std::lock_guard guard(drain_lock_);
-    for (;;) {
-      sched::MpscNode* retired = nullptr;
-      sched::MpscNode* node = queue_.pop(retired);
-      if (retired != nullptr) delete static_cast<Letter*>(retired);
-      if (node == nullptr) return;
+    while (Letter* letter = pop_letter()) {
       if (bounds_) bounds_->count.fetch_sub(1, std::memory_order_relaxed);
-      static_cast<Letter*>(node)->message.reset();
+      letter->message.reset();
     }
   }
 
@@ -306,9 +309,10 @@ class Mailbox {
   std::atomic<sched::Fiber*> receiver_{nullptr};
   std::atomic<std::uint64_t> wait_epoch_{0};
   sched::detail::SpinLock drain_lock_;
-  // What only bounded mailboxes need, apart so that unbounded ones stay small.
+  // What only bounded mailboxes need, apart so that unbounded ones stay small (an
+  // allocation of its own, so `count` shares no line with the queue).
   struct Bounds {
-    alignas(64) std::atomic<std::size_t> count{0};
+    std::atomic<std::size_t> count{0};
     std::atomic<std::size_t> blocked_count{0};
     sched::detail::SpinLock senders_lock;
     sched::WaitQueue blocked;

@@ -118,6 +118,10 @@ void run_actor(const std::shared_ptr<ActorCellOf<Msg>>& cell, Tuple& args) {
   // Destroyed after the exit is announced: asks it still holds fail with the reason.
   std::unique_ptr<B> behaviour;
   ExitReason reason = ExitReason::normal();
+  const auto announce_exit = [&cell](const ExitReason& why) {
+    cell->finish(why);
+    cell->settle_orphaned_asks(&why);
+  };
   try {
     behaviour = make_behaviour<B>(self, args);
     if constexpr (RunsOwnLoop<B, Msg>) {
@@ -138,15 +142,12 @@ void run_actor(const std::shared_ptr<ActorCellOf<Msg>>& cell, Tuple& args) {
   } catch (const Cancelled&) {  // a kill cancels the fiber's wait
     reason = cell->pending_kill().value_or(ExitReason::error(std::current_exception()));
   } catch (const sched::detail::Unwind&) {  // the runtime unwinds after a deadlock
-    const ExitReason killed = ExitReason::killed();
-    cell->finish(killed);
-    cell->settle_orphaned_asks(&killed);
+    announce_exit(ExitReason::killed());
     throw;
   } catch (...) {
     reason = ExitReason::error(std::current_exception());
   }
-  cell->finish(reason);
-  cell->settle_orphaned_asks(&reason);
+  announce_exit(reason);
   behaviour.reset();
   self.discard_stash();
 }
@@ -180,7 +181,7 @@ ActorRef<typename Behaviour::Message> spawn_actor(ActorOptions options, Args&&..
         std::move(fiber))
         .detach();
   } catch (...) {  // never started: nobody may hear of it
-    detail::spawn_not_started();
+    detail::actor_started();  // it never will: uncount it
     if (options.link) detail::ActorCell::unlink(*cell, options.link.cell());
     throw;
   }

@@ -133,13 +133,6 @@ inline void name_object(const void* object, const char* name) {
     hooks->on_named(object, name);
 }
 
-// Tells the checker what message the running fiber's next visible operation carries,
-// for its reports (actors name what they send).
-inline void describe_message(const char* what) {
-  if (Instrumentation* hooks = detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr))
-    hooks->on_message(what);
-}
-
 // Asks the checker to pick one of n alternatives; 0 in production.
 inline std::size_t choose(std::size_t n, Choice what) {
   if (Instrumentation* hooks = detail::instrumentation(); WEFT_UNLIKELY(hooks != nullptr))

@@ -30,7 +30,6 @@ namespace weft::detail {
 // Returns whether the caller should yield.
 bool actor_spawned() noexcept;
 void actor_started() noexcept;
-void spawn_not_started() noexcept;  // a spawn that failed
 void yield_to_new_actors();
 
 class ActorCell : public std::enable_shared_from_this<ActorCell> {
@@ -106,6 +105,8 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
 
   // Records a link to `peer`; this actor's exit reason instead if it has exited.
   std::optional<ExitReason> add_link(ActorCell& peer);
+  // Forgets the link to `peer` (and links to actors that are gone).
+  void drop_link(const ActorCell* peer);
   // A linked actor exited with `reason`.
   void linked_exit(const ActorAddress& from, const ExitReason& reason);
   // Makes the actor end with `reason` (first kill wins): cancels its fiber's wait.

@@ -27,6 +27,10 @@ struct accepts<std::variant<Ts...>, M>
 template <class Msg, class M>
 inline constexpr bool accepts_v = accepts<Msg, M>::value;
 
+// What tell() takes: an rvalue of a type Msg accepts (messages are moved, never copied).
+template <class Msg, class M>
+concept Sendable = accepts_v<Msg, std::remove_cvref_t<M>> && !std::is_lvalue_reference_v<M>;
+
 // The Reply of the alternative Ask<Request, Reply> of Msg; `found` says whether there is one.
 template <class T, class Request>
 struct ask_of {
