@@ -197,8 +197,9 @@ inline void Worker::finish_switch() noexcept {
     case After::Park: {
       std::uint8_t expected = kParking;
       if (!prev.park_state_.compare_exchange_strong(expected, kParked, std::memory_order_acq_rel)) {
-        // Unparked while it was switching out: it is runnable right away.
-        prev.park_state_.store(kRunning, std::memory_order_relaxed);
+        // Unparked while it was switching out: it is runnable right away. The permit is
+        // taken with a read-modify-write (see Worker::park).
+        prev.park_state_.exchange(kRunning, std::memory_order_seq_cst);
         prev.state_.store(FiberState::Ready, std::memory_order_relaxed);
         ready_push(prev, ReadyHint::Normal);
       }
@@ -313,7 +314,12 @@ void Worker::park(const WaitRecord& record) {
   Fiber& self = *running_;
   std::uint8_t expected = kRunning;
   if (!self.park_state_.compare_exchange_strong(expected, kParking, std::memory_order_acq_rel)) {
-    self.park_state_.store(kRunning, std::memory_order_relaxed);  // consume the permit
+    // Take the permit with a read-modify-write, not a plain store: an unparker that
+    // still sees the permit returns at once (unpark), so the caller's next look at its
+    // condition must come after that unparker's write of it. A store could wait in this
+    // core's store buffer while the look reads the old condition; the caller would
+    // then park for good.
+    self.park_state_.exchange(kRunning, std::memory_order_seq_cst);
     return;
   }
   self.record_ = record;
@@ -350,7 +356,9 @@ void Worker::park_in_wait(std::uint64_t epoch, Fiber* preferred) {
 }
 
 void Worker::unpark(Fiber& fiber, ReadyHint hint) noexcept {
-  std::uint8_t s = fiber.park_state_.load(std::memory_order_acquire);
+  // Sequentially consistent: it pairs with the caller's write of the condition before
+  // and with the parker's taking of a permit (Worker::park).
+  std::uint8_t s = fiber.park_state_.load(std::memory_order_seq_cst);
   for (;;) {
     if (s == kNotified) return;  // a permit is already pending
     if (s == kParked) {

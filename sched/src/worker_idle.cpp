@@ -74,14 +74,21 @@ void Worker::deadlock_verdict() {
     sleep_idle(*grace);
     return;
   }
+  // With several workers, the count that sent us here may have been read while the
+  // last fiber was ending on another worker: once every worker is stuck it is exact.
+  auto run_ended = [&] { return multi_ && scheduler_.live_fibers() == 0; };
   bool alone = false;
   if (mark.all_stuck) {
     if (!multi_) reactor_.cancel_wait();
+    if (run_ended()) {
+      registry.unmark(*this, mark.generation);
+      return;
+    }
     if (!registry.declare(*this, &alone)) return;
   } else {
     // Others still run: sleep until one of them wakes us or declares the deadlock.
     sleep_idle(std::nullopt);
-    if (!registry.unmark(*this, mark.generation) || has_inbox_work()) return;
+    if (!registry.unmark(*this, mark.generation) || has_inbox_work() || run_ended()) return;
     alone = registry.alone(*this);
   }
   handle_deadlock(alone);

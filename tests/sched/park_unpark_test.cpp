@@ -139,12 +139,19 @@ TEST_CASE("park and unpark race with a foreign thread for many rounds", "[park][
   std::atomic<Fiber*> published{nullptr};
   std::atomic<int> requested{0};
   std::atomic<int> granted{0};
+  std::atomic<int> stalled_at{0};  // the round whose unpark was lost, if one was
 
   std::jthread waker([&] {
     Fiber* fiber = nullptr;
     if (!spin_until([&] { return (fiber = published.load()) != nullptr; })) return;
     for (int i = 1; i <= kRounds; ++i) {
-      if (!spin_until([&] { return requested.load() >= i; })) break;
+      if (!spin_until([&] { return requested.load() >= i; })) {
+        // The fiber sleeps through a grant: fail the test rather than hang it.
+        stalled_at = i - 1;
+        granted.store(kRounds);
+        weft::sched::unpark(*fiber);
+        break;
+      }
       granted.store(i);
       weft::sched::unpark(*fiber);  // may arrive before, during or after the park
     }
@@ -165,6 +172,7 @@ TEST_CASE("park and unpark race with a foreign thread for many rounds", "[park][
     return done;
   });
   waker.join();
+  CHECK(stalled_at == 0);
   CHECK(rounds == kRounds);
 }
 

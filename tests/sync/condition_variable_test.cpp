@@ -106,8 +106,10 @@ TEST_CASE("ConditionVariable: a cancelled waiter re-takes the mutex and is unlin
     weft::Mutex m;
     weft::ConditionVariable cv;
     bool cancelled = false, held_in_handler = false, other_woken = false;
+    weft_test::ParkWatch victim_watch, other_watch;
     auto victim = weft::spawn([&] {
       std::unique_lock lock(m);
+      victim_watch.publish();  // its next park is in the wait: it holds the mutex until then
       try {
         cv.wait(lock);
       } catch (const weft::Cancelled&) {
@@ -117,10 +119,12 @@ TEST_CASE("ConditionVariable: a cancelled waiter re-takes the mutex and is unlin
     });
     auto other = weft::spawn([&] {
       std::unique_lock lock(m);
+      other_watch.publish();
       cv.wait(lock);
       other_woken = true;
     });
-    let_others_run();
+    REQUIRE(victim_watch.yield_until_parked());
+    REQUIRE(other_watch.yield_until_parked());
     {
       std::lock_guard guard(m);  // the victim must wait for this before it can leave
       victim.cancel();
@@ -173,15 +177,17 @@ TEST_CASE("ConditionVariableAny: works with any lockable", "[condvar]") {
     SECTION("a RecursiveMutex held once, with cancellation") {
       weft::RecursiveMutex rm;
       bool cancelled = false;
+      weft_test::ParkWatch watch;
       auto victim = weft::spawn([&] {
         std::unique_lock lock(rm);
+        watch.publish();
         try {
           cv.wait(lock);
         } catch (const weft::Cancelled&) {
           cancelled = lock.owns_lock() && rm.depth() == 1;
         }
       });
-      let_others_run();
+      REQUIRE(watch.yield_until_parked());
       victim.cancel();
       victim.join();
       CHECK(cancelled);

@@ -2,6 +2,7 @@
 // cancellation, misuse, and the std lock adaptors.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -60,12 +61,15 @@ TEST_CASE("Mutex: waiters get the lock in FIFO order by hand-off", "[mutex]") {
     std::vector<int> order;
     m.lock();
     std::vector<weft::JoinHandle<void>> waiters;
+    std::array<weft_test::ParkWatch, 3> watches;
     for (int i = 1; i <= 3; ++i) {
+      weft_test::ParkWatch& watch = watches[i - 1];
       waiters.push_back(weft::spawn([&, i] {
+        watch.publish();
         std::lock_guard guard(m);
         order.push_back(i);
       }));
-      let_others_run();  // i is queued before i + 1 starts
+      REQUIRE(watch.yield_until_parked());  // i is queued before i + 1 starts
     }
     m.unlock();
     // Handed to waiter 1 already: the unlocker cannot barge back in.
@@ -144,13 +148,16 @@ TEST_CASE("Mutex: a cancelled waiter leaves the queue and never owns it", "[mute
     weft::Mutex m;
     std::vector<int> order;
     bool cancelled = false;
+    std::array<weft_test::ParkWatch, 3> watches;  // each is queued before the next starts
     m.lock();
     auto first = weft::spawn([&] {
+      watches[0].publish();
       std::lock_guard guard(m);
       order.push_back(1);
     });
-    let_others_run();
+    REQUIRE(watches[0].yield_until_parked());
     auto victim = weft::spawn([&] {
+      watches[1].publish();
       try {
         m.lock();
         order.push_back(2);
@@ -160,12 +167,13 @@ TEST_CASE("Mutex: a cancelled waiter leaves the queue and never owns it", "[mute
         CHECK_FALSE(m.held_by_current());
       }
     });
-    let_others_run();
+    REQUIRE(watches[1].yield_until_parked());
     auto last = weft::spawn([&] {
+      watches[2].publish();
       std::lock_guard guard(m);
       order.push_back(3);
     });
-    let_others_run();
+    REQUIRE(watches[2].yield_until_parked());
     victim.cancel();
     victim.join();
     CHECK(cancelled);
@@ -292,14 +300,16 @@ TEST_CASE("weft::lock is all or nothing when a lock() is cancelled", "[lock][can
     weft::Mutex& high = &a < &b ? b : a;  // taken second
     high.lock();
     bool cancelled = false;
+    weft_test::ParkWatch watch;
     auto f = weft::spawn([&] {
+      watch.publish();
       try {
         weft::lock(a, b);
       } catch (const weft::Cancelled&) {
         cancelled = true;
       }
     });
-    let_others_run();
+    REQUIRE(watch.yield_until_parked());
     CHECK(low.is_locked());  // f holds the first and waits for the second
     f.cancel();
     f.join();
