@@ -6,6 +6,11 @@
 
 namespace weft {
 
+const std::string& ExitReason::describe() const noexcept {
+  static const std::string fixed[] = {"normal", "shutdown", "killed"};
+  return kind_ == Kind::error ? what_ : fixed[static_cast<int>(kind_)];
+}
+
 ExitReason ExitReason::error(std::exception_ptr exception) {
   std::string what = "unknown exception";
   try {

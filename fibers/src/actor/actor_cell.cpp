@@ -2,6 +2,7 @@
 #include "weft/actor/detail/actor_cell.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <mutex>
 
 #include "weft/actor/registry.hpp"
@@ -31,9 +32,16 @@ void yield_to_new_actors() {
   if (sched::current_fiber() != nullptr) sched::yield();
 }
 
+// "actor-<id>", built in place (no temporaries: every unnamed actor pays for it).
+std::string default_name(std::uint64_t id) {
+  char text[32] = "actor-";
+  const auto end = std::to_chars(text + 6, text + sizeof text, id).ptr;
+  return std::string(text, end);
+}
+
 ActorCell::ActorCell(std::string name)
     : id_(next_actor_id.fetch_add(1, std::memory_order_relaxed)),
-      name_(name.empty() ? "actor-" + std::to_string(id_) : std::move(name)) {}
+      name_(name.empty() ? default_name(id_) : std::move(name)) {}
 
 ActorCell::~ActorCell() = default;
 
@@ -48,12 +56,27 @@ std::optional<ExitReason> ActorCell::exit_reason() const {
 }
 
 std::optional<ExitReason> ActorCell::wait_exit(std::optional<TimePoint> deadline) {
+  {
+    std::lock_guard guard(lock_);
+    if (gone_) return exit_reason_;
+    exit_awaited_ = true;  // from now on gone() sets the event
+  }
   if (deadline) {
     if (!exited_.wait_until(*deadline)) return std::nullopt;
   } else {
     exited_.wait();
   }
   return exit_reason();
+}
+
+void ActorCell::gone() noexcept {
+  bool awaited;
+  {
+    std::lock_guard guard(lock_);
+    gone_ = true;
+    awaited = exit_awaited_;
+  }
+  if (awaited) exited_.set();  // most actors are never waited for: no event to touch
 }
 
 // ---- signals ------------------------------------------------------------------------

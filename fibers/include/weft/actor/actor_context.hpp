@@ -34,7 +34,8 @@ struct ActorExitNow {
 template <class Msg>
 class ActorContext {
  public:
-  explicit ActorContext(std::shared_ptr<detail::ActorCellOf<Msg>> cell) : cell_(std::move(cell)) {}
+  // `cell` outlives the context (the actor's fiber holds it).
+  explicit ActorContext(const std::shared_ptr<detail::ActorCellOf<Msg>>& cell) : cell_(cell) {}
   ActorContext(const ActorContext&) = delete;
   ActorContext& operator=(const ActorContext&) = delete;
 
@@ -152,7 +153,7 @@ class ActorContext {
     }
   }
 
-  std::shared_ptr<detail::ActorCellOf<Msg>> cell_;
+  const std::shared_ptr<detail::ActorCellOf<Msg>>& cell_;
   // Skipped by selective receives, oldest first; made when the first message is skipped
   // (a deque allocates even when empty, and most actors never receive selectively).
   std::unique_ptr<std::deque<Msg>> stash_;

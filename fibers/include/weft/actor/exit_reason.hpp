@@ -19,9 +19,9 @@ class ExitReason {
  public:
   enum class Kind { normal, shutdown, killed, error };
 
-  static ExitReason normal() { return ExitReason(Kind::normal, "normal", nullptr); }
-  static ExitReason shutdown() { return ExitReason(Kind::shutdown, "shutdown", nullptr); }
-  static ExitReason killed() { return ExitReason(Kind::killed, "killed", nullptr); }
+  static ExitReason normal() noexcept { return ExitReason(Kind::normal, {}, nullptr); }
+  static ExitReason shutdown() noexcept { return ExitReason(Kind::shutdown, {}, nullptr); }
+  static ExitReason killed() noexcept { return ExitReason(Kind::killed, {}, nullptr); }
   // A crash with this exception (the `what` of std::exception types is the description).
   static ExitReason error(std::exception_ptr exception);
   // A crash described by `what`, without an exception.
@@ -37,7 +37,7 @@ class ExitReason {
   // The exception of a crash, or null.
   const std::exception_ptr& exception() const noexcept { return exception_; }
   // "normal", "shutdown", "killed", or the crash's description.
-  const std::string& describe() const noexcept { return what_; }
+  const std::string& describe() const noexcept;
 
   friend bool operator==(const ExitReason& a, const ExitReason& b) noexcept {
     return a.kind_ == b.kind_ && a.what_ == b.what_;
@@ -47,7 +47,7 @@ class ExitReason {
   ExitReason(Kind kind, std::string what, std::exception_ptr exception)
       : kind_(kind), what_(std::move(what)), exception_(std::move(exception)) {}
   Kind kind_;
-  std::string what_;
+  std::string what_;  // an error's description (the other kinds have fixed ones)
   std::exception_ptr exception_;
 };
 

@@ -308,7 +308,7 @@ class Mailbox {
   // spurious wake-up, which take() absorbs by looking at the queue again.
   std::atomic<sched::Fiber*> receiver_{nullptr};
   std::atomic<std::uint64_t> wait_epoch_{0};
-  sched::detail::SpinLock drain_lock_;
+  sched::detail::PlainSpinLock drain_lock_;  // taken once or twice per actor: never worth biasing
   // What only bounded mailboxes need, apart so that unbounded ones stay small (an
   // allocation of its own, so `count` shares no line with the queue).
   struct Bounds {

@@ -92,22 +92,25 @@ void dispatch(B& behaviour, Msg&& message) {
   }
 }
 
-// On the heap, not the actor's stack: a behaviour may be large.
+// Builds the behaviour in `storage`, passing the context first when its constructor
+// takes it.
 template <class B, class Msg, class Tuple>
-std::unique_ptr<B> make_behaviour(ActorContext<Msg>& self, Tuple& args) {
-  return std::apply(
+void make_behaviour(std::optional<B>& storage, ActorContext<Msg>& self, Tuple& args) {
+  std::apply(
       [&](auto&... a) {
         if constexpr (std::is_constructible_v<B, ActorContext<Msg>&, decltype(std::move(a))...>)
-          return std::make_unique<B>(self, std::move(a)...);
+          storage.emplace(self, std::move(a)...);
         else
-          return std::make_unique<B>(std::move(a)...);
+          storage.emplace(std::move(a)...);
       },
       args);
 }
 
 // The actor's fiber: build the behaviour, serve the mailbox, announce the exit.
+// `behaviour` is storage in the fiber object (on the heap, not the actor's stack: a
+// behaviour may be large).
 template <class B, class Msg, class Tuple>
-void run_actor(const std::shared_ptr<ActorCellOf<Msg>>& cell, Tuple& args) {
+void run_actor(const std::shared_ptr<ActorCellOf<Msg>>& cell, Tuple& args, std::optional<B>& behaviour) {
   cell->started(*sched::current_fiber());
   // wait() returns once everything of the actor is gone, its behaviour included.
   struct Gone {
@@ -116,14 +119,13 @@ void run_actor(const std::shared_ptr<ActorCellOf<Msg>>& cell, Tuple& args) {
   } gone{*cell};
   ActorContext<Msg> self(cell);
   // Destroyed after the exit is announced: asks it still holds fail with the reason.
-  std::unique_ptr<B> behaviour;
   ExitReason reason = ExitReason::normal();
   const auto announce_exit = [&cell](const ExitReason& why) {
     cell->finish(why);
     cell->settle_orphaned_asks(&why);
   };
   try {
-    behaviour = make_behaviour<B>(self, args);
+    make_behaviour(behaviour, self, args);
     if constexpr (RunsOwnLoop<B, Msg>) {
       behaviour->run(self);
     } else {
@@ -143,6 +145,7 @@ void run_actor(const std::shared_ptr<ActorCellOf<Msg>>& cell, Tuple& args) {
     reason = cell->pending_kill().value_or(ExitReason::error(std::current_exception()));
   } catch (const sched::detail::Unwind&) {  // the runtime unwinds after a deadlock
     announce_exit(ExitReason::killed());
+    behaviour.reset();
     throw;
   } catch (...) {
     reason = ExitReason::error(std::current_exception());
@@ -151,6 +154,34 @@ void run_actor(const std::shared_ptr<ActorCellOf<Msg>>& cell, Tuple& args) {
   behaviour.reset();
   self.discard_stash();
 }
+
+// An actor's fiber object: the cell, the constructor arguments and the behaviour live
+// in it, one allocation besides the cell. Nobody joins it (wait() goes through the
+// cell), so it starts with the runtime's reference alone.
+template <class B, class Msg, class... Args>
+class ActorFiber final : public sched::Fiber {
+ public:
+  template <class... A>
+  ActorFiber(std::string&& name, std::shared_ptr<ActorCellOf<Msg>> cell, A&&... args)
+      : sched::Fiber(std::move(name)), cell_(std::move(cell)), args_(std::in_place, std::forward<A>(args)...) {}
+
+ private:
+  void run() noexcept override {
+    try {
+      run_actor<B>(cell_, *args_, behaviour_);
+    } catch (const sched::detail::Unwind&) {
+      // Unwound at shutdown after a deadlock; the runtime reports that.
+    } catch (...) {  // announcing the exit failed (out of memory): like a detached fiber's
+      report_unjoined(id(), name(), std::current_exception());
+    }
+    args_.reset();  // what the arguments hold is released on the fiber
+    cell_.reset();
+  }
+
+  std::shared_ptr<ActorCellOf<Msg>> cell_;
+  std::optional<std::tuple<Args...>> args_;
+  std::optional<B> behaviour_;
+};
 
 template <class First, class... Rest>
 inline constexpr bool first_is_options = std::is_same_v<std::remove_cvref_t<First>, ActorOptions>;
@@ -171,16 +202,12 @@ ActorRef<typename Behaviour::Message> spawn_actor(ActorOptions options, Args&&..
   else if (options.trap_exits)
     throw UsageError("weft::spawn_actor: trap_exits needs ExitSignal in the Message type");
   if (options.link) detail::ActorCell::link(*cell, options.link.cell());
-  SpawnOptions fiber{.name = cell->name(), .stack_size = options.stack_size, .worker = options.worker};
+  auto* fiber = new detail::ActorFiber<Behaviour, Msg, std::decay_t<Args>...>(std::string(cell->name()), cell,
+                                                                             std::forward<Args>(args)...);
   const bool yield_after = detail::actor_spawned();
   try {
-    spawn(
-        [cell, args = std::make_tuple(std::decay_t<Args>(std::forward<Args>(args))...)]() mutable {
-          detail::run_actor<Behaviour>(cell, args);
-        },
-        std::move(fiber))
-        .detach();
-  } catch (...) {  // never started: nobody may hear of it
+    sched::start(*fiber, sched::StartOptions{options.stack_size, Launch::Post, options.worker});
+  } catch (...) {  // never started (start dropped the fiber): nobody may hear of it
     detail::actor_started();  // it never will: uncount it
     if (options.link) detail::ActorCell::unlink(*cell, options.link.cell());
     throw;

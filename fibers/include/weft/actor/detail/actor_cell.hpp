@@ -88,7 +88,7 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   // the mailbox, signals links and monitors.
   void finish(const ExitReason& reason) noexcept;
   // Called last thing, once the behaviour is destroyed too: wakes wait()ers.
-  void gone() noexcept { exited_.set(); }
+  void gone() noexcept;
 
  protected:
   // Puts an ExitSignal / Down in the mailbox; false when the message type lacks it.
@@ -129,7 +129,9 @@ class ActorCell : public std::enable_shared_from_this<ActorCell> {
   bool ever_watched_ = false;        // linked or monitored at some time
   std::atomic<bool> trap_exits_{false};
   std::atomic<bool> kill_requested_{false};
-  Event exited_;
+  bool gone_ = false;          // the behaviour is destroyed too
+  bool exit_awaited_ = false;  // somebody called wait_exit() before that
+  Event exited_;               // set by gone() once awaited
   std::vector<std::function<void(const ExitReason*)>> orphaned_asks_;  // own fiber only
 };
 
