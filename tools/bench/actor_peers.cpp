@@ -1,4 +1,4 @@
-// Running the actor peers: one child process per run, its JSON line read and checked,
+// Running the actor programs: one child process per run, its JSON line read and checked,
 // its peak RSS taken from its rusage when it is reaped.
 #include "actor_peers.hpp"
 
@@ -114,6 +114,13 @@ std::string erlang_beam_dir() {
 }
 
 }  // namespace
+
+ActorPeerRun run_weft_actors(const std::string& case_name, int threads, bool quick) {
+  std::vector<std::string> argv = {built_program(WEFT_BENCH_ACTORS_WEFT, "tools/actors_weft"), case_name,
+                                   std::to_string(threads)};
+  if (quick) argv.push_back("--quick");
+  return run_peer("actors_weft " + case_name + " " + std::to_string(threads), argv, {}, case_name, threads);
+}
 
 ActorPeerRun run_caf(const std::string& case_name, int threads, bool quick) {
   const std::string path = WEFT_BENCH_ACTORS_CAF;   // empty when Meson did not find CAF
