@@ -202,12 +202,12 @@ ActorRef<typename Behaviour::Message> spawn_actor(ActorOptions options, Args&&..
   else if (options.trap_exits)
     throw UsageError("weft::spawn_actor: trap_exits needs ExitSignal in the Message type");
   if (options.link) detail::ActorCell::link(*cell, options.link.cell());
-  auto* fiber = new detail::ActorFiber<Behaviour, Msg, std::decay_t<Args>...>(std::string(cell->name()), cell,
-                                                                             std::forward<Args>(args)...);
   const bool yield_after = detail::actor_spawned();
   try {
+    auto* fiber = new detail::ActorFiber<Behaviour, Msg, std::decay_t<Args>...>(std::string(cell->name()), cell,
+                                                                               std::forward<Args>(args)...);
     sched::start(*fiber, sched::StartOptions{options.stack_size, Launch::Post, options.worker});
-  } catch (...) {  // never started (start dropped the fiber): nobody may hear of it
+  } catch (...) {  // never started (no memory, or start dropped the fiber): nobody may hear of it
     detail::actor_started();  // it never will: uncount it
     if (options.link) detail::ActorCell::unlink(*cell, options.link.cell());
     throw;
