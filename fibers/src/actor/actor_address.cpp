@@ -7,7 +7,7 @@
 namespace weft {
 
 const std::string& ExitReason::describe() const noexcept {
-  static const std::string fixed[] = {"normal", "shutdown", "killed"};
+  static const std::string fixed[] = {"normal", "shutdown", "killed"};  // in Kind's order
   return kind_ == Kind::error ? what_ : fixed[static_cast<int>(kind_)];
 }
 

@@ -22,6 +22,13 @@ bool same_or_gone(const std::weak_ptr<ActorCell>& weak, const ActorCell* cell) {
   const std::shared_ptr<ActorCell> strong = weak.lock();
   return strong == nullptr || strong.get() == cell;
 }
+
+// "actor-<id>", built in place (no temporaries: every unnamed actor pays for it).
+std::string default_name(std::uint64_t id) {
+  char text[32] = "actor-";
+  const auto end = std::to_chars(text + 6, text + sizeof text, id).ptr;
+  return std::string(text, end);
+}
 }  // namespace
 
 bool actor_spawned() noexcept {
@@ -30,13 +37,6 @@ bool actor_spawned() noexcept {
 void actor_started() noexcept { unstarted_actors.fetch_sub(1, std::memory_order_relaxed); }
 void yield_to_new_actors() {
   if (sched::current_fiber() != nullptr) sched::yield();
-}
-
-// "actor-<id>", built in place (no temporaries: every unnamed actor pays for it).
-std::string default_name(std::uint64_t id) {
-  char text[32] = "actor-";
-  const auto end = std::to_chars(text + 6, text + sizeof text, id).ptr;
-  return std::string(text, end);
 }
 
 ActorCell::ActorCell(std::string name)
