@@ -4,11 +4,13 @@
 #include <array>
 #include <new>
 
+#include "weft/sched/macros.hpp"
+
 namespace weft::detail {
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(WEFT_ASAN) || defined(WEFT_TSAN)
 constexpr bool kPooled = false;
 #else
 constexpr bool kPooled = true;
@@ -36,13 +38,11 @@ thread_local bool t_lists_gone = false;
 
 Lists::~Lists() {
   t_lists_gone = true;
-  {
-    for (List& list : lists)
-      while (FreeLetter* f = list.head) {
-        list.head = f->next;
-        ::operator delete(f);
-      }
-  }
+  for (List& list : lists)
+    while (FreeLetter* f = list.head) {
+      list.head = f->next;
+      ::operator delete(f);
+    }
 }
 
 thread_local Lists t_lists;
