@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -37,6 +38,28 @@ struct Counter {
   void handle(Add a) { total += a.n; }
   void handle(weft::Ask<Get, int> ask) { ask.reply(total); }
   void handle(Boom) { throw std::runtime_error("boom"); }
+};
+
+// An over-aligned message: counts the places it was built at that ignore its alignment.
+struct alignas(64) Wide {
+  explicit Wide(int v) : value(v) {}
+  Wide(Wide&& other) noexcept : value(other.value) { note(this); }
+  Wide& operator=(Wide&& other) noexcept {
+    value = other.value;
+    note(this);
+    return *this;
+  }
+  static void note(const void* at) {
+    if (reinterpret_cast<std::uintptr_t>(at) % alignof(Wide) != 0) ++misaligned;
+  }
+  static inline std::atomic<int> misaligned{0};
+  int value;
+};
+struct WideSum {
+  using Message = std::variant<Wide, weft::Ask<Get, int>>;
+  int total = 0;
+  void handle(Wide w) { total += w.value; }
+  void handle(weft::Ask<Get, int> ask) { ask.reply(total); }
 };
 
 }  // namespace
@@ -359,4 +382,15 @@ TEST_CASE("actor: exit(reason) from outside ends the actor with that reason", "[
     idle.exit(weft::ExitReason::shutdown());
     CHECK(idle.wait() == weft::ExitReason::shutdown());
   });
+}
+
+TEST_CASE("actor: over-aligned messages travel in aligned letters", "[actor]") {
+  weft::run([] {
+    auto sum = weft::spawn_actor<WideSum>();
+    for (int i = 1; i <= 100; ++i) CHECK(sum.tell(Wide(i)) == weft::Delivery::delivered);
+    CHECK(sum.ask(Get{}, 5s).get() == 5050);
+    sum.stop();
+    CHECK(sum.wait().is_normal());
+  });
+  CHECK(Wide::misaligned == 0);
 }

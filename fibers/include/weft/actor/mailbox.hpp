@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <source_location>
 #include <string>
@@ -66,13 +67,12 @@ struct Envelope : sched::MpscNode {
   explicit Envelope(Msg&& m) : message(std::move(m)) {}
   std::optional<Msg> message;
 
-  static void* operator new(std::size_t bytes) {
-    if constexpr (alignof(Envelope) > __STDCPP_DEFAULT_NEW_ALIGNMENT__) return ::operator new(bytes);
-    return allocate_letter(bytes);
-  }
-  static void operator delete(void* letter, std::size_t bytes) noexcept {
-    if constexpr (alignof(Envelope) > __STDCPP_DEFAULT_NEW_ALIGNMENT__) return ::operator delete(letter);
-    free_letter(letter, bytes);
+  static void* operator new(std::size_t bytes) { return allocate_letter(bytes); }
+  static void operator delete(void* letter, std::size_t bytes) noexcept { free_letter(letter, bytes); }
+  // An over-aligned message (alignas beyond the allocator's default) bypasses the pool.
+  static void* operator new(std::size_t bytes, std::align_val_t align) { return ::operator new(bytes, align); }
+  static void operator delete(void* letter, std::size_t bytes, std::align_val_t align) noexcept {
+    ::operator delete(letter, bytes, align);
   }
 };
 
