@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -56,10 +57,10 @@ struct alignas(64) Wide {
   int value;
 };
 struct WideSum {
-  using Message = std::variant<Wide, weft::Ask<Get, int>>;
-  int total = 0;
-  void handle(Wide w) { total += w.value; }
-  void handle(weft::Ask<Get, int> ask) { ask.reply(total); }
+  using Message = Wide;
+  explicit WideSum(int& total) : total_(total) {}
+  void handle(Wide w) { total_ += w.value; }
+  int& total_;
 };
 
 }  // namespace
@@ -385,12 +386,13 @@ TEST_CASE("actor: exit(reason) from outside ends the actor with that reason", "[
 }
 
 TEST_CASE("actor: over-aligned messages travel in aligned letters", "[actor]") {
-  weft::run([] {
-    auto sum = weft::spawn_actor<WideSum>();
+  int total = 0;
+  weft::run([&total] {
+    auto sum = weft::spawn_actor<WideSum>(std::ref(total));
     for (int i = 1; i <= 100; ++i) CHECK(sum.tell(Wide(i)) == weft::Delivery::delivered);
-    CHECK(sum.ask(Get{}, 5s).get() == 5050);
     sum.stop();
-    CHECK(sum.wait().is_normal());
+    CHECK(sum.wait().is_normal());  // the behaviour is gone: its sum is complete
   });
+  CHECK(total == 5050);
   CHECK(Wide::misaligned == 0);
 }
