@@ -25,6 +25,19 @@ namespace {
   throw std::system_error(error, std::generic_category(), std::string("weft: ") + what);
 }
 
+int socket_option(int fd, int option) noexcept {
+  int value = -1;
+  socklen_t length = sizeof value;
+  return ::getsockopt(fd, SOL_SOCKET, option, &value, &length) == 0 ? value : -1;
+}
+
+// A TCP socket: a short read drained it. (Not so for Unix stream sockets: a read stops
+// early at passed fds or, with SO_PASSCRED, where the writer changes.)
+bool is_tcp(int fd) noexcept {
+  const int domain = socket_option(fd, SO_DOMAIN);
+  return socket_option(fd, SO_TYPE) == SOCK_STREAM && (domain == AF_INET || domain == AF_INET6);
+}
+
 }  // namespace
 
 FileDescriptor::FileDescriptor(int fd) : fd_(fd) {
@@ -36,14 +49,19 @@ FileDescriptor::FileDescriptor(int fd) : fd_(fd) {
     throw_errno(error, "cannot make the fd non-blocking");
   }
   struct stat info {};
-  socket_ = ::fstat(fd, &info) == 0 && S_ISSOCK(info.st_mode);
+  if (::fstat(fd, &info) != 0) return;
+  socket_ = S_ISSOCK(info.st_mode);
+  byte_stream_ = S_ISFIFO(info.st_mode) || (socket_ && is_tcp(fd));
 }
 
 FileDescriptor::FileDescriptor(FileDescriptor&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       registration_(std::exchange(other.registration_, nullptr)),
       reactor_(std::exchange(other.reactor_, nullptr)),
-      socket_(other.socket_) {}
+      socket_(other.socket_),
+      byte_stream_(other.byte_stream_),
+      registration_shared_(other.registration_shared_),
+      drained_(other.drained_.load(std::memory_order_relaxed)) {}
 
 FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
   if (this != &other) {
@@ -52,6 +70,9 @@ FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
     registration_ = std::exchange(other.registration_, nullptr);
     reactor_ = std::exchange(other.reactor_, nullptr);
     socket_ = other.socket_;
+    byte_stream_ = other.byte_stream_;
+    registration_shared_ = other.registration_shared_;
+    drained_.store(other.drained_.load(std::memory_order_relaxed), std::memory_order_relaxed);
   }
   return *this;
 }
@@ -81,6 +102,13 @@ int FileDescriptor::release() noexcept {
 }
 
 sched::IoRegistration& FileDescriptor::registration() {
+  sched::IoRegistration& registration = own_registration();
+  registration_shared_ = true;  // readiness may now be consumed by others' waits
+  drained_.store(false, std::memory_order_relaxed);
+  return registration;
+}
+
+sched::IoRegistration& FileDescriptor::own_registration() {
   if (fd_ < 0) throw UsageError("weft: wait on a closed FileDescriptor");
   sched::Reactor& reactor = sched::io_reactor("weft::FileDescriptor");
   if (registration_ != nullptr && reactor_ != &reactor)
@@ -93,7 +121,7 @@ sched::IoRegistration& FileDescriptor::registration() {
 }
 
 bool FileDescriptor::wait(sched::Interest interest, std::optional<TimePoint> deadline) {
-  switch (sched::wait_io(registration(), interest, deadline)) {
+  switch (sched::wait_io(own_registration(), interest, deadline)) {
     case sched::IoWaitResult::Ready: return true;
     case sched::IoWaitResult::Timeout: return false;
     case sched::IoWaitResult::Cancelled: throw Cancelled();
@@ -103,6 +131,7 @@ bool FileDescriptor::wait(sched::Interest interest, std::optional<TimePoint> dea
 }
 
 bool FileDescriptor::wait_readable(std::optional<TimePoint> deadline) {
+  drained_.store(false, std::memory_order_relaxed);  // the caller reads next: let it try
   return wait(sched::Interest::Readable, deadline);
 }
 
@@ -112,16 +141,28 @@ bool FileDescriptor::wait_writable(std::optional<TimePoint> deadline) {
 
 std::size_t FileDescriptor::read_some(std::span<std::byte> buffer, std::optional<TimePoint> deadline) {
   net_detail::before_receive(this, fd_);
+  // After a short read the fd was empty: wait for new readiness rather than read into
+  // EAGAIN. At the deadline the read is still tried once: data may be there whose
+  // readiness the reactor has not collected yet.
+  bool timed_out = false;
+  if (drained_.load(std::memory_order_relaxed)) {
+    drained_.store(false, std::memory_order_relaxed);
+    sched::IoRegistration& registration = own_registration();
+    if (reactor_->wait_after_drain(registration)) timed_out = !wait(sched::Interest::Readable, deadline);
+  }
   for (;;) {
     const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
     if (n >= 0) {
       net_detail::after_receive();
-      return static_cast<std::size_t>(n);
+      const auto got = static_cast<std::size_t>(n);
+      if (got > 0 && got < buffer.size() && byte_stream_ && !registration_shared_)
+        drained_.store(true, std::memory_order_relaxed);
+      return got;
     }
     const int error = net_detail::errno_now();
     if (error == EINTR) continue;
     if (error != EAGAIN && error != EWOULDBLOCK) throw_errno(error, "read");
-    if (!wait(sched::Interest::Readable, deadline)) throw_errno(ETIMEDOUT, "read timed out");
+    if (timed_out || !wait(sched::Interest::Readable, deadline)) throw_errno(ETIMEDOUT, "read timed out");
   }
 }
 

@@ -58,8 +58,10 @@ class EpollReactor final : public FdReactor {
     for (int i = 0; i < n; ++i) {
       const std::uint32_t e = events[i].events;
       const bool failed = (e & (EPOLLERR | EPOLLHUP)) != 0;  // wake both sides: the call reports it
-      out.push_back({events[i].data.u64, failed || (e & (EPOLLIN | EPOLLRDHUP)) != 0,
-                     failed || (e & EPOLLOUT) != 0});
+      // Not EPOLLERR alone: a datagram socket's error is cleared by the next receive.
+      const bool read_ended = (e & (EPOLLHUP | EPOLLRDHUP)) != 0;
+      out.push_back({events[i].data.u64, failed || (e & (EPOLLIN | EPOLLRDHUP)) != 0, failed || (e & EPOLLOUT) != 0,
+                     read_ended});
     }
   }
 

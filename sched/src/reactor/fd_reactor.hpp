@@ -26,6 +26,10 @@ struct FdRegistration : IoRegistration {
   // Edge-triggered backends: readiness that arrived while nothing was armed, consumed by
   // the next arm() (which then claims at once).
   bool ready[2] = {false, false};
+  // The read side reported its end (hang-up, the peer's shutdown): no further edge
+  // will come, so a reader must try its reads (wait_after_drain). Set under the lock,
+  // read without it.
+  std::atomic<bool> read_ended{false};
 };
 
 
@@ -49,6 +53,9 @@ class FdReactor : public Reactor {
            std::uintptr_t claim_detail) override;
   bool disarm(IoRegistration& registration, Interest interest, WaitTicket ticket) noexcept override;
   void deregister(IoRegistration& registration) noexcept override;
+  bool wait_after_drain(const IoRegistration& registration) const noexcept override {
+    return !static_cast<const FdRegistration&>(registration).read_ended.load(std::memory_order_relaxed);
+  }
   bool has_armed() const noexcept override { return armed_count_.load(std::memory_order_acquire) > 0; }
   IoStats stats() const noexcept override;
 
@@ -60,6 +67,7 @@ class FdReactor : public Reactor {
     std::uint64_t key;
     bool readable;
     bool writable;
+    bool read_ended = false;  // see FdRegistration::read_ended
   };
   // An armed fd as a level-triggered backend watches it during one wait (a copy: the
   // registration may change while the backend waits).

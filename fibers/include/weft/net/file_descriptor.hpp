@@ -8,8 +8,17 @@
 // The fd is registered with the reactor of the runtime that first waits on it, once for
 // its whole life (the fast path tries the call first and parks only on EAGAIN). Close it
 // (or let it be destroyed) inside that runtime or after the runtime ended.
+//
+// On a TCP socket or a pipe a read that returned less than asked for drained the fd, so
+// the next read_some() waits for readiness first instead of trying a read that would
+// fail with EAGAIN (one system call less per message in a request/response exchange).
+// Data that arrives after the drain always raises new readiness, so nothing is missed
+// (one exception: a read stops short at TCP urgent data, which then waits for the
+// peer's next bytes). Once registration() was handed out (a select case, a wait of the
+// caller's own) readiness may be consumed elsewhere: reads then always try first.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -60,12 +69,18 @@ class FileDescriptor {
 
  private:
   bool wait(sched::Interest interest, std::optional<TimePoint> deadline);
+  sched::IoRegistration& own_registration();
   void forget_registration() noexcept;
 
   int fd_ = -1;
   sched::IoRegistration* registration_ = nullptr;
   sched::Reactor* reactor_ = nullptr;  // the reactor registration_ belongs to
   bool socket_ = false;                // writes use send(MSG_NOSIGNAL)
+  bool byte_stream_ = false;           // a short read means drained (see above)
+  bool registration_shared_ = false;   // registration() was handed out
+  // The last read_some() was short: the next one waits first. Atomic only because two
+  // fibers on different workers may read one fd; relaxed, it is a hint.
+  std::atomic<bool> drained_{false};
 };
 
 }  // namespace weft

@@ -96,6 +96,12 @@ class Reactor {
   // WakeReason::Cancelled and detail kWakeDeregistered, and the registration is freed,
   // so a reused fd number never delivers the old fd's readiness.
   virtual void deregister(IoRegistration& registration) noexcept;
+  // After a read that drained the fd (a short read on a TCP socket or a pipe), may the
+  // next read wait for readiness without trying first? Only if new data is sure to raise
+  // readiness that this reactor has not delivered yet: not once the read side reported
+  // its end (an edge-triggered backend sees the hang-up once, maybe with the last bytes,
+  // and no edge follows). Default: no, always try the read.
+  virtual bool wait_after_drain(const IoRegistration&) const noexcept { return false; }
   // True while some armed interest may still fire: deadlock detection then does not
   // declare the fibers stuck (fd waits count as stuck only through this).
   virtual bool has_armed() const noexcept { return false; }
