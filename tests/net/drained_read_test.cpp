@@ -217,3 +217,30 @@ TEST_CASE("drained reads: the end of a stream that came with the last bytes is s
     }
   });
 }
+
+TEST_CASE("drained reads: TCP sockets and pipes drain on a short read; Unix and datagram sockets do not", "[net]") {
+  run_on("epoll", [] {
+    auto listener6 = weft::TcpListener::bind(weft::SocketAddress::parse("[::1]:0"));
+    auto accepted6 = weft::spawn([&] { return listener6.accept(5s); });
+    weft::TcpStream client6 = weft::TcpStream::connect(listener6.local_address(), 5s);
+    CHECK(client6.fd().short_read_drains());
+    CHECK(accepted6.join().fd().short_read_drains());
+    TcpPair p = tcp_pair();
+    CHECK(p.client.fd().short_read_drains());
+    CHECK(p.server.fd().short_read_drains());
+    weft::Pipe pipe = weft::make_pipe();
+    CHECK(pipe.read_end.fd().short_read_drains());
+    auto [a, b] = weft::UnixStream::pair();
+    CHECK_FALSE(a.fd().short_read_drains());
+    auto udp = weft::UdpSocket::bind(weft::SocketAddress::ipv4_loopback(0));
+    CHECK_FALSE(udp.fd().short_read_drains());
+    // An fd handed over by number is asked.
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    weft::FileDescriptor read_end(fds[0]), write_end(fds[1]);
+    CHECK(read_end.short_read_drains());
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+    weft::FileDescriptor unix_end(fds[0]), other_end(fds[1]);
+    CHECK_FALSE(unix_end.short_read_drains());
+  });
+}

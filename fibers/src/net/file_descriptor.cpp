@@ -54,6 +54,10 @@ FileDescriptor::FileDescriptor(int fd) : fd_(fd) {
   byte_stream_ = S_ISFIFO(info.st_mode) || (socket_ && is_tcp(fd));
 }
 
+FileDescriptor::FileDescriptor(int fd, Known known) : fd_(fd), socket_(known.socket), byte_stream_(known.short_read_drains) {
+  if (fd < 0) throw UsageError("weft::FileDescriptor: invalid file descriptor " + std::to_string(fd));
+}
+
 FileDescriptor::FileDescriptor(FileDescriptor&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       registration_(std::exchange(other.registration_, nullptr)),

@@ -20,7 +20,8 @@ void throw_errno(int error, const std::string& what) {
 FileDescriptor open_socket(int family, int type) {
   const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) throw_errno(errno, "socket");
-  return FileDescriptor(fd);
+  const bool tcp = type == SOCK_STREAM && (family == AF_INET || family == AF_INET6);
+  return FileDescriptor(fd, {.socket = true, .short_read_drains = tcp});
 }
 
 void bind_socket(FileDescriptor& fd, const SocketAddress& address) {
@@ -52,7 +53,7 @@ FileDescriptor accept_socket(FileDescriptor& listener, Deadline deadline) {
     const int fd = ::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       after_receive();
-      return FileDescriptor(fd);
+      return FileDescriptor(fd, {.socket = true, .short_read_drains = listener.short_read_drains()});
     }
     const int error = errno_now();
     if (error == EINTR || error == ECONNABORTED) continue;

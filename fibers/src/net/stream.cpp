@@ -64,7 +64,8 @@ Pipe make_pipe() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
     throw std::system_error(errno, std::generic_category(), "weft: pipe");
-  return Pipe{Stream(FileDescriptor(fds[0])), Stream(FileDescriptor(fds[1]))};
+  const FileDescriptor::Known pipe_end{.socket = false, .short_read_drains = true};
+  return Pipe{Stream(FileDescriptor(fds[0], pipe_end)), Stream(FileDescriptor(fds[1], pipe_end))};
 }
 
 }  // namespace weft

@@ -20,7 +20,8 @@ std::pair<UnixStream, UnixStream> UnixStream::pair() {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0)
     net_detail::throw_errno(errno, "socketpair");
-  return {UnixStream(FileDescriptor(fds[0])), UnixStream(FileDescriptor(fds[1]))};
+  const FileDescriptor::Known end{.socket = true, .short_read_drains = false};
+  return {UnixStream(FileDescriptor(fds[0], end)), UnixStream(FileDescriptor(fds[1], end))};
 }
 
 UnixListener::UnixListener(UnixListener&& other) noexcept

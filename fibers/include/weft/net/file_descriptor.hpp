@@ -44,7 +44,17 @@ class FileDescriptor {
   FileDescriptor& operator=(const FileDescriptor&) = delete;
   ~FileDescriptor();
 
+  // Takes ownership of an fd the caller made non-blocking (SOCK_NONBLOCK, O_NONBLOCK)
+  // and knows, without the system calls the constructor above makes to find out.
+  struct Known {
+    bool socket;             // writes use send(MSG_NOSIGNAL)
+    bool short_read_drains;  // a TCP socket or a pipe (see above)
+  };
+  FileDescriptor(int fd, Known known);
+
   int get() const noexcept { return fd_; }
+  // True for a TCP socket or a pipe: a read that returned less than asked for emptied it.
+  bool short_read_drains() const noexcept { return byte_stream_; }
   bool is_open() const noexcept { return fd_ >= 0; }
   explicit operator bool() const noexcept { return is_open(); }
 
