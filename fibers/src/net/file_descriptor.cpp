@@ -64,7 +64,7 @@ FileDescriptor::FileDescriptor(FileDescriptor&& other) noexcept
       reactor_(std::exchange(other.reactor_, nullptr)),
       socket_(other.socket_),
       byte_stream_(other.byte_stream_),
-      registration_shared_(other.registration_shared_),
+      registration_shared_(other.registration_shared_.load(std::memory_order_relaxed)),
       drained_(other.drained_.load(std::memory_order_relaxed)) {}
 
 FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
@@ -75,7 +75,7 @@ FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
     reactor_ = std::exchange(other.reactor_, nullptr);
     socket_ = other.socket_;
     byte_stream_ = other.byte_stream_;
-    registration_shared_ = other.registration_shared_;
+    registration_shared_.store(other.registration_shared_.load(std::memory_order_relaxed), std::memory_order_relaxed);
     drained_.store(other.drained_.load(std::memory_order_relaxed), std::memory_order_relaxed);
   }
   return *this;
@@ -107,7 +107,7 @@ int FileDescriptor::release() noexcept {
 
 sched::IoRegistration& FileDescriptor::registration() {
   sched::IoRegistration& registration = own_registration();
-  registration_shared_ = true;  // readiness may now be consumed by others' waits
+  registration_shared_.store(true, std::memory_order_relaxed);  // others' waits may take readiness now
   drained_.store(false, std::memory_order_relaxed);
   return registration;
 }
@@ -159,7 +159,7 @@ std::size_t FileDescriptor::read_some(std::span<std::byte> buffer, std::optional
     if (n >= 0) {
       net_detail::after_receive();
       const auto got = static_cast<std::size_t>(n);
-      if (got > 0 && got < buffer.size() && byte_stream_ && !registration_shared_)
+      if (got > 0 && got < buffer.size() && byte_stream_ && !registration_shared_.load(std::memory_order_relaxed))
         drained_.store(true, std::memory_order_relaxed);
       return got;
     }

@@ -87,10 +87,10 @@ class FileDescriptor {
   sched::Reactor* reactor_ = nullptr;  // the reactor registration_ belongs to
   bool socket_ = false;                // writes use send(MSG_NOSIGNAL)
   bool byte_stream_ = false;           // a short read means drained (see above)
-  bool registration_shared_ = false;   // registration() was handed out
-  // The last read_some() was short: the next one waits first. Atomic only because two
-  // fibers on different workers may read one fd; relaxed, it is a hint.
-  std::atomic<bool> drained_{false};
+  // Atomic only because fibers on different workers may use one fd at once (a reader,
+  // a select); relaxed: they are hints.
+  std::atomic<bool> registration_shared_{false};  // registration() was handed out
+  std::atomic<bool> drained_{false};  // the last read_some() was short: the next waits first
 };
 
 }  // namespace weft
