@@ -14,6 +14,7 @@
 #include "weft/errors.hpp"
 #include "weft/sched/io_wait.hpp"
 #include "weft/sched/scheduler.hpp"
+#include "weft/sched/spinlock.hpp"
 #include "socket_ops.hpp"
 #include "visible_io.hpp"
 
@@ -60,8 +61,8 @@ FileDescriptor::FileDescriptor(int fd, Known known) : fd_(fd), socket_(known.soc
 
 FileDescriptor::FileDescriptor(FileDescriptor&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
-      registration_(std::exchange(other.registration_, nullptr)),
-      reactor_(std::exchange(other.reactor_, nullptr)),
+      registration_(other.registration_.exchange(nullptr, std::memory_order_relaxed)),
+      reactor_(other.reactor_.exchange(nullptr, std::memory_order_relaxed)),
       socket_(other.socket_),
       byte_stream_(other.byte_stream_),
       registration_shared_(other.registration_shared_.load(std::memory_order_relaxed)),
@@ -71,8 +72,8 @@ FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
   if (this != &other) {
     close();
     fd_ = std::exchange(other.fd_, -1);
-    registration_ = std::exchange(other.registration_, nullptr);
-    reactor_ = std::exchange(other.reactor_, nullptr);
+    registration_.store(other.registration_.exchange(nullptr, std::memory_order_relaxed), std::memory_order_relaxed);
+    reactor_.store(other.reactor_.exchange(nullptr, std::memory_order_relaxed), std::memory_order_relaxed);
     socket_ = other.socket_;
     byte_stream_ = other.byte_stream_;
     registration_shared_.store(other.registration_shared_.load(std::memory_order_relaxed), std::memory_order_relaxed);
@@ -84,13 +85,13 @@ FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
 FileDescriptor::~FileDescriptor() { close(); }
 
 void FileDescriptor::forget_registration() noexcept {
-  if (registration_ == nullptr) return;
+  sched::IoRegistration* registration = registration_.exchange(nullptr, std::memory_order_acquire);
+  sched::Reactor* reactor = reactor_.exchange(nullptr, std::memory_order_relaxed);
+  if (registration == nullptr) return;
   // Only the runtime the fd was registered with may forget it; once that runtime has
   // ended its reactor (and the registration) are gone already.
   sched::Scheduler* scheduler = sched::Scheduler::current();
-  if (scheduler != nullptr && &scheduler->reactor() == reactor_) reactor_->deregister(*registration_);
-  registration_ = nullptr;
-  reactor_ = nullptr;
+  if (scheduler != nullptr && &scheduler->reactor() == reactor) reactor->deregister(*registration);
 }
 
 void FileDescriptor::close() noexcept {
@@ -115,13 +116,25 @@ sched::IoRegistration& FileDescriptor::registration() {
 sched::IoRegistration& FileDescriptor::own_registration() {
   if (fd_ < 0) throw UsageError("weft: wait on a closed FileDescriptor");
   sched::Reactor& reactor = sched::io_reactor("weft::FileDescriptor");
-  if (registration_ != nullptr && reactor_ != &reactor)
-    throw UsageError("weft: fd " + std::to_string(fd_) + " is registered with another runtime's reactor");
-  if (registration_ == nullptr) {
-    registration_ = &sched::register_io(fd_, "weft::FileDescriptor");
-    reactor_ = &reactor;
+  sched::IoRegistration* registration = registration_.load(std::memory_order_acquire);
+  if (registration == nullptr) {
+    // The first wait: one fiber registers while any other (on another worker) spins
+    // for the few microseconds that takes (registering never parks a fiber).
+    while (registering_.exchange(true, std::memory_order_acquire)) sched::detail::spin_pause();
+    struct Done {
+      std::atomic<bool>& registering;
+      ~Done() { registering.store(false, std::memory_order_release); }
+    } done{registering_};
+    registration = registration_.load(std::memory_order_acquire);
+    if (registration == nullptr) {
+      registration = &sched::register_io(fd_, "weft::FileDescriptor");
+      reactor_.store(&reactor, std::memory_order_relaxed);
+      registration_.store(registration, std::memory_order_release);
+    }
   }
-  return *registration_;
+  if (reactor_.load(std::memory_order_relaxed) != &reactor)
+    throw UsageError("weft: fd " + std::to_string(fd_) + " is registered with another runtime's reactor");
+  return *registration;
 }
 
 bool FileDescriptor::wait(sched::Interest interest, std::optional<TimePoint> deadline) {
@@ -152,7 +165,7 @@ std::size_t FileDescriptor::read_some(std::span<std::byte> buffer, std::optional
   if (drained_.load(std::memory_order_relaxed)) {
     drained_.store(false, std::memory_order_relaxed);
     sched::IoRegistration& registration = own_registration();
-    if (reactor_->wait_after_drain(registration)) timed_out = !wait(sched::Interest::Readable, deadline);
+    if (reactor_.load(std::memory_order_relaxed)->wait_after_drain(registration)) timed_out = !wait(sched::Interest::Readable, deadline);
   }
   for (;;) {
     const ssize_t n = ::read(fd_, buffer.data(), buffer.size());

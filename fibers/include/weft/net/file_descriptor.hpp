@@ -83,8 +83,11 @@ class FileDescriptor {
   void forget_registration() noexcept;
 
   int fd_ = -1;
-  sched::IoRegistration* registration_ = nullptr;
-  sched::Reactor* reactor_ = nullptr;  // the reactor registration_ belongs to
+  // Made by the first wait, which fibers on two workers may reach at once (a reader and
+  // a writer): `registering_` lets one of them register.
+  std::atomic<sched::IoRegistration*> registration_{nullptr};
+  std::atomic<sched::Reactor*> reactor_{nullptr};  // the reactor registration_ belongs to
+  std::atomic<bool> registering_{false};
   bool socket_ = false;                // writes use send(MSG_NOSIGNAL)
   bool byte_stream_ = false;           // a short read means drained (see above)
   // Atomic only because fibers on different workers may use one fd at once (a reader,
