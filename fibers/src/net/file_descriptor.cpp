@@ -2,6 +2,7 @@
 #include "weft/net/file_descriptor.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,17 +27,12 @@ namespace {
   throw std::system_error(error, std::generic_category(), std::string("weft: ") + what);
 }
 
-int socket_option(int fd, int option) noexcept {
-  int value = -1;
-  socklen_t length = sizeof value;
-  return ::getsockopt(fd, SOL_SOCKET, option, &value, &length) == 0 ? value : -1;
-}
-
 // A TCP socket: a short read drained it. (Not so for Unix stream sockets: a read stops
 // early at passed fds or, with SO_PASSCRED, where the writer changes.)
 bool is_tcp(int fd) noexcept {
-  const int domain = socket_option(fd, SO_DOMAIN);
-  return socket_option(fd, SO_TYPE) == SOCK_STREAM && (domain == AF_INET || domain == AF_INET6);
+  int protocol = 0;
+  socklen_t length = sizeof protocol;
+  return ::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &length) == 0 && protocol == IPPROTO_TCP;
 }
 
 }  // namespace
@@ -138,7 +134,12 @@ sched::IoRegistration& FileDescriptor::own_registration() {
 }
 
 bool FileDescriptor::wait(sched::Interest interest, std::optional<TimePoint> deadline) {
-  switch (sched::wait_io(own_registration(), interest, deadline)) {
+  return wait_on(own_registration(), interest, deadline);
+}
+
+bool FileDescriptor::wait_on(sched::IoRegistration& registration, sched::Interest interest,
+                             std::optional<TimePoint> deadline) {
+  switch (sched::wait_io(registration, interest, deadline)) {
     case sched::IoWaitResult::Ready: return true;
     case sched::IoWaitResult::Timeout: return false;
     case sched::IoWaitResult::Cancelled: throw Cancelled();
@@ -165,7 +166,8 @@ std::size_t FileDescriptor::read_some(std::span<std::byte> buffer, std::optional
   if (drained_.load(std::memory_order_relaxed)) {
     drained_.store(false, std::memory_order_relaxed);
     sched::IoRegistration& registration = own_registration();
-    if (reactor_.load(std::memory_order_relaxed)->wait_after_drain(registration)) timed_out = !wait(sched::Interest::Readable, deadline);
+    if (reactor_.load(std::memory_order_relaxed)->wait_after_drain(registration))
+      timed_out = !wait_on(registration, sched::Interest::Readable, deadline);
   }
   for (;;) {
     const ssize_t n = ::read(fd_, buffer.data(), buffer.size());

@@ -79,6 +79,7 @@ class FileDescriptor {
 
  private:
   bool wait(sched::Interest interest, std::optional<TimePoint> deadline);
+  bool wait_on(sched::IoRegistration& registration, sched::Interest interest, std::optional<TimePoint> deadline);
   sched::IoRegistration& own_registration();
   void forget_registration() noexcept;
 
