@@ -41,9 +41,9 @@ void check_unwinding(Fiber& self) {
 
 }  // namespace
 
-// await() that first runs `preferred` (an unstarted fiber of this worker) if it parks.
-static WaitOutcome await_preferring(WaitTicket ticket, std::optional<TimePoint> deadline,
-                                    Fiber* preferred);
+// await() that first switches to `taken`, a fiber this worker took off its queue to run
+// at once (join of a queued child). Only untimed waits take a fiber.
+static WaitOutcome await_running(WaitTicket ticket, std::optional<TimePoint> deadline, Fiber* taken);
 
 Fiber* current_fiber() noexcept {
   Worker* w = Worker::current();
@@ -68,10 +68,60 @@ void start(Fiber& fiber, const StartOptions& options, std::source_location where
   w->start(fiber, options);
 }
 
+// A join whose wait ended otherwise than by the target's end (timeout, cancelled,
+// unwinding): the target must forget the joiner, whose node lives on its stack. (With
+// Notified the ending target already unlinked it before it claimed the wait.) The target
+// stays alive meanwhile: the caller holds a reference (its handle), and when a deadlock
+// unwinds fibers in no particular order the worker keeps every unwound fiber alive until
+// the run ends (Worker::unwind_all).
+struct LeaveJoin {
+  detail::SpinLock& lock;
+  Fiber& target;
+  Waiter& waiter;
+  bool as_taker;
+  bool needed = true;
+  ~LeaveJoin() {
+    if (!needed) return;
+    lock.lock();
+    if (as_taker)
+      FiberAccess::taker_left(target) = true;
+    else
+      FiberAccess::joiners(target).remove(waiter);
+    lock.unlock();
+  }
+};
+
+// Joins a fiber this worker just took off its queue (take_to_run) by switching to it.
+// Nobody else can start it meanwhile, so an unstarted one gets the joiner as its taker
+// without the join lock (one atomic read-modify-write less per join; see Fiber::taker_).
+static WakeReason join_by_running(Fiber& target) {
+  const bool as_taker = !target.started();
+  auto& lock = FiberAccess::join_lock(target);
+  if (!as_taker) lock.lock();  // queued, so not finished; another joiner may be adding itself
+  WaitTicket ticket = begin_wait(WaitRecord{WaitKind::Join, &target, target.name().c_str()});
+  Waiter waiter(ticket);
+  if (as_taker) {
+    FiberAccess::taker(target) = ticket;
+  } else {
+    FiberAccess::joiners(target).push_back(waiter);
+    lock.unlock();
+  }
+  LeaveJoin leave{lock, target, waiter, as_taker};
+  WaitOutcome outcome = await_running(ticket, std::nullopt, &target);  // runs the target first
+  leave.needed = outcome.reason != WakeReason::Notified;
+  if (outcome.reason == WakeReason::Notified) hb_acquire(&target);
+  return outcome.reason;
+}
+
 WakeReason join(Fiber& target, std::optional<TimePoint> deadline, std::source_location where) {
   Fiber& self = running_fiber("weft::join");
   if (&target == &self) throw UsageError("weft::join: a fiber cannot join itself");
   schedule_point(Op::Join, &target, where);
+  // A joiner blocks anyway: if the target is queued on this worker, run it now.
+  if (!deadline) {
+    check_unwinding(self);
+    if (Worker::current()->take_to_run(target)) return join_by_running(target);
+  }
   auto& lock = FiberAccess::join_lock(target);
   lock.lock();
   if (target.finished()) {
@@ -83,37 +133,9 @@ WakeReason join(Fiber& target, std::optional<TimePoint> deadline, std::source_lo
   Waiter waiter(ticket);
   FiberAccess::joiners(target).push_back(waiter);
   lock.unlock();
-  // The target stays alive while we wait: the caller holds a reference (its handle),
-  // and when a deadlock unwinds fibers in no particular order the worker keeps every
-  // unwound fiber alive until the run ends (Worker::unwind_all).
-  struct Unlink {  // also when unwinding: the node lives on this stack
-    detail::SpinLock& lock;
-    Fiber& target;
-    Waiter& waiter;
-    bool needed = true;
-    ~Unlink() {
-      if (needed) {
-        lock.lock();
-        FiberAccess::joiners(target).remove(waiter);
-        lock.unlock();
-      }
-    }
-  } unlink{lock, target, waiter};
-
-  // A joiner blocks anyway: if the child has not started, run it now on this worker.
-  // (With several workers the target may be running elsewhere right now: its fields
-  // are not read here; the worker's policy recognises it by address alone.)
-  Worker* w = Worker::current();
-  Fiber* run_now = nullptr;
-  if (!deadline) {
-    if (w->multi())
-      run_now = &target;
-    else if (!target.started() && FiberAccess::worker(target) == w)
-      run_now = &target;
-  }
-  WaitOutcome outcome = await_preferring(ticket, deadline, run_now);
-  // Notified: the finishing fiber unlinked our node before it claimed the wait.
-  unlink.needed = outcome.reason != WakeReason::Notified;
+  LeaveJoin leave{lock, target, waiter, /*as_taker=*/false};
+  WaitOutcome outcome = await(ticket, deadline);
+  leave.needed = outcome.reason != WakeReason::Notified;
   if (outcome.reason == WakeReason::Notified) hb_acquire(&target);
   return outcome.reason;
 }
@@ -192,12 +214,11 @@ bool try_claim(WaitTicket ticket, WakeReason reason, std::uintptr_t detail) noex
 
 void wake(WaitTicket ticket) noexcept { Worker::wake(ticket, ReadyHint::Normal); }
 
-WaitOutcome await(WaitTicket ticket, std::optional<TimePoint> deadline) {
-  return await_preferring(ticket, deadline, nullptr);
-}
-
 // Parks until the wait is claimed (the part of await after any timer is armed).
-static WaitOutcome park_until_claimed(WaitTicket ticket, Fiber* preferred) {
+// `taken` (a fiber this worker took off its queue to run at once, see join_by_running)
+// runs when the caller switches away; if the wait was claimed before that, it is queued
+// again.
+static WaitOutcome park_until_claimed(WaitTicket ticket, Fiber* taken) {
   Fiber& self = *ticket.fiber;
   auto& word = FiberAccess::wait_word(self);
   const std::uint64_t claimed = wait_word::make(ticket.epoch, wait_word::kClaimed);
@@ -208,16 +229,16 @@ static WaitOutcome park_until_claimed(WaitTicket ticket, Fiber* preferred) {
       detail::spin_pause();  // a claimer on another thread is handing over
       continue;
     }
-    Worker::current()->park_in_wait(ticket.epoch, preferred);
-    preferred = nullptr;
+    Worker::current()->park_in_wait(ticket.epoch, taken);
+    taken = nullptr;
     check_unwinding(self);
   }
+  if (WEFT_UNLIKELY(taken != nullptr)) Worker::current()->give_back(*taken);
   return WaitOutcome{FiberAccess::wake_reason(self), FiberAccess::wake_detail(self)};
 }
 
 // With a deadline: a timer on this worker claims the wait with Timeout.
-WEFT_NOINLINE static WaitOutcome await_until(WaitTicket ticket, TimePoint deadline,
-                                             Fiber* preferred) {
+WEFT_NOINLINE static WaitOutcome await_until(WaitTicket ticket, TimePoint deadline) {
   auto& word = FiberAccess::wait_word(*ticket.fiber);
   const std::uint64_t claimed = wait_word::make(ticket.epoch, wait_word::kClaimed);
   Worker* w = Worker::current();
@@ -235,14 +256,17 @@ WEFT_NOINLINE static WaitOutcome await_until(WaitTicket ticket, TimePoint deadli
       w->timers().insert(timer);
     }
   }
-  return park_until_claimed(ticket, preferred);
+  return park_until_claimed(ticket, nullptr);
 }
 
-static WaitOutcome await_preferring(WaitTicket ticket, std::optional<TimePoint> deadline,
-                                    Fiber* preferred) {
+static WaitOutcome await_running(WaitTicket ticket, std::optional<TimePoint> deadline, Fiber* taken) {
+  if (deadline) return await_until(ticket, *deadline);
+  return park_until_claimed(ticket, taken);
+}
+
+WaitOutcome await(WaitTicket ticket, std::optional<TimePoint> deadline) {
   check_unwinding(*ticket.fiber);
-  if (deadline) return await_until(ticket, *deadline, preferred);
-  return park_until_claimed(ticket, preferred);
+  return await_running(ticket, deadline, nullptr);
 }
 
 namespace detail {

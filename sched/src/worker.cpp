@@ -263,9 +263,17 @@ void Worker::wake_joiners(Fiber& fiber) noexcept {
   fiber.state_.store(FiberState::Done, std::memory_order_release);
   hb_release(&fiber);
   ReadyHint hint = ReadyHint::Handoff;  // the first joiner runs next: it waited for us
-  while (Waiter* w = fiber.joiners_.pop_front()) {
-    if (!try_claim(w->ticket, WakeReason::Notified)) continue;
-    wake(w->ticket, hint);
+  WaitTicket taker = fiber.taker_left_ ? WaitTicket{} : fiber.taker_;
+  for (;;) {  // the taker, then the others (one call site each: they stay inlined)
+    WaitTicket ticket = taker;
+    if (taker.fiber)
+      taker.fiber = nullptr;
+    else if (Waiter* w = fiber.joiners_.pop_front())
+      ticket = w->ticket;
+    else
+      break;
+    if (!try_claim(ticket, WakeReason::Notified)) continue;
+    wake(ticket, hint);
     hint = ReadyHint::Normal;
   }
 }
@@ -332,11 +340,14 @@ void Worker::park(const WaitRecord& record) {
   self.record_ = WaitRecord{};
 }
 
-void Worker::park_in_wait(std::uint64_t epoch, Fiber* preferred) {
+void Worker::park_in_wait(std::uint64_t epoch, Fiber* taken) {
   Fiber& self = *running_;
   // Timers and wake-ups from other threads may end this very wait: look first.
-  if ((next_tick() & 63) == 0 || !ready_any()) maintenance();
-  if (!wait_word::is_waiting(self.wait_word_.load(std::memory_order_acquire))) return;
+  if ((next_tick() & 63) == 0 || (!taken && !ready_any())) maintenance();
+  if (!wait_word::is_waiting(self.wait_word_.load(std::memory_order_acquire))) {
+    if (taken) ready_push(*taken, ReadyHint::Handoff);
+    return;
+  }
   self.state_.store(FiberState::Parked, std::memory_order_relaxed);
   const bool external = self.record_.external();
   Scheduler& scheduler = scheduler_;
@@ -345,12 +356,7 @@ void Worker::park_in_wait(std::uint64_t epoch, Fiber* preferred) {
   // once it has switched out, and the ones on other threads go through the inbox,
   // which only this thread drains.
   self.sleep_epoch_.store(epoch, std::memory_order_relaxed);
-  Fiber* next = nullptr;
-  if (preferred && (multi_ ? stealing_ && stealing_->take(*preferred)
-                           : preferred->worker_ == this && !preferred->context_.started() && policy_->take(*preferred)))
-    next = preferred;
-  else
-    next = ready_pick();
+  Fiber* next = taken ? taken : ready_pick();
   switch_to(next ? *next : thread_fiber_, After::None);
   if (external) scheduler.external_waits_.fetch_sub(1, std::memory_order_acq_rel);
 }

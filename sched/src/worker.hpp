@@ -47,6 +47,8 @@ struct FiberAccess {
   static detail::Worker*& worker(Fiber& f) noexcept { return f.worker_; }
   static auto& join_lock(Fiber& f) noexcept { return f.join_lock_; }
   static WaitQueue& joiners(Fiber& f) noexcept { return f.joiners_; }
+  static WaitTicket& taker(Fiber& f) noexcept { return f.taker_; }
+  static bool& taker_left(Fiber& f) noexcept { return f.taker_left_; }
   static detail::Worker*& registered_on(Fiber& f) noexcept { return f.registered_on_; }
   static detail::FiberLocalSlots*& locals(Fiber& f) noexcept { return f.locals_; }
   static const detail::Stack& stack(const Fiber& f) noexcept { return f.context_.stack(); }
@@ -104,9 +106,18 @@ class alignas(kAliasPageBytes) Worker {
   // Raw park of the running fiber (permit semantics, see kernel.hpp).
   void park(const WaitRecord& record);
   // Switches away from the running fiber, which has the open claimed wait `epoch` (see
-  // wait_word.hpp), unless that wait was claimed meanwhile. If `preferred` is a queued,
-  // unstarted fiber of this worker, it runs next (join of an unstarted child).
-  void park_in_wait(std::uint64_t epoch, Fiber* preferred);
+  // wait_word.hpp), unless that wait was claimed meanwhile. `taken` (from take_to_run)
+  // runs next; if the wait was claimed already, it goes back to the front of the queue.
+  void park_in_wait(std::uint64_t epoch, Fiber* taken = nullptr);
+  // Queues again a fiber from take_to_run that did not run (the wait ended first).
+  void give_back(Fiber& taken) noexcept { ready_push(taken, ReadyHint::Handoff); }
+  // Removes `fiber` from this worker's queue so the running fiber can switch to it at
+  // once (a join of a queued child). Only a fiber queued here: on several workers its
+  // fields are not read before it is found there (it may run elsewhere right now).
+  bool take_to_run(Fiber& fiber) noexcept {
+    return multi_ ? stealing_ && stealing_->take(fiber)
+                  : fiber.worker_ == this && !fiber.context_.started() && policy_->take(fiber);
+  }
   // The unpark protocol (see kernel.hpp), with a hint for the policy.
   static void unpark(Fiber& fiber, ReadyHint hint) noexcept;
   // Ends a claimed wait (see wait_word.hpp), with a hint for the policy.
@@ -232,7 +243,7 @@ class alignas(kAliasPageBytes) Worker {
 
   // The policy, called directly (inlined) when it is the default FIFO (one worker).
   // With several workers, a push while some worker is idle shares work with it.
-  void ready_push(Fiber& fiber, ReadyHint hint) noexcept {
+  WEFT_ALWAYS_INLINE void ready_push(Fiber& fiber, ReadyHint hint) noexcept {
     if (fifo_) {
       fifo_->awakened(fiber, hint);
       return;

@@ -260,6 +260,84 @@ TEST_CASE("100k fibers created and joined one by one", "[spawn][many]") {
   CHECK(sum == kCount * (kCount - 1) / 2);
 }
 
+// A join runs its queued child at once (a hand-off past the queue). A fiber that waits
+// in the queue behind a long chain of such joins must still get its turn: the hand-off
+// slice is about a millisecond. Without the bound it would wait for the whole chain.
+TEST_CASE("a fiber queued behind a chain of joins runs within the hand-off slice", "[spawn][fairness]") {
+  const auto waited = weft::run(
+      [] {
+        std::atomic<bool> ran{false};
+        const auto start = std::chrono::steady_clock::now();
+        auto queued = weft::spawn([&] { ran.store(true); });
+        std::int64_t joins = 0;
+        while (!ran.load() && std::chrono::steady_clock::now() - start < 5s) {
+          weft::spawn([] {}).join();
+          ++joins;
+        }
+        const auto waited = std::chrono::steady_clock::now() - start;
+        queued.join();
+        return ran.load() ? waited : std::chrono::steady_clock::duration::max();
+      },
+      weft_test::one_worker());
+  const double waited_ms = std::chrono::duration<double, std::milli>(waited).count();
+  INFO("waited " << waited_ms << " ms");
+  CHECK(waited < 500ms);  // ~1 ms; generous for a loaded machine and the sanitizers
+}
+
+// The joiner that runs its unstarted child at once registers with the child without the
+// join lock; a cancelled joiner must leave so the child's end does not wake it (the
+// joiner's control block is gone by then: ASan sees any touch).
+TEST_CASE("a joiner cancelled while the child it runs blocks leaves it; the child ends later",
+          "[spawn][cancel]") {
+  const int result = weft::run([] {
+    weft::Channel<int> gate;  // unbuffered: the child blocks until main sends
+    std::atomic<bool> child_blocked_soon{false};
+    auto parent = weft::spawn([&] {
+      auto child = weft::spawn([&] {
+        child_blocked_soon.store(true);
+        return gate.recv().value();
+      });
+      bool cancelled = false;
+      try {
+        (void)child.join();
+      } catch (const weft::Cancelled&) {
+        cancelled = true;
+      }
+      return std::pair{cancelled, std::move(child)};
+    });
+    (void)weft_test::yield_until([&] { return child_blocked_soon.load(); });
+    parent.cancel();
+    auto [cancelled, child] = parent.join();  // the parent has ended and its block is freed
+    gate.send(7);
+    return (cancelled ? 100 : 0) + child.join();
+  });
+  CHECK(result == 107);
+}
+
+// Two joiners of one fiber: the one that ran it at once (untimed join) and a timed one
+// through the same handle; the fiber's end wakes both.
+TEST_CASE("the end of a fiber wakes the joiner that ran it and a timed joiner", "[spawn]") {
+  const auto [value, other_saw_end] = weft::run([] {
+    weft::Channel<int> gate;
+    weft_test::ParkWatch other_parked;
+    auto child = weft::spawn([&] { return gate.recv().value(); });
+    auto other = weft::spawn([&] {
+      other_parked.publish();
+      return child.wait_for(10s);
+    });
+    auto sender = weft::spawn([&] {
+      (void)other_parked.yield_until_parked();
+      gate.send(5);
+    });
+    const int v = child.join();
+    const bool saw = other.join();
+    sender.join();
+    return std::pair{v, saw};
+  });
+  CHECK(value == 5);
+  CHECK(other_saw_end);
+}
+
 TEST_CASE("100k fibers spawned first and joined later do not all hold a stack",
           "[spawn][many][stack]") {
   constexpr std::int64_t kCount = kManyFibers;

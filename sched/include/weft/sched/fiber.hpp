@@ -146,6 +146,12 @@ class Fiber {
   // Fibers blocked in join() on this one; guarded by join_lock_.
   detail::SpinLock join_lock_;
   WaitQueue joiners_;
+  // The joiner that took this fiber off its worker's queue before it ever ran, to run it
+  // at once (see join in kernel.cpp). It registers here without the lock: it writes
+  // before this fiber starts and the end reads after. taker_left_ (under join_lock_):
+  // it stopped waiting (cancelled), so the end must not wake it.
+  WaitTicket taker_{};
+  bool taker_left_ = false;
 
   // The C++ runtime's per-thread exception state (caught exceptions, uncaught count),
   // saved while the fiber is switched out: a fiber may block inside a catch block.

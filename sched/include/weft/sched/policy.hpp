@@ -49,11 +49,16 @@ class SchedulingPolicy {
 // FIFO run queue with hand-off. A Handoff fiber goes to the front, and take() lets a
 // joiner run its unstarted child at once: spawn-then-join trees then run depth first
 // with a handful of live stacks instead of breadth first with one stack per node.
-// To keep fibers at the back from starving, at most kHandoffBudget hand-offs in a row
-// bypass the queue; then the oldest fiber runs.
+// To keep fibers at the back from starving, hand-offs bypass the queue for a bounded
+// time: kHandoffBudget of them in a row, renewed while less than kHandoffSlice has passed
+// since the budget first ran out (the clock is read once per budget); then the oldest
+// fiber runs. A fiber at the back therefore waits about kHandoffSlice at most. A count
+// alone would bound a deep spawn-then-join tree too tightly: each refusal starts another
+// subtree, and skynet's 1M-leaf tree kept ~2,500 stacks alive instead of ~40.
 class FifoPolicy final : public SchedulingPolicy {
  public:
   static constexpr std::uint32_t kHandoffBudget = 1024;
+  static constexpr std::int64_t kHandoffSliceNs = 1'000'000;
 
   void awakened(Fiber& fiber, ReadyHint hint) noexcept override;
   Fiber* pick_next() noexcept override;
@@ -89,11 +94,19 @@ class FifoPolicy final : public SchedulingPolicy {
   void push_back(Fiber& fiber) noexcept;
   void push_front(Fiber& fiber) noexcept;
   void unlink(Fiber& fiber) noexcept;
+  // The budget ran out: renews it unless the slice is over. Out of line and cold (it
+  // reads the clock), so the hot paths around it stay small enough to inline.
+  WEFT_NOINLINE __attribute__((cold)) bool renew_handoffs() noexcept;
+  void restart_handoffs() noexcept { handoffs_left_ = kHandoffBudget; }
+  bool handoffs_available() const noexcept { return (handoffs_left_ & ~kRenewed) != 0; }
+  // Set in handoffs_left_ once the budget was renewed: the slice has started.
+  static constexpr std::uint32_t kRenewed = std::uint32_t{1} << 31;
 
   Fiber* head_ = nullptr;
   Fiber* tail_ = nullptr;
   std::size_t count_ = 0;
   std::uint32_t handoffs_left_ = kHandoffBudget;
+  std::int64_t slice_start_ns_ = 0;  // when the budget first ran out (valid with kRenewed)
 };
 
 // Inline: the worker calls these on every switch.
@@ -138,8 +151,8 @@ inline void FifoPolicy::unlink(Fiber& fiber) noexcept {
   --count_;
 }
 
-inline void FifoPolicy::awakened(Fiber& fiber, ReadyHint hint) noexcept {
-  if (hint == ReadyHint::Handoff && handoffs_left_ > 0) {
+WEFT_ALWAYS_INLINE void FifoPolicy::awakened(Fiber& fiber, ReadyHint hint) noexcept {
+  if (hint == ReadyHint::Handoff && (handoffs_available() || renew_handoffs())) {
     --handoffs_left_;
     push_front(fiber);
     fiber.run_link().jumped = true;
@@ -148,19 +161,24 @@ inline void FifoPolicy::awakened(Fiber& fiber, ReadyHint hint) noexcept {
   }
 }
 
-inline Fiber* FifoPolicy::pick_next() noexcept {
+WEFT_ALWAYS_INLINE Fiber* FifoPolicy::pick_next() noexcept {
   Fiber* fiber = head_;
   if (fiber == nullptr) return nullptr;
   const bool jumped = fiber->run_link().jumped;
   unlink(*fiber);
   // Once a fiber that waited its turn runs (or nobody waits), hand-offs may resume.
-  if (!jumped || count_ == 0) handoffs_left_ = kHandoffBudget;
+  if (!jumped || count_ == 0) restart_handoffs();
   return fiber;
 }
 
 inline bool FifoPolicy::take(Fiber& fiber) noexcept {
   if (!fiber.run_link().queued) return false;
-  if (handoffs_left_ == 0 && count_ > 1) return false;
+  if (count_ == 1) {  // nobody else waits
+    unlink(fiber);
+    restart_handoffs();
+    return true;
+  }
+  if (!handoffs_available() && !renew_handoffs()) return false;
   --handoffs_left_;
   unlink(fiber);
   return true;
