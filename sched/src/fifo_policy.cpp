@@ -1,6 +1,8 @@
 // FifoPolicy's hand-off slice (the rest of the policy is inline in policy.hpp).
 #include <time.h>
 
+#include <atomic>
+
 #include "weft/sched/policy.hpp"
 
 namespace weft::sched {
@@ -14,6 +16,13 @@ std::int64_t monotonic_ns() noexcept {
 }
 
 }  // namespace
+
+std::uint32_t FifoPolicy::next_id() noexcept {
+  static std::atomic<std::uint32_t> last{0};
+  std::uint32_t id = last.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (id == 0) id = last.fetch_add(1, std::memory_order_relaxed) + 1;  // 0 means "no queue"
+  return id;
+}
 
 bool FifoPolicy::renew_handoffs() noexcept {
   if (count_ == 0) {  // nobody waits behind the hand-offs

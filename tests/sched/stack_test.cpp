@@ -1,13 +1,21 @@
 // Fiber stacks: a stack overflow is reported with the fiber's name and id (checked in a
-// child process, which dies of it), and small stacks are enough for libc and iostreams.
+// child process, which dies of it), small stacks are enough for libc and iostreams, more
+// fibers can block at once than one kernel mapping per stack would allow, and a run's
+// stacks go back to the kernel when it ends.
 #include <catch2/catch.hpp>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cctype>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <weft/weft.hpp>
 
@@ -36,6 +44,58 @@ bool contains_number(const std::string& text, const std::string& number) {
     if (!digit_before && !digit_after) return true;
   }
   return false;
+}
+
+// A number from a /proc file (the first field of its only line), or 0.
+std::size_t read_proc_number(const char* path) {
+  std::ifstream in(path);
+  std::size_t n = 0;
+  in >> n;
+  return n;
+}
+
+// The process's virtual size in KiB (VmSize in /proc/self/status).
+std::size_t virtual_kib() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmSize:", 0) == 0) return std::stoul(line.substr(7));
+  return 0;
+}
+
+// Whether this kernel has MADV_GUARD_INSTALL (Linux 6.13), which weft's stack chunks use.
+bool kernel_installs_guards() {
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  void* probe = ::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (probe == MAP_FAILED) return false;
+  const bool installed = ::madvise(probe, page, 102) == 0;
+  ::munmap(probe, 2 * page);
+  return installed;
+}
+
+// Spawns `count` fibers that all block on one channel, calls `while_blocked` once they
+// have all run, then lets them finish. Returns how many ran.
+template <class F>
+std::size_t block_many(std::size_t count, F while_blocked) {
+  return weft::run([count, &while_blocked] {
+    weft::Channel<int> gate;
+    std::size_t started = 0;
+    std::vector<weft::JoinHandle<void>> fibers;
+    fibers.reserve(count);
+    for (std::size_t i = 0; i < count; ++i)
+      fibers.push_back(weft::spawn([&] {
+        ++started;
+        (void)gate.recv();
+      }));
+    while (started < count) weft::this_fiber::yield();
+    while_blocked();
+    gate.close();
+    for (auto& f : fibers) f.join();
+    return started;
+  }, [] {
+    weft::RuntimeOptions options;
+    options.workers = 1;  // `started` is plain data
+    return options;
+  }());
 }
 
 }  // namespace
@@ -153,4 +213,49 @@ TEST_CASE("a runtime default stack size applies to fibers that ask for none", "[
   INFO("child stderr: " << child.err);
   CHECK(WIFEXITED(child.status));
   CHECK(child.out == "done\n");
+}
+
+// With a mapping or two per stack (an mprotect'ed guard splits one in two) a process runs
+// out of mappings (vm.max_map_count) at half that many fibers blocked at once: ~32,700
+// by default, where weft aborted. Stacks cut from chunks, with guards installed by
+// MADV_GUARD_INSTALL, need one mapping per 16 stacks.
+TEST_CASE("more fibers can block at once than one kernel mapping per stack would allow",
+          "[stack][many]") {
+#if defined(WEFT_TSAN)
+  SUCCEED("not under TSan: its state for every fiber it has seen (~200 KiB) would need gigabytes");
+#else
+  if (!kernel_installs_guards()) {
+    WARN("this kernel has no MADV_GUARD_INSTALL (Linux 6.13): each stack still takes two mappings");
+    return;
+  }
+  const std::size_t map_limit = read_proc_number("/proc/sys/vm/max_map_count");
+  REQUIRE(map_limit > 0);
+  const std::size_t count = map_limit / 2 + 2'000;
+  if (count > 100'000) {
+    WARN("vm.max_map_count is " << map_limit << ": the limit is out of this test's reach");
+    return;
+  }
+  std::size_t seen_maps = 0;
+  const std::size_t ran = block_many(count, [&] {
+    std::ifstream maps("/proc/self/maps");
+    for (std::string line; std::getline(maps, line);) ++seen_maps;
+  });
+  CHECK(ran == count);
+  INFO("mappings while " << count << " fibers were blocked: " << seen_maps);
+  CHECK(seen_maps < count / 4);
+#endif
+}
+
+// A chunk goes back to the kernel with its last stack, and the pools give theirs back when
+// the runtime ends (a few are kept for the thread's next runtime).
+TEST_CASE("a run's stacks go back to the kernel when it ends", "[stack][many]") {
+  constexpr std::size_t kFibers = 6'000;
+  const std::size_t before = virtual_kib();
+  std::size_t during = 0;
+  CHECK(block_many(kFibers, [&] { during = virtual_kib(); }) == kFibers);
+  const std::size_t after = virtual_kib();
+  INFO("virtual size before " << before << " KiB, with " << kFibers << " fibers blocked " << during
+                              << " KiB, after " << after << " KiB");
+  REQUIRE(during > before);
+  CHECK(after < before + (during - before) / 4);
 }

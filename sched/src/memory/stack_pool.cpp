@@ -1,4 +1,5 @@
-// Fiber stacks: mmap with a guard page, pooled per worker for reuse.
+// Fiber stacks: chunks of stacks (or a mapping each) with a guard page below every stack,
+// pooled per worker for reuse (see detail/stack.hpp).
 #include "weft/sched/detail/stack.hpp"
 
 #include <sys/mman.h>
@@ -31,20 +32,56 @@ std::size_t page_size() noexcept {
 // `to` is a power of two (a page size).
 std::size_t round_up(std::size_t n, std::size_t to) noexcept { return (n + to - 1) & ~(to - 1); }
 
-Stack map_stack(std::size_t mapped, std::size_t guard) {
-  void* base = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
+// MADV_GUARD_INSTALL (Linux 6.13): accesses to the range fault, and the mapping is not
+// split. Debian 12's headers predate it.
+constexpr int kMadvGuardInstall = 102;
+
+void* map_anonymous(std::size_t bytes) {
+  void* base = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
   if (base == MAP_FAILED) throw std::bad_alloc();
-  if (::mprotect(base, guard, PROT_NONE) != 0) {
+  return base;
+}
+
+bool guard_install_works() noexcept {
+  static const bool works = [] {
+    const std::size_t page = page_size();
+    void* probe = ::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (probe == MAP_FAILED) return false;
+    const bool installed = ::madvise(probe, page, kMadvGuardInstall) == 0;
+    ::munmap(probe, 2 * page);
+    return installed;
+  }();
+  return works;
+}
+
+// Makes [base, base + guard) fault on every access.
+bool install_guard(void* base, std::size_t guard) noexcept {
+  if (guard_install_works() && ::madvise(base, guard, kMadvGuardInstall) == 0) return true;
+  return ::mprotect(base, guard, PROT_NONE) == 0;
+}
+
+Stack registered(Stack stack) noexcept {
+#ifdef WEFT_VALGRIND
+  stack.valgrind_id = VALGRIND_STACK_REGISTER(static_cast<char*>(stack.base) + stack.guard,
+                                              static_cast<char*>(stack.base) + stack.mapped);
+#endif
+  return stack;
+}
+
+Stack map_stack(std::size_t mapped, std::size_t guard) {
+  void* base = map_anonymous(mapped);
+  if (!install_guard(base, guard)) {
     ::munmap(base, mapped);
     throw std::bad_alloc();
   }
-  Stack stack{base, mapped, guard, 0};
-#ifdef WEFT_VALGRIND
-  stack.valgrind_id = VALGRIND_STACK_REGISTER(static_cast<char*>(base) + guard,
-                                              static_cast<char*>(base) + mapped);
-#endif
-  return stack;
+  return registered(Stack{base, mapped, guard, 0, nullptr});
+}
+
+void drop_chunk(StackChunk* chunk) noexcept {
+  if (chunk->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  ::munmap(chunk->base, chunk->bytes);
+  delete chunk;
 }
 
 // ASan keeps the shadow of unmapped memory: a stack unmapped with the poisoned redzones
@@ -57,7 +94,10 @@ void unmap_stack(const Stack& stack) noexcept {
 #if WEFT_ASAN
   ASAN_UNPOISON_MEMORY_REGION(static_cast<char*>(stack.base) + stack.guard, stack.usable());
 #endif
-  ::munmap(stack.base, stack.mapped);
+  if (stack.chunk)
+    drop_chunk(stack.chunk);
+  else
+    ::munmap(stack.base, stack.mapped);
 }
 
 // Stacks left over by pools that were destroyed on this thread. A thread that creates
@@ -105,6 +145,40 @@ StackPool::~StackPool() {
   for (auto& size_class : classes_)
     for (auto& stack : size_class.free)
       if (!t_spare.keep(stack)) unmap_stack(stack);
+  stop_cutting();
+}
+
+Stack StackPool::cut(std::size_t mapped, std::size_t guard) {
+  if (cut_left_ == 0) {
+    stop_cutting();
+    const std::size_t bytes = mapped * kChunkStacks;
+    void* base = map_anonymous(bytes);
+    // Never huge pages (where they are on for all memory): a stack touches a page or two,
+    // and adjacent chunks merge into one mapping with 2 MiB-aligned ranges inside.
+    ::madvise(base, bytes, MADV_NOHUGEPAGE);
+    try {
+      cutting_ = new StackChunk{base, bytes, {1}};  // the pool's own reference while it cuts
+    } catch (...) {
+      ::munmap(base, bytes);
+      throw;
+    }
+    cut_next_ = static_cast<char*>(base);
+    cut_left_ = kChunkStacks;
+    cut_size_ = mapped;
+  }
+  void* base = cut_next_;
+  cut_next_ += mapped;
+  --cut_left_;
+  if (!install_guard(base, guard)) throw std::bad_alloc();  // the slot stays unused
+  cutting_->refs.fetch_add(1, std::memory_order_relaxed);
+  return registered(Stack{base, mapped, guard, 0, cutting_});
+}
+
+void StackPool::stop_cutting() noexcept {
+  if (cutting_ == nullptr) return;
+  drop_chunk(cutting_);
+  cutting_ = nullptr;
+  cut_left_ = 0;
 }
 
 Stack StackPool::acquire(std::size_t usable) {
@@ -125,6 +199,9 @@ Stack StackPool::acquire(std::size_t usable) {
   }
   ++mapped_count_;
   if (auto spare = t_spare.take(mapped)) return fresh(*spare);
+  // One size is cut from chunks at a time: another size gets a mapping of its own until
+  // the current chunk is used up.
+  if (mapped <= kMaxChunkedSize && (cut_left_ == 0 || cut_size_ == mapped)) return cut(mapped, page);
   return map_stack(mapped, page);
 }
 
@@ -146,6 +223,9 @@ void StackPool::release(Stack stack) noexcept {
       // No memory for the bookkeeping: fall through and unmap.
     }
   }
+  // A stack of a chunk keeps its address range until the chunk goes: give its pages back.
+  if (stack.chunk)
+    ::madvise(static_cast<char*>(stack.base) + stack.guard, stack.usable(), MADV_DONTNEED);
   unmap_stack(stack);
   --mapped_count_;
 }

@@ -41,11 +41,11 @@ class StealingPolicy final : public SchedulingPolicy {
     return shared_.pop();
   }
 
-  // Only a fiber among the last few of the private queue: comparing pointers first
-  // means a fiber that runs on another worker is never touched.
+  // Only a fiber of the private queue (FifoPolicy::take compares the queue's number
+  // first, so a fiber queued or running elsewhere is never touched).
   bool take(Fiber& fiber) noexcept override {
     Inside inside(gate_);
-    return private_.queued_near_back(&fiber, kTakeWithin) && private_.take(fiber);
+    return private_.take(fiber);
   }
 
   bool has_ready() const noexcept override {
@@ -93,8 +93,6 @@ class StealingPolicy final : public SchedulingPolicy {
   }
 
  private:
-  static constexpr std::size_t kTakeWithin = 16;
-
   struct Inside {
     WEFT_ALWAYS_INLINE explicit Inside(OwnerGate& gate) noexcept : gate_(gate) { gate_.enter(); }
     WEFT_ALWAYS_INLINE ~Inside() { gate_.leave(); }

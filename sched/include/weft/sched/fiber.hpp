@@ -83,7 +83,9 @@ class Fiber {
   struct RunLink {
     Fiber* prev = nullptr;
     Fiber* next = nullptr;
-    bool queued = false;
+    // The FifoPolicy queue holding it (FifoPolicy::id), 0 for none. Atomic (relaxed) so
+    // another worker may ask "is it in my queue?" of a fiber that is elsewhere.
+    std::atomic<std::uint32_t> queue{0};
     bool jumped = false;   // queued ahead of others (a hand-off)
     bool pinned = false;   // stays on its worker (spawn_on): never published for stealing
   };

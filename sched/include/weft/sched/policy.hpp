@@ -66,14 +66,7 @@ class FifoPolicy final : public SchedulingPolicy {
   bool has_ready() const noexcept override { return head_ != nullptr; }
   std::size_t ready_count() const noexcept override { return count_; }
 
-  // For a policy built on this one (M:N's StealingPolicy). Whether `fiber` is among the
-  // last `within` queued fibers; compares pointers only, so `fiber` may belong to
-  // another worker.
-  bool queued_near_back(const Fiber* fiber, std::size_t within) const noexcept {
-    for (const Fiber* f = tail_; f && within > 0; f = f->run_link().prev, --within)
-      if (f == fiber) return true;
-    return false;
-  }
+  // For a policy built on this one (M:N's StealingPolicy).
   // Removes up to `max` of the oldest queued fibers that are not pinned and (unless
   // `handoffs_too`) not queued ahead by a hand-off, writing them to `out`; returns how
   // many.
@@ -94,6 +87,7 @@ class FifoPolicy final : public SchedulingPolicy {
   void push_back(Fiber& fiber) noexcept;
   void push_front(Fiber& fiber) noexcept;
   void unlink(Fiber& fiber) noexcept;
+  static std::uint32_t next_id() noexcept;
   // The budget ran out: renews it unless the slice is over. Out of line and cold (it
   // reads the clock), so the hot paths around it stay small enough to inline.
   WEFT_NOINLINE __attribute__((cold)) bool renew_handoffs() noexcept;
@@ -105,6 +99,7 @@ class FifoPolicy final : public SchedulingPolicy {
   Fiber* head_ = nullptr;
   Fiber* tail_ = nullptr;
   std::size_t count_ = 0;
+  const std::uint32_t id_ = next_id();  // written into the RunLink of every fiber it holds
   std::uint32_t handoffs_left_ = kHandoffBudget;
   std::int64_t slice_start_ns_ = 0;  // when the budget first ran out (valid with kRenewed)
 };
@@ -114,7 +109,7 @@ inline void FifoPolicy::push_back(Fiber& fiber) noexcept {
   Fiber::RunLink& link = fiber.run_link();
   link.prev = tail_;
   link.next = nullptr;
-  link.queued = true;
+  link.queue.store(id_, std::memory_order_relaxed);
   if (tail_)
     tail_->run_link().next = &fiber;
   else
@@ -127,7 +122,7 @@ inline void FifoPolicy::push_front(Fiber& fiber) noexcept {
   Fiber::RunLink& link = fiber.run_link();
   link.prev = nullptr;
   link.next = head_;
-  link.queued = true;
+  link.queue.store(id_, std::memory_order_relaxed);
   if (head_)
     head_->run_link().prev = &fiber;
   else
@@ -147,7 +142,8 @@ inline void FifoPolicy::unlink(Fiber& fiber) noexcept {
   else
     tail_ = link.prev;
   link.prev = link.next = nullptr;
-  link.queued = link.jumped = false;  // pinned stays: it belongs to the fiber
+  link.queue.store(0, std::memory_order_relaxed);
+  link.jumped = false;  // pinned stays: it belongs to the fiber
   --count_;
 }
 
@@ -172,7 +168,8 @@ WEFT_ALWAYS_INLINE Fiber* FifoPolicy::pick_next() noexcept {
 }
 
 inline bool FifoPolicy::take(Fiber& fiber) noexcept {
-  if (!fiber.run_link().queued) return false;
+  // Compares a number only: `fiber` may be queued on another worker right now.
+  if (fiber.run_link().queue.load(std::memory_order_relaxed) != id_) return false;
   if (count_ == 1) {  // nobody else waits
     unlink(fiber);
     restart_handoffs();

@@ -1,8 +1,16 @@
-// Fiber stacks: mmap'ed with a PROT_NONE guard page below, pooled and reused because a
-// fresh mapping costs ~14 us and first-touch page faults ~1.5 us each on this class of
-// machine. A pool belongs to one worker and is not thread-safe.
+// Fiber stacks: a guard page below each, pooled and reused because a fresh mapping
+// costs ~14 us and first-touch page faults ~1.5 us each on this class of machine. A pool
+// belongs to one worker and is not thread-safe.
+//
+// Stacks of up to kMaxChunkedSize are cut from chunks of kChunkStacks, one mapping each,
+// and their guard pages are installed with MADV_GUARD_INSTALL (Linux 6.13), which does
+// not split the mapping. With a mapping or two per stack (mprotect splits one in two) a
+// process ran out of mappings (vm.max_map_count, 65,530 by default) at ~32,700 fibers
+// blocked at once. On older kernels the guard is an mprotect, as before. A chunk goes
+// back to the kernel with its last stack.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <vector>
 
@@ -15,11 +23,21 @@ namespace weft::sched::detail {
 inline constexpr std::size_t kAliasPageBytes = 4096;
 inline constexpr std::size_t kStackPushZoneBytes = 1024;
 
+// A mapping cut into stacks. `refs`: its stacks still mapped, plus one while a pool cuts
+// from it; the last to go unmaps it. Stacks of one chunk end in the pools of different
+// workers, so the count is atomic.
+struct StackChunk {
+  void* base;
+  std::size_t bytes;
+  std::atomic<std::size_t> refs;
+};
+
 struct Stack {
-  void* base = nullptr;         // lowest address of the mapping (the guard page)
-  std::size_t mapped = 0;       // bytes mapped, guard included
+  void* base = nullptr;         // lowest address of the stack (its guard page)
+  std::size_t mapped = 0;       // bytes, guard included
   std::size_t guard = 0;        // bytes of guard at `base`
   std::size_t valgrind_id = 0;  // word-sized: a 4-byte field made every copy of a Stack a store-forwarding stall
+  StackChunk* chunk = nullptr;  // the chunk it was cut from, or null: a mapping of its own
 
   explicit operator bool() const noexcept { return base != nullptr; }
   // One past the highest usable byte: where a downward-growing stack starts.
@@ -37,6 +55,8 @@ class StackPool {
   // Smallest stack weft hands out: enough for glibc's lazy-binding trampoline that saves
   // the AVX-512 register file, should a binary not be linked with -z now.
   static constexpr std::size_t kMinimumSize = 16 * 1024;
+  static constexpr std::size_t kChunkStacks = 16;
+  static constexpr std::size_t kMaxChunkedSize = 256 * 1024;  // guard included
 
   explicit StackPool(std::size_t max_pooled_bytes = std::size_t{256} << 20);
   StackPool(const StackPool&) = delete;
@@ -46,7 +66,7 @@ class StackPool {
   // A stack with at least `usable` bytes (rounded up to pages, at least kMinimumSize).
   // Throws std::bad_alloc when the kernel refuses the mapping.
   Stack acquire(std::size_t usable);
-  // Returns a stack for reuse, or unmaps it when the pool is full.
+  // Returns a stack for reuse, or gives it back to the kernel when the pool is full.
   void release(Stack stack) noexcept;
 
   std::size_t pooled_count() const noexcept;
@@ -54,6 +74,8 @@ class StackPool {
 
  private:
   static Stack fresh(Stack stack) noexcept;
+  Stack cut(std::size_t mapped, std::size_t guard);
+  void stop_cutting() noexcept;
   struct SizeClass {
     std::size_t mapped;
     std::vector<Stack> free;
@@ -63,6 +85,10 @@ class StackPool {
   std::size_t pooled_bytes_ = 0;
   std::size_t max_pooled_bytes_;
   std::size_t mapped_count_ = 0;
+  StackChunk* cutting_ = nullptr;  // the chunk new stacks are cut from
+  char* cut_next_ = nullptr;
+  std::size_t cut_left_ = 0;  // stacks still to cut from it
+  std::size_t cut_size_ = 0;  // their size, guard included
 };
 
 }  // namespace weft::sched::detail
