@@ -56,7 +56,7 @@ class StackPool {
   // the AVX-512 register file, should a binary not be linked with -z now.
   static constexpr std::size_t kMinimumSize = 16 * 1024;
   static constexpr std::size_t kChunkStacks = 16;
-  static constexpr std::size_t kMaxChunkedSize = 256 * 1024;  // guard included
+  static constexpr std::size_t kMaxChunkedSize = 1024 * 1024;  // guard included (sanitizer builds: 4x the stack)
 
   explicit StackPool(std::size_t max_pooled_bytes = std::size_t{256} << 20);
   StackPool(const StackPool&) = delete;
