@@ -80,6 +80,13 @@ struct LeaveJoin {
   Waiter& waiter;
   bool as_taker;
   bool needed = true;
+  // The join's result: the wait's reason, after which the target is forgotten unless it
+  // ended (it unlinked the joiner itself).
+  WakeReason ended(WaitOutcome outcome) noexcept {
+    needed = outcome.reason != WakeReason::Notified;
+    if (!needed) hb_acquire(&target);
+    return outcome.reason;
+  }
   ~LeaveJoin() {
     if (!needed) return;
     lock.lock();
@@ -107,10 +114,7 @@ static WakeReason join_by_running(Fiber& target) {
     lock.unlock();
   }
   LeaveJoin leave{lock, target, waiter, as_taker};
-  WaitOutcome outcome = await_running(ticket, std::nullopt, &target);  // runs the target first
-  leave.needed = outcome.reason != WakeReason::Notified;
-  if (outcome.reason == WakeReason::Notified) hb_acquire(&target);
-  return outcome.reason;
+  return leave.ended(await_running(ticket, std::nullopt, &target));  // runs the target first
 }
 
 WakeReason join(Fiber& target, std::optional<TimePoint> deadline, std::source_location where) {
@@ -134,10 +138,7 @@ WakeReason join(Fiber& target, std::optional<TimePoint> deadline, std::source_lo
   FiberAccess::joiners(target).push_back(waiter);
   lock.unlock();
   LeaveJoin leave{lock, target, waiter, /*as_taker=*/false};
-  WaitOutcome outcome = await(ticket, deadline);
-  leave.needed = outcome.reason != WakeReason::Notified;
-  if (outcome.reason == WakeReason::Notified) hb_acquire(&target);
-  return outcome.reason;
+  return leave.ended(await(ticket, deadline));
 }
 
 void yield(std::source_location where) {

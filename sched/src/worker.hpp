@@ -93,7 +93,6 @@ class alignas(kAliasPageBytes) Worker {
   // The loop of workers 1..N-1 (on threads of their own, see Scheduler::run_workers):
   // runs what they steal or are given until the scheduler's run is done.
   void run_helper();
-  bool multi() const noexcept { return multi_; }
 
   void start(Fiber& fiber, const StartOptions& options);
   void yield();

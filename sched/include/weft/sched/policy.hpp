@@ -54,7 +54,7 @@ class SchedulingPolicy {
 // since the budget first ran out (the clock is read once per budget); then the oldest
 // fiber runs. A fiber at the back therefore waits about kHandoffSlice at most. A count
 // alone would bound a deep spawn-then-join tree too tightly: each refusal starts another
-// subtree, and skynet's 1M-leaf tree kept ~2,500 stacks alive instead of ~40.
+// subtree, and skynet's 1M-leaf tree kept ~2,500 stacks alive instead of ~140.
 class FifoPolicy final : public SchedulingPolicy {
  public:
   static constexpr std::uint32_t kHandoffBudget = 1024;
@@ -66,8 +66,7 @@ class FifoPolicy final : public SchedulingPolicy {
   bool has_ready() const noexcept override { return head_ != nullptr; }
   std::size_t ready_count() const noexcept override { return count_; }
 
-  // For a policy built on this one (M:N's StealingPolicy).
-  // Removes up to `max` of the oldest queued fibers that are not pinned and (unless
+  // For a policy built on this one (M:N's StealingPolicy): removes up to `max` of the oldest queued fibers that are not pinned and (unless
   // `handoffs_too`) not queued ahead by a hand-off, writing them to `out`; returns how
   // many.
   std::size_t take_oldest(Fiber** out, std::size_t max, bool handoffs_too = false) noexcept {
