@@ -53,11 +53,10 @@ class SchedulingPolicy {
 // time: kHandoffBudget of them in a row, renewed while less than kHandoffSlice has passed
 // since the budget first ran out (the clock is read once per budget); then the oldest
 // fiber runs. A fiber at the back therefore waits about kHandoffSlice plus two budgets
-// of hand-offs. The budget is small so that slow hand-offs (a sanitizer build's are
-// ~0.5 ms) still end near the slice; the clock read (~20 ns) then costs well under a
-// nanosecond per hand-off. A count
-// alone would bound a deep spawn-then-join tree too tightly: each refusal starts another
-// subtree, and skynet's 1M-leaf tree kept ~2,500 stacks alive instead of ~140.
+// of hand-offs. The budget is small so that slow hand-offs (a TSan build's take ~0.1 ms)
+// still end near the slice; the clock read (~20 ns) then costs well under a nanosecond
+// per hand-off. A count alone would bound a deep spawn-then-join tree too tightly: each
+// refusal starts another subtree, and skynet's 1M-leaf tree kept ~2,500 stacks alive instead of ~140.
 class FifoPolicy final : public SchedulingPolicy {
  public:
   static constexpr std::uint32_t kHandoffBudget = 128;
