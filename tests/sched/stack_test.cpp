@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <weft/weft.hpp>
+#include <weft/sched/detail/stack.hpp>
 
 #include "support/child_process.hpp"
 
@@ -98,11 +99,11 @@ std::size_t block_many(std::size_t count, F while_blocked) {
   }());
 }
 
-}  // namespace
-
-TEST_CASE("a stack overflow kills the process with a report naming the fiber",
-          "[stack][overflow]") {
-  ChildResult child = run_in_child([] {
+// A fiber overflows its stack in a child process; checks that the child died of it with
+// a report naming the fiber.
+void check_overflow_reported(bool split_guards) {
+  ChildResult child = run_in_child([split_guards] {
+    if (split_guards) weft::sched::detail::StackPool::use_split_guards_for_testing(true);
     weft::run([] {
       auto h = weft::spawn([] { return recurse(0); },
                            {.name = "deep-recursion", .stack_size = 64 * 1024});
@@ -121,6 +122,18 @@ TEST_CASE("a stack overflow kills the process with a report naming the fiber",
   const std::string id = child.out.substr(0, child.out.find('\n'));  // printed by the child
   REQUIRE_FALSE(id.empty());
   CHECK(contains_number(child.err, id));
+}
+
+}  // namespace
+
+TEST_CASE("a stack overflow kills the process with a report naming the fiber",
+          "[stack][overflow]") {
+  check_overflow_reported(/*split_guards=*/false);
+}
+
+TEST_CASE("a stack overflow is reported with guard pages made by mprotect (kernels before 6.13)",
+          "[stack][overflow]") {
+  check_overflow_reported(/*split_guards=*/true);
 }
 
 TEST_CASE("an overflow of the runtime's first fiber names RuntimeOptions::stack_size",
@@ -218,7 +231,8 @@ TEST_CASE("a runtime default stack size applies to fibers that ask for none", "[
 // With a mapping or two per stack (an mprotect'ed guard splits one in two) a process runs
 // out of mappings (vm.max_map_count) at half that many fibers blocked at once: ~32,700
 // by default, where weft aborted. Stacks cut from chunks, with guards installed by
-// MADV_GUARD_INSTALL, need one mapping per 16 stacks.
+// MADV_GUARD_INSTALL, need one mapping per 16 stacks; where guards are mprotect'ed
+// (kernels before 6.13), chunks past a budget of half the mappings get no guard pages.
 TEST_CASE("more fibers can block at once than one kernel mapping per stack would allow",
           "[stack][many]") {
 #if defined(WEFT_TSAN) || defined(WEFT_ASAN)
@@ -227,10 +241,6 @@ TEST_CASE("more fibers can block at once than one kernel mapping per stack would
   // the chunks' life cycle under them.
   SUCCEED("not under the sanitizers: their memory for every fiber would need gigabytes");
 #else
-  if (!kernel_installs_guards()) {
-    WARN("this kernel has no MADV_GUARD_INSTALL (Linux 6.13): each stack still takes two mappings");
-    return;
-  }
   const std::size_t map_limit = read_proc_number("/proc/sys/vm/max_map_count");
   REQUIRE(map_limit > 0);
   const std::size_t count = map_limit / 2 + 2'000;
@@ -238,14 +248,41 @@ TEST_CASE("more fibers can block at once than one kernel mapping per stack would
     WARN("vm.max_map_count is " << map_limit << ": the limit is out of this test's reach");
     return;
   }
-  std::size_t seen_maps = 0;
-  const std::size_t ran = block_many(count, [&] {
-    std::ifstream maps("/proc/self/maps");
-    for (std::string line; std::getline(maps, line);) ++seen_maps;
+  const bool split_guards = GENERATE(false, true);
+  if (!split_guards && !kernel_installs_guards()) {
+    SUCCEED("this kernel has no MADV_GUARD_INSTALL (Linux 6.13): the split guards' case covers it");
+    return;
+  }
+  INFO((split_guards ? "guards by mprotect" : "guards by MADV_GUARD_INSTALL"));
+  // In a child process: the split guards stay on in it, and its stderr is read.
+  ChildResult child = run_in_child([count, split_guards] {
+    if (split_guards) weft::sched::detail::StackPool::use_split_guards_for_testing(true);
+    std::size_t seen_maps = 0;
+    const std::size_t ran = block_many(count, [&] {
+      std::ifstream maps("/proc/self/maps");
+      for (std::string line; std::getline(maps, line);) ++seen_maps;
+    });
+    std::printf("%zu %zu\n", ran, seen_maps);
   });
+  INFO("child stderr: " << child.err);
+  INFO("child stdout: " << child.out);
+  REQUIRE(child.exited_ok());
+  std::size_t ran = 0, seen_maps = 0;
+  std::istringstream(child.out) >> ran >> seen_maps;
   CHECK(ran == count);
   INFO("mappings while " << count << " fibers were blocked: " << seen_maps);
-  CHECK(seen_maps < count / 4);
+  if (split_guards) {
+    const std::size_t guarded = weft::sched::detail::StackPool::split_guard_stack_limit();
+    CHECK(seen_maps < map_limit * 3 / 4);  // the guarded chunks' half, and some
+    CHECK(seen_maps > guarded);            // guard pages below the first stacks, as many as allowed
+    // Said once, with the number of stacks that have guard pages.
+    const std::string warning = "weft: " + std::to_string(guarded) + " fiber stacks have guard pages";
+    CHECK_THAT(child.err, Catch::Matchers::Contains(warning));
+    CHECK(child.err.find("weft:", child.err.find(warning) + 1) == std::string::npos);
+  } else {
+    CHECK(seen_maps < count / 4);
+    CHECK(child.err.empty());
+  }
 #endif
 }
 

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <new>
 #include <optional>
 
@@ -43,6 +45,9 @@ void* map_anonymous(std::size_t bytes) {
   return base;
 }
 
+// Set by tests to take the older kernels' way on any kernel.
+std::atomic<bool> g_without_guard_install{false};
+
 bool guard_install_works() noexcept {
   static const bool works = [] {
     const std::size_t page = page_size();
@@ -52,13 +57,49 @@ bool guard_install_works() noexcept {
     ::munmap(probe, 2 * page);
     return installed;
   }();
-  return works;
+  return works && !g_without_guard_install.load(std::memory_order_relaxed);
 }
 
 // Makes [base, base + guard) fault on every access.
 bool install_guard(void* base, std::size_t guard) noexcept {
   if (guard_install_works() && ::madvise(base, guard, kMadvGuardInstall) == 0) return true;
   return ::mprotect(base, guard, PROT_NONE) == 0;
+}
+
+// Without MADV_GUARD_INSTALL, every mprotect'ed guard splits its chunk's mapping: a chunk
+// of 16 stacks becomes 32 mappings. Such chunks may use half of vm.max_map_count; the
+// rest stays for the program (malloc, threads, files). Past that, chunks are mapped
+// without guard pages (one mapping for 16 stacks) instead of failing, with a warning.
+std::size_t split_chunk_budget() noexcept {
+  static const std::size_t budget = [] {
+    std::size_t limit = 65'530;  // the kernel's default, should /proc not say
+    if (std::FILE* f = std::fopen("/proc/sys/vm/max_map_count", "r")) {
+      unsigned long long n = 0;
+      if (std::fscanf(f, "%llu", &n) == 1 && n > 0) limit = static_cast<std::size_t>(n);
+      std::fclose(f);
+    }
+    return limit / 2 / (2 * StackPool::kChunkStacks);
+  }();
+  return budget;
+}
+
+std::atomic<std::size_t> g_split_chunks{0};  // mapped chunks whose guards split them
+
+// How the stacks of a new chunk get their guard pages.
+StackChunk::Guards guards_for_new_chunk() noexcept {
+  if (guard_install_works()) return StackChunk::Guards::Installed;
+  if (g_split_chunks.fetch_add(1, std::memory_order_relaxed) < split_chunk_budget())
+    return StackChunk::Guards::Split;
+  g_split_chunks.fetch_sub(1, std::memory_order_relaxed);
+  static std::atomic<bool> warned{false};
+  if (!warned.exchange(true, std::memory_order_relaxed))
+    std::fprintf(stderr,
+                 "weft: %zu fiber stacks have guard pages, as many as vm.max_map_count allows on "
+                 "this kernel (before Linux 6.13 each guard splits a mapping); stacks mapped from "
+                 "now on have none, so an overflow there corrupts memory instead of stopping the "
+                 "program. Raise vm.max_map_count to keep them.\n",
+                 StackPool::split_guard_stack_limit());
+  return StackChunk::Guards::None;
 }
 
 Stack registered(Stack stack) noexcept {
@@ -81,6 +122,7 @@ Stack map_stack(std::size_t mapped, std::size_t guard) {
 void drop_chunk(StackChunk* chunk) noexcept {
   if (chunk->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   ::munmap(chunk->base, chunk->bytes);
+  if (chunk->guards == StackChunk::Guards::Split) g_split_chunks.fetch_sub(1, std::memory_order_relaxed);
   delete chunk;
 }
 
@@ -162,6 +204,7 @@ Stack StackPool::cut(std::size_t mapped, std::size_t guard) {
       ::munmap(base, bytes);
       throw;
     }
+    cutting_->guards = guards_for_new_chunk();
     cut_next_ = static_cast<char*>(base);
     cut_left_ = kChunkStacks;
     cut_size_ = mapped;
@@ -169,7 +212,10 @@ Stack StackPool::cut(std::size_t mapped, std::size_t guard) {
   void* base = cut_next_;
   cut_next_ += mapped;
   --cut_left_;
-  if (!install_guard(base, guard)) throw std::bad_alloc();  // the slot stays unused
+  if (cutting_->guards == StackChunk::Guards::None)
+    guard = 0;  // the page below the stack is part of it
+  else if (!install_guard(base, guard))
+    throw std::bad_alloc();  // the slot stays unused
   cutting_->refs.fetch_add(1, std::memory_order_relaxed);
   return registered(Stack{base, mapped, guard, 0, cutting_});
 }
@@ -229,6 +275,12 @@ void StackPool::release(Stack stack) noexcept {
   unmap_stack(stack);
   --mapped_count_;
 }
+
+void StackPool::use_split_guards_for_testing(bool on) noexcept {
+  g_without_guard_install.store(on, std::memory_order_relaxed);
+}
+
+std::size_t StackPool::split_guard_stack_limit() noexcept { return split_chunk_budget() * kChunkStacks; }
 
 std::size_t StackPool::pooled_count() const noexcept {
   std::size_t n = hot_ ? 1 : 0;

@@ -6,8 +6,10 @@
 // and their guard pages are installed with MADV_GUARD_INSTALL (Linux 6.13), which does
 // not split the mapping. With a mapping or two per stack (mprotect splits one in two) a
 // process ran out of mappings (vm.max_map_count, 65,530 by default) at ~32,700 fibers
-// blocked at once. On older kernels the guard is an mprotect, as before. A chunk goes
-// back to the kernel with its last stack.
+// blocked at once. On older kernels the guard is an mprotect, which splits the chunk:
+// such chunks may take half of vm.max_map_count, and chunks mapped beyond that have no
+// guard pages (a warning says so once). A chunk goes back to the kernel with its last
+// stack.
 #pragma once
 
 #include <atomic>
@@ -27,9 +29,13 @@ inline constexpr std::size_t kStackPushZoneBytes = 1024;
 // from it; the last to go unmaps it. Stacks of one chunk end in the pools of different
 // workers, so the count is atomic.
 struct StackChunk {
+  // Installed: MADV_GUARD_INSTALL; Split: mprotect (a mapping per guard and per stack);
+  // None: over the mapping budget of split chunks, the stacks have no guard page.
+  enum class Guards : unsigned char { Installed, Split, None };
   void* base;
   std::size_t bytes;
   std::atomic<std::size_t> refs;
+  Guards guards = Guards::Installed;
 };
 
 struct Stack {
@@ -70,6 +76,11 @@ class StackPool {
   void release(Stack stack) noexcept;
 
   std::size_t pooled_count() const noexcept;
+  // Where guards are mprotect'ed (kernels before 6.13): how many stacks of chunks may
+  // have guard pages at once in this process (half of vm.max_map_count's mappings).
+  static std::size_t split_guard_stack_limit() noexcept;
+  // Tests: guard pages by mprotect, as on kernels before 6.13, from now on in this process.
+  static void use_split_guards_for_testing(bool on) noexcept;
   std::size_t mapped_count() const noexcept { return mapped_count_; }
 
  private:
