@@ -411,7 +411,12 @@ void Worker::make_ready(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexc
 }
 
 void Worker::post_locked(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept {
-  inbox_.push_back(Wakeup{&fiber, epoch, hint});  // capacity is kept: rarely allocates
+  if (!inbox_has_first_) {
+    inbox_first_ = Wakeup{&fiber, epoch, hint};
+    inbox_has_first_ = true;
+  } else {
+    inbox_.push_back(Wakeup{&fiber, epoch, hint});  // capacity is kept: rarely allocates
+  }
   inbox_nonempty_.store(true, std::memory_order_seq_cst);
   if (stuck_.load(std::memory_order_seq_cst)) StuckRegistry::instance().revive(*this);
   wake_idle();
@@ -430,16 +435,25 @@ void Worker::enqueue_woken(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) no
 }
 
 void Worker::drain_inbox() noexcept {
+  Wakeup first{};
   {
     detail::SpinGuard guard(inbox_lock_);
-    inbox_.swap(inbox_spare_);
-    inbox_nonempty_.store(false, std::memory_order_relaxed);
+    take_posted_locked(first, inbox_spare_);
   }
-  for (const Wakeup& w : inbox_spare_) {
+  auto deliver = [this](const Wakeup& w) {
     enqueue_woken(*w.fiber, w.hint, w.epoch);
     w.fiber->release();  // the reference the poster took: a stale entry may hold the last one
-  }
+  };
+  if (first.fiber) deliver(first);
+  for (const Wakeup& w : inbox_spare_) deliver(w);
   inbox_spare_.clear();
+}
+
+void Worker::take_posted_locked(Wakeup& first, std::vector<Wakeup>& rest) noexcept {
+  first = inbox_has_first_ ? inbox_first_ : Wakeup{};
+  inbox_has_first_ = false;
+  rest.swap(inbox_);
+  inbox_nonempty_.store(false, std::memory_order_relaxed);
 }
 
 // ---- registry, dump, unwinding ------------------------------------------------------

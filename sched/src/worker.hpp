@@ -305,12 +305,20 @@ class alignas(kAliasPageBytes) Worker {
     std::uint64_t epoch;
     ReadyHint hint;
   };
-  // Other threads write these: a cache line of their own, apart from the owner's.
-  alignas(64) detail::PlainSpinLock inbox_lock_;  // cross-thread by nature: never biased
-  std::vector<Wakeup> inbox_;
   std::vector<Wakeup> inbox_spare_;  // swapped with inbox_ when draining: no allocation
+  // Under inbox_lock_: takes every posted wake-up, the oldest to `first` (null fiber if
+  // none), the others to the empty `rest` (by a swap: no allocation under the lock).
+  void take_posted_locked(Wakeup& first, std::vector<Wakeup>& rest) noexcept;
+  // Other threads write these: a cache line of their own, apart from the owner's. The
+  // oldest wake-up is kept in the line itself, so that posting one to an empty inbox
+  // and draining it move this line only (a round trip between two workers posts one
+  // per hop, and each other line costs a transfer between cores).
+  alignas(64) detail::PlainSpinLock inbox_lock_;  // cross-thread by nature: never biased
   std::atomic<bool> inbox_nonempty_{false};
+  bool inbox_has_first_ = false;  // under inbox_lock_: inbox_first_ holds one
   std::atomic<bool> stuck_{false};  // registered in StuckRegistry
+  Wakeup inbox_first_{};
+  std::vector<Wakeup> inbox_;  // the ones posted after inbox_first_
 
   // Every live fiber started here, for dump() and deadlock reports (fibers in state Done
   // wait on ended_elsewhere_ to be unlinked: readers skip them). This worker enters the

@@ -203,19 +203,21 @@ std::size_t Worker::hand_off_to(const std::vector<Worker*>& takers) noexcept {
     }
   // The wake-ups posted here since: their waits were claimed, so whichever worker
   // drains them queues the fiber if it is asleep in that wait.
+  Wakeup first;
   std::vector<Wakeup> posted;
   {
     SpinGuard guard(inbox_lock_);
-    posted.swap(inbox_);
-    inbox_nonempty_.store(false, std::memory_order_relaxed);
+    take_posted_locked(first, posted);
   }
   std::vector<Wakeup> kept;
-  for (const Wakeup& w : posted) {
+  auto pass_on = [&](const Wakeup& w) {
     if (w.fiber->run_link().pinned)
       kept.push_back(w);
     else
       give(*w.fiber, w.hint, w.epoch);
-  }
+  };
+  if (first.fiber) pass_on(first);
+  for (const Wakeup& w : posted) pass_on(w);
   if (!kept.empty()) {
     SpinGuard guard(inbox_lock_);
     for (const Wakeup& w : kept) post_locked(*w.fiber, w.hint, w.epoch);
