@@ -80,6 +80,7 @@ void Scheduler::wake_an_idle_worker(const detail::Worker* except) noexcept {
 namespace weft::sched::detail {
 
 void Worker::idle_step_multi() {
+  constexpr int kPreIdleSpins = 64;
   // An idle worker is not stalled, whether it spins, sleeps or gives a verdict: the
   // stall monitor must not count its quiet switch count against it.
   struct Idle {
@@ -87,6 +88,13 @@ void Worker::idle_step_multi() {
     explicit Idle(std::atomic<bool>& w) : waiting(w) { waiting.store(true, std::memory_order_relaxed); }
     ~Idle() { waiting.store(false, std::memory_order_relaxed); }
   } idle(waiting_);
+  // A wake-up from another worker often follows within a microsecond or two (a round
+  // trip between fibers on two workers): watch this worker's own inbox a moment before
+  // touching the counters every worker shares, each a cache line transfer.
+  for (int spin = 0; spin < kPreIdleSpins; ++spin) {
+    if (inbox_nonempty_.load(std::memory_order_relaxed)) return;
+    spin_pause();
+  }
   if (scheduler_.live_fibers() == 0) {
     // The run is ending (worker 0 ends it: run_is_over): tell it, and sleep until it
     // says so. Only the stop's wake-up or new work wakes this sleep.
