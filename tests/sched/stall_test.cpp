@@ -185,3 +185,47 @@ TEST_CASE("with several workers the others take a stuck worker's queued fibers",
   CHECK_THAT(lines[0], Catch::Contains("worker 1 has run fiber"));
   CHECK_THAT(lines[0], Catch::Matches(".*the other workers take the fibers queued behind it \\(([1-9][0-9]*) so far.*"));
 }
+
+// Wake-ups posted to a stuck worker (fibers that last ran there, woken from elsewhere)
+// are passed on too: several at once, so the inbox holds more than its first entry.
+TEST_CASE("with several workers the others take the wake-ups posted to a stuck worker", "[stall][mn]") {
+  Reports reports;
+  weft::RuntimeOptions options = reports.options(100ms);
+  options.workers = 2;
+  constexpr int kWaiting = 6;
+  std::atomic<int> parked{0};
+  std::atomic<int> ran{0};
+  std::atomic<bool> stuck_now{false};
+  std::atomic<int> ran_while_stuck{-1};
+  weft::run(
+      [&] {
+        weft::Channel<int> never;  // closed by worker 0 once worker 1 is stuck
+        // Keeps worker 0 busy, so worker 1 shares nothing with it, until worker 1 is
+        // stuck; then wakes every fiber waiting on worker 1.
+        auto waker = weft::spawn_on(0, [&] {
+          while (!stuck_now.load()) weft::this_fiber::yield();
+          never.close();
+        });
+        auto stuck = weft::spawn_on(1, [&] {
+          for (int i = 0; i < kWaiting; ++i)
+            weft::spawn([&] {
+              ++parked;
+              (void)never.recv();  // parks on worker 1
+              ++ran;
+            }).detach();
+          while (parked.load() < kWaiting) weft::this_fiber::yield();
+          weft::this_fiber::yield();  // the last one has parked
+          stuck_now.store(true);
+          // Blocks worker 1's thread until the woken fibers have run elsewhere, or 5 s.
+          const auto give_up = std::chrono::steady_clock::now() + 5s;
+          while (ran.load() < kWaiting && std::chrono::steady_clock::now() < give_up)
+            std::this_thread::sleep_for(1ms);
+          ran_while_stuck.store(ran.load());
+        });
+        waker.join();
+        stuck.join();
+      },
+      options);
+  CHECK(ran_while_stuck.load() == kWaiting);
+  CHECK(reports.taken().size() == 1);
+}
