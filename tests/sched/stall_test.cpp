@@ -58,6 +58,15 @@ std::string stderr_of(Body body) {
   return text;
 }
 
+// Blocks the calling kernel thread, as a blocking call would, until `count` reaches
+// `target` or 5 s have passed; returns the count then.
+int block_thread_until(const std::atomic<int>& count, int target) {
+  const auto give_up = std::chrono::steady_clock::now() + 5s;
+  while (count.load() < target && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(1ms);
+  return count.load();
+}
+
 }  // namespace
 
 TEST_CASE("a fiber that blocks its worker's thread is reported once, by name", "[stall]") {
@@ -168,12 +177,8 @@ TEST_CASE("with several workers the others take a stuck worker's queued fibers",
         auto stuck = weft::spawn_on(1, [&] {
           for (int i = 0; i < kQueued; ++i) weft::spawn([&] { ++ran; }).detach();
           queued.store(true);
-          // Blocks worker 1's thread (as a blocking call would) until the queued fibers
-          // have run elsewhere, or 5 s.
-          const auto give_up = std::chrono::steady_clock::now() + 5s;
-          while (ran.load() < kQueued && std::chrono::steady_clock::now() < give_up)
-            std::this_thread::sleep_for(1ms);
-          ran_while_stuck.store(ran.load());
+          // Until the queued fibers have run elsewhere.
+          ran_while_stuck.store(block_thread_until(ran, kQueued));
         });
         busy.join();
         stuck.join();
@@ -216,11 +221,8 @@ TEST_CASE("with several workers the others take the wake-ups posted to a stuck w
           while (parked.load() < kWaiting) weft::this_fiber::yield();
           weft::this_fiber::yield();  // the last one has parked
           stuck_now.store(true);
-          // Blocks worker 1's thread until the woken fibers have run elsewhere, or 5 s.
-          const auto give_up = std::chrono::steady_clock::now() + 5s;
-          while (ran.load() < kWaiting && std::chrono::steady_clock::now() < give_up)
-            std::this_thread::sleep_for(1ms);
-          ran_while_stuck.store(ran.load());
+          // Until the woken fibers have run elsewhere.
+          ran_while_stuck.store(block_thread_until(ran, kWaiting));
         });
         waker.join();
         stuck.join();
