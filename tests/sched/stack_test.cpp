@@ -74,19 +74,23 @@ bool kernel_installs_guards() {
 }
 
 // Spawns `count` fibers that all block on one channel, calls `while_blocked` once they
-// have all run, then lets them finish. Returns how many ran.
+// have all run, then lets them finish. Returns how many ran. Fiber i asks for a stack of
+// stack_size(i) bytes (0: the default).
 template <class F>
-std::size_t block_many(std::size_t count, F while_blocked) {
-  return weft::run([count, &while_blocked] {
+std::size_t block_many(std::size_t count, F while_blocked,
+                       std::size_t (*stack_size)(std::size_t) = [](std::size_t) { return std::size_t{0}; }) {
+  return weft::run([count, &while_blocked, stack_size] {
     weft::Channel<int> gate;
     std::size_t started = 0;
     std::vector<weft::JoinHandle<void>> fibers;
     fibers.reserve(count);
     for (std::size_t i = 0; i < count; ++i)
-      fibers.push_back(weft::spawn([&] {
-        ++started;
-        (void)gate.recv();
-      }));
+      fibers.push_back(weft::spawn(
+          [&] {
+            ++started;
+            (void)gate.recv();
+          },
+          {.stack_size = stack_size(i)}));
     while (started < count) weft::this_fiber::yield();
     while_blocked();
     gate.close();
@@ -253,15 +257,23 @@ TEST_CASE("more fibers can block at once than one kernel mapping per stack would
     SUCCEED("this kernel has no MADV_GUARD_INSTALL (Linux 6.13): the split guards' case covers it");
     return;
   }
-  INFO((split_guards ? "guards by mprotect" : "guards by MADV_GUARD_INSTALL"));
+  // Stacks of two sizes in turn: each size is cut from chunks of its own (with one chunk
+  // at a time, the other size got a mapping each, outside the guard budget).
+  const bool two_sizes = GENERATE(false, true);
+  INFO((split_guards ? "guards by mprotect" : "guards by MADV_GUARD_INSTALL")
+       << (two_sizes ? ", stacks of two sizes in turn" : ""));
   // In a child process: the split guards stay on in it, and its stderr is read.
-  ChildResult child = run_in_child([count, split_guards] {
+  ChildResult child = run_in_child([count, split_guards, two_sizes] {
     if (split_guards) weft::sched::detail::StackPool::use_split_guards_for_testing(true);
     std::size_t seen_maps = 0;
-    const std::size_t ran = block_many(count, [&] {
-      std::ifstream maps("/proc/self/maps");
-      for (std::string line; std::getline(maps, line);) ++seen_maps;
-    });
+    const std::size_t ran = block_many(
+        count,
+        [&] {
+          std::ifstream maps("/proc/self/maps");
+          for (std::string line; std::getline(maps, line);) ++seen_maps;
+        },
+        two_sizes ? [](std::size_t i) -> std::size_t { return i % 2 ? 32 * 1024 : 48 * 1024; }
+                  : [](std::size_t) -> std::size_t { return 0; });
     std::printf("%zu %zu\n", ran, seen_maps);
   });
   INFO("child stderr: " << child.err);

@@ -101,9 +101,11 @@ TEST_CASE("bench process: a process started on one CPU runs there, and we run wh
 }
 
 TEST_CASE("bench process: finish reports the CPU time the process used", "[bench]") {
-  // About 0.3 s of CPU in a busy loop, then 0.3 s asleep (which costs none).
-  Process p({"sh", "-c", "i=0; end=$(( $(date +%s%N) + 300000000 )); "
-                         "while [ $(date +%s%N) -lt $end ]; do i=$((i+1)); done; sleep 0.3"});
+  // 0.3 s of CPU in a busy loop, then 0.3 s asleep (which costs none). The loop counts
+  // the shell's own CPU time (utime + stime in /proc, in ticks of 10 ms), not the clock:
+  // on a loaded machine 0.3 s of wall time can be well under 0.1 s of CPU.
+  Process p({"sh", "-c", "while :; do read -r s < /proc/$$/stat; set -- $s; "
+                         "[ $(( ${14} + ${15} )) -ge 30 ] && break; done; sleep 0.3"});
   REQUIRE(p.finish(after(20s)) == 0);
   CHECK(p.cpu_seconds() > 0.1);
   CHECK(p.cpu_seconds() < 0.55);

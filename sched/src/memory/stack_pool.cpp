@@ -66,31 +66,30 @@ bool install_guard(void* base, std::size_t guard) noexcept {
   return ::mprotect(base, guard, PROT_NONE) == 0;
 }
 
-// Without MADV_GUARD_INSTALL, every mprotect'ed guard splits its chunk's mapping: a chunk
-// of 16 stacks becomes 32 mappings. Such chunks may use half of vm.max_map_count; the
-// rest stays for the program (malloc, threads, files). Past that, chunks are mapped
-// without guard pages (one mapping for 16 stacks) instead of failing, with a warning.
-std::size_t split_chunk_budget() noexcept {
-  static const std::size_t budget = [] {
-    std::size_t limit = 65'530;  // the kernel's default, should /proc not say
+// Without MADV_GUARD_INSTALL, an mprotect'ed guard splits its mapping: each guarded stack
+// takes two mappings (its guard and itself), in a chunk or not. Such stacks may use half
+// of vm.max_map_count; the rest stays for the program (malloc, threads, files). Past
+// that, stacks get no guard page (a chunk of 16 is then one mapping) instead of failing,
+// with a warning.
+std::size_t split_guard_limit() noexcept {
+  static const std::size_t limit = [] {
+    std::size_t maps = 65'530;  // the kernel's default, should /proc not say
     if (std::FILE* f = std::fopen("/proc/sys/vm/max_map_count", "r")) {
       unsigned long long n = 0;
-      if (std::fscanf(f, "%llu", &n) == 1 && n > 0) limit = static_cast<std::size_t>(n);
+      if (std::fscanf(f, "%llu", &n) == 1 && n > 0) maps = static_cast<std::size_t>(n);
       std::fclose(f);
     }
-    return limit / 2 / (2 * StackPool::kChunkStacks);
+    return maps / 4;
   }();
-  return budget;
+  return limit;
 }
 
-std::atomic<std::size_t> g_split_chunks{0};  // mapped chunks whose guards split them
+std::atomic<std::size_t> g_split_guards{0};  // mapped stacks whose guard is an mprotect
 
-// How the stacks of a new chunk get their guard pages.
-StackChunk::Guards guards_for_new_chunk() noexcept {
-  if (guard_install_works()) return StackChunk::Guards::Installed;
-  if (g_split_chunks.fetch_add(1, std::memory_order_relaxed) < split_chunk_budget())
-    return StackChunk::Guards::Split;
-  g_split_chunks.fetch_sub(1, std::memory_order_relaxed);
+// Counts `stacks` more mprotect'ed guards; false (and a warning, once) over the limit.
+bool reserve_split_guards(std::size_t stacks) noexcept {
+  if (g_split_guards.fetch_add(stacks, std::memory_order_relaxed) + stacks <= split_guard_limit()) return true;
+  g_split_guards.fetch_sub(stacks, std::memory_order_relaxed);
   static std::atomic<bool> warned{false};
   if (!warned.exchange(true, std::memory_order_relaxed))
     std::fprintf(stderr,
@@ -98,8 +97,22 @@ StackChunk::Guards guards_for_new_chunk() noexcept {
                  "this kernel (before Linux 6.13 each guard splits a mapping); stacks mapped from "
                  "now on have none, so an overflow there corrupts memory instead of stopping the "
                  "program. Raise vm.max_map_count to keep them.\n",
-                 StackPool::split_guard_stack_limit());
-  return StackChunk::Guards::None;
+                 split_guard_limit());
+  return false;
+}
+
+void release_split_guards(std::size_t stacks) noexcept {
+  // Never below zero: a stack guarded before a test turned the mprotect way on counts
+  // as split when it goes, without having been counted.
+  std::size_t now = g_split_guards.load(std::memory_order_relaxed);
+  while (!g_split_guards.compare_exchange_weak(now, now >= stacks ? now - stacks : 0, std::memory_order_relaxed)) {
+  }
+}
+
+// How the stacks of a new chunk get their guard pages.
+StackChunk::Guards guards_for_new_chunk() noexcept {
+  if (guard_install_works()) return StackChunk::Guards::Installed;
+  return reserve_split_guards(StackPool::kChunkStacks) ? StackChunk::Guards::Split : StackChunk::Guards::None;
 }
 
 Stack registered(Stack stack) noexcept {
@@ -110,9 +123,18 @@ Stack registered(Stack stack) noexcept {
   return stack;
 }
 
+// A stack of its own mapping has an mprotect'ed guard where the kernel cannot install
+// one (the toggle for tests is set before any stack is mapped).
+bool has_split_guard(const Stack& stack) noexcept {
+  return stack.chunk == nullptr && stack.guard != 0 && !guard_install_works();
+}
+
 Stack map_stack(std::size_t mapped, std::size_t guard) {
   void* base = map_anonymous(mapped);
-  if (!install_guard(base, guard)) {
+  const bool split = !guard_install_works();
+  if (split && !reserve_split_guards(1)) guard = 0;  // the page below the stack is part of it
+  if (guard != 0 && !install_guard(base, guard)) {
+    if (split) release_split_guards(1);
     ::munmap(base, mapped);
     throw std::bad_alloc();
   }
@@ -122,7 +144,7 @@ Stack map_stack(std::size_t mapped, std::size_t guard) {
 void drop_chunk(StackChunk* chunk) noexcept {
   if (chunk->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   ::munmap(chunk->base, chunk->bytes);
-  if (chunk->guards == StackChunk::Guards::Split) g_split_chunks.fetch_sub(1, std::memory_order_relaxed);
+  if (chunk->guards == StackChunk::Guards::Split) release_split_guards(StackPool::kChunkStacks);
   delete chunk;
 }
 
@@ -136,10 +158,12 @@ void unmap_stack(const Stack& stack) noexcept {
 #if WEFT_ASAN
   ASAN_UNPOISON_MEMORY_REGION(static_cast<char*>(stack.base) + stack.guard, stack.usable());
 #endif
-  if (stack.chunk)
+  if (stack.chunk) {
     drop_chunk(stack.chunk);
-  else
-    ::munmap(stack.base, stack.mapped);
+    return;
+  }
+  if (has_split_guard(stack)) release_split_guards(1);
+  ::munmap(stack.base, stack.mapped);
 }
 
 // Stacks left over by pools that were destroyed on this thread. A thread that creates
@@ -187,44 +211,46 @@ StackPool::~StackPool() {
   for (auto& size_class : classes_)
     for (auto& stack : size_class.free)
       if (!t_spare.keep(stack)) unmap_stack(stack);
-  stop_cutting();
+  for (Cutter& cutter : cutters_) stop_cutting(cutter);
 }
 
-Stack StackPool::cut(std::size_t mapped, std::size_t guard) {
-  if (cut_left_ == 0) {
-    stop_cutting();
+Stack StackPool::cut(Cutter& cutter, std::size_t mapped, std::size_t guard) {
+  if (cutter.chunk == nullptr) {
     const std::size_t bytes = mapped * kChunkStacks;
     void* base = map_anonymous(bytes);
     // Never huge pages (where they are on for all memory): a stack touches a page or two,
     // and adjacent chunks merge into one mapping with 2 MiB-aligned ranges inside.
     ::madvise(base, bytes, MADV_NOHUGEPAGE);
     try {
-      cutting_ = new StackChunk{base, bytes, {1}};  // the pool's own reference while it cuts
+      cutter.chunk = new StackChunk{base, bytes, {1}};  // the pool's own reference while it cuts
     } catch (...) {
       ::munmap(base, bytes);
       throw;
     }
-    cutting_->guards = guards_for_new_chunk();
-    cut_next_ = static_cast<char*>(base);
-    cut_left_ = kChunkStacks;
-    cut_size_ = mapped;
+    cutter.chunk->guards = guards_for_new_chunk();
+    cutter.next = static_cast<char*>(base);
+    cutter.left = kChunkStacks;
+    cutter.size = mapped;
   }
-  void* base = cut_next_;
-  cut_next_ += mapped;
-  --cut_left_;
-  if (cutting_->guards == StackChunk::Guards::None)
+  StackChunk* chunk = cutter.chunk;
+  void* base = cutter.next;
+  cutter.next += mapped;
+  const bool last = --cutter.left == 0;
+  bool guarded = true;
+  if (chunk->guards == StackChunk::Guards::None)
     guard = 0;  // the page below the stack is part of it
-  else if (!install_guard(base, guard))
-    throw std::bad_alloc();  // the slot stays unused
-  cutting_->refs.fetch_add(1, std::memory_order_relaxed);
-  return registered(Stack{base, mapped, guard, 0, cutting_});
+  else
+    guarded = install_guard(base, guard);
+  if (guarded) chunk->refs.fetch_add(1, std::memory_order_relaxed);
+  if (last) stop_cutting(cutter);  // after the stack's reference: the chunk stays mapped
+  if (!guarded) throw std::bad_alloc();  // the slot stays unused
+  return registered(Stack{base, mapped, guard, 0, chunk});
 }
 
-void StackPool::stop_cutting() noexcept {
-  if (cutting_ == nullptr) return;
-  drop_chunk(cutting_);
-  cutting_ = nullptr;
-  cut_left_ = 0;
+void StackPool::stop_cutting(Cutter& cutter) noexcept {
+  if (cutter.chunk == nullptr) return;
+  drop_chunk(cutter.chunk);
+  cutter = Cutter{};
 }
 
 Stack StackPool::acquire(std::size_t usable) {
@@ -245,9 +271,16 @@ Stack StackPool::acquire(std::size_t usable) {
   }
   ++mapped_count_;
   if (auto spare = t_spare.take(mapped)) return fresh(*spare);
-  // One size is cut from chunks at a time: another size gets a mapping of its own until
-  // the current chunk is used up.
-  if (mapped <= kMaxChunkedSize && (cut_left_ == 0 || cut_size_ == mapped)) return cut(mapped, page);
+  if (mapped <= kMaxChunkedSize) {
+    // The chunk being cut for this size, or a new one; with more sizes in use at once
+    // than cutters, a stack gets a mapping of its own.
+    Cutter* idle = nullptr;
+    for (Cutter& cutter : cutters_) {
+      if (cutter.chunk != nullptr && cutter.size == mapped) return cut(cutter, mapped, page);
+      if (cutter.chunk == nullptr && idle == nullptr) idle = &cutter;
+    }
+    if (idle) return cut(*idle, mapped, page);
+  }
   return map_stack(mapped, page);
 }
 
@@ -280,7 +313,7 @@ void StackPool::use_split_guards_for_testing(bool on) noexcept {
   g_without_guard_install.store(on, std::memory_order_relaxed);
 }
 
-std::size_t StackPool::split_guard_stack_limit() noexcept { return split_chunk_budget() * kChunkStacks; }
+std::size_t StackPool::split_guard_stack_limit() noexcept { return split_guard_limit(); }
 
 std::size_t StackPool::pooled_count() const noexcept {
   std::size_t n = hot_ ? 1 : 0;

@@ -6,12 +6,13 @@
 // and their guard pages are installed with MADV_GUARD_INSTALL (Linux 6.13), which does
 // not split the mapping. With a mapping or two per stack (mprotect splits one in two) a
 // process ran out of mappings (vm.max_map_count, 65,530 by default) at ~32,700 fibers
-// blocked at once. On older kernels the guard is an mprotect, which splits the chunk:
-// such chunks may take half of vm.max_map_count, and chunks mapped beyond that have no
-// guard pages (a warning says so once). A chunk goes back to the kernel with its last
-// stack.
+// blocked at once. On older kernels the guard is an mprotect, which splits the mapping:
+// stacks guarded so may take half of vm.max_map_count, and stacks mapped beyond that
+// have no guard page (a warning says so once). A chunk goes back to the kernel with its
+// last stack.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <vector>
@@ -76,17 +77,30 @@ class StackPool {
   void release(Stack stack) noexcept;
 
   std::size_t pooled_count() const noexcept;
-  // Where guards are mprotect'ed (kernels before 6.13): how many stacks of chunks may
-  // have guard pages at once in this process (half of vm.max_map_count's mappings).
+  // Where guards are mprotect'ed (kernels before 6.13): how many stacks may have guard
+  // pages at once in this process (half of vm.max_map_count's mappings).
   static std::size_t split_guard_stack_limit() noexcept;
-  // Tests: guard pages by mprotect, as on kernels before 6.13, from now on in this process.
+  // Tests: guard pages by mprotect, as on kernels before 6.13, in this process. Call it
+  // before the first stack is mapped.
   static void use_split_guards_for_testing(bool on) noexcept;
   std::size_t mapped_count() const noexcept { return mapped_count_; }
 
  private:
+  // A chunk being cut into stacks of one size. Each size in use has its own, up to
+  // kCutSizes at once (a program with stacks of two sizes would otherwise get a mapping
+  // per stack of the size not being cut).
+  struct Cutter {
+    StackChunk* chunk = nullptr;  // null: free for any size
+    char* next = nullptr;
+    std::size_t left = 0;  // stacks still to cut from it
+    std::size_t size = 0;  // their size, guard included
+  };
+  static constexpr std::size_t kCutSizes = 4;
+
   static Stack fresh(Stack stack) noexcept;
-  Stack cut(std::size_t mapped, std::size_t guard);
-  void stop_cutting() noexcept;
+  Stack cut(Cutter& cutter, std::size_t mapped, std::size_t guard);
+  // Drops the pool's reference to the cutter's chunk (its stacks keep theirs).
+  static void stop_cutting(Cutter& cutter) noexcept;
   struct SizeClass {
     std::size_t mapped;
     std::vector<Stack> free;
@@ -96,10 +110,7 @@ class StackPool {
   std::size_t pooled_bytes_ = 0;
   std::size_t max_pooled_bytes_;
   std::size_t mapped_count_ = 0;
-  StackChunk* cutting_ = nullptr;  // the chunk new stacks are cut from
-  char* cut_next_ = nullptr;
-  std::size_t cut_left_ = 0;  // stacks still to cut from it
-  std::size_t cut_size_ = 0;  // their size, guard included
+  std::array<Cutter, kCutSizes> cutters_{};
 };
 
 }  // namespace weft::sched::detail
