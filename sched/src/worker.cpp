@@ -7,6 +7,7 @@
 #include <exception>
 #include <mutex>
 #include <ostream>
+#include <utility>
 #include <vector>
 
 #include "memory/overflow_guard.hpp"
@@ -411,9 +412,8 @@ void Worker::make_ready(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexc
 }
 
 void Worker::post_locked(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept {
-  if (!inbox_has_first_) {
+  if (inbox_first_.fiber == nullptr) {
     inbox_first_ = Wakeup{&fiber, epoch, hint};
-    inbox_has_first_ = true;
   } else {
     inbox_.push_back(Wakeup{&fiber, epoch, hint});  // capacity is kept: rarely allocates
   }
@@ -450,8 +450,7 @@ void Worker::drain_inbox() noexcept {
 }
 
 void Worker::take_posted_locked(Wakeup& first, std::vector<Wakeup>& rest) noexcept {
-  first = inbox_has_first_ ? inbox_first_ : Wakeup{};
-  inbox_has_first_ = false;
+  first = std::exchange(inbox_first_, Wakeup{});
   rest.swap(inbox_);
   inbox_nonempty_.store(false, std::memory_order_relaxed);
 }

@@ -315,9 +315,8 @@ class alignas(kAliasPageBytes) Worker {
   // per hop, and each other line costs a transfer between cores).
   alignas(64) detail::PlainSpinLock inbox_lock_;  // cross-thread by nature: never biased
   std::atomic<bool> inbox_nonempty_{false};
-  bool inbox_has_first_ = false;  // under inbox_lock_: inbox_first_ holds one
   std::atomic<bool> stuck_{false};  // registered in StuckRegistry
-  Wakeup inbox_first_{};
+  Wakeup inbox_first_{};  // the oldest posted wake-up (null fiber: none)
   std::vector<Wakeup> inbox_;  // the ones posted after inbox_first_
 
   // Every live fiber started here, for dump() and deadlock reports (fibers in state Done

@@ -56,7 +56,8 @@ class SchedulingPolicy {
 // of hand-offs. The budget is small so that slow hand-offs (a TSan build's take ~0.1 ms)
 // still end near the slice; the clock read (~20 ns) then costs well under a nanosecond
 // per hand-off. A count alone would bound a deep spawn-then-join tree too tightly: each
-// refusal starts another subtree, and skynet's 1M-leaf tree kept ~2,500 stacks alive instead of ~140.
+// refusal starts another subtree, and skynet's 1M-leaf tree kept ~2,500 stacks alive
+// instead of ~140.
 class FifoPolicy final : public SchedulingPolicy {
  public:
   static constexpr std::uint32_t kHandoffBudget = 128;
@@ -68,9 +69,9 @@ class FifoPolicy final : public SchedulingPolicy {
   bool has_ready() const noexcept override { return head_ != nullptr; }
   std::size_t ready_count() const noexcept override { return count_; }
 
-  // For a policy built on this one (M:N's StealingPolicy): removes up to `max` of the oldest queued fibers that are not pinned and (unless
-  // `handoffs_too`) not queued ahead by a hand-off, writing them to `out`; returns how
-  // many.
+  // For a policy built on this one (M:N's StealingPolicy): removes up to `max` of the
+  // oldest queued fibers that are not pinned and (unless `handoffs_too`) not queued
+  // ahead by a hand-off, writing them to `out`; returns how many.
   std::size_t take_oldest(Fiber** out, std::size_t max, bool handoffs_too = false) noexcept {
     std::size_t n = 0;
     for (Fiber* f = head_; f && n < max;) {
