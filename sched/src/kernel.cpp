@@ -204,10 +204,12 @@ WaitTicket begin_wait(WaitKind kind, const void* object, const char* name,
 bool try_claim(WaitTicket ticket, WakeReason reason, std::uintptr_t detail) noexcept {
   Fiber& fiber = *ticket.fiber;
   auto& word = FiberAccess::wait_word(fiber);
-  std::uint64_t open = wait_word::make(ticket.epoch, wait_word::kOpen);
-  if (!word.compare_exchange_strong(open, wait_word::make(ticket.epoch, wait_word::kClaiming),
-                                    std::memory_order_acq_rel, std::memory_order_relaxed))
-    return false;
+  const std::uint64_t open = wait_word::make(ticket.epoch, wait_word::kOpen);
+  std::uint64_t seen = open;
+  // Open or spinning (the waiter moves between the two itself): claiming is one more.
+  while (!word.compare_exchange_weak(seen, seen + wait_word::kClaiming, std::memory_order_acq_rel,
+                                     std::memory_order_relaxed))
+    if ((seen & ~wait_word::kSpinning) != open) return false;
   FiberAccess::wake_reason(fiber) = reason;
   FiberAccess::wake_detail(fiber) = detail;
   return true;
@@ -226,7 +228,7 @@ static WaitOutcome park_until_claimed(WaitTicket ticket, Fiber* taken) {
   for (;;) {
     const std::uint64_t seen = word.load(std::memory_order_acquire);
     if (seen == claimed) break;
-    if (wait_word::state_of(seen) == wait_word::kClaiming) {
+    if (wait_word::is_claiming(seen)) {
       detail::spin_pause();  // a claimer on another thread is handing over
       continue;
     }

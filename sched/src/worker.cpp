@@ -343,8 +343,12 @@ void Worker::park(const WaitRecord& record) {
 
 void Worker::park_in_wait(std::uint64_t epoch, Fiber* taken) {
   Fiber& self = *running_;
-  // Timers and wake-ups from other threads may end this very wait: look first.
-  if ((next_tick() & 63) == 0 || (!taken && !ready_any())) maintenance();
+  // Timers and wake-ups from other threads may end this very wait: look first. With
+  // several workers and nothing else to run, watch the wait a moment before parking.
+  if ((next_tick() & 63) == 0 || (!taken && !ready_any())) {
+    maintenance();
+    if (multi_ && !taken && spin_in_wait(epoch)) return;  // claimed: the caller sees it
+  }
   if (!wait_word::is_waiting(self.wait_word_.load(std::memory_order_acquire))) {
     if (taken) ready_push(*taken, ReadyHint::Handoff);
     return;
@@ -393,6 +397,12 @@ void Worker::wake(WaitTicket ticket, ReadyHint hint) noexcept {
 
 void Worker::wake_remote(WaitTicket ticket, ReadyHint hint, Worker& worker) noexcept {
   Fiber& fiber = *ticket.fiber;
+  // A fiber spinning in its wait (spin_in_wait) runs on its worker's thread, so only a
+  // claimer on another thread can have claimed it: the store is the whole wake-up.
+  if (wait_word::state_of(fiber.wait_word_.load(std::memory_order_relaxed)) == wait_word::kClaimingSpinner) {
+    fiber.wait_word_.store(wait_word::make(ticket.epoch, wait_word::kClaimed), std::memory_order_release);
+    return;
+  }
   fiber.retain();  // the inbox entry may outlive the wait (see post_locked)
   // Publish under the inbox lock: a fiber that sees the claim before it sleeps runs on
   // and may end its worker's run, which then waits for this lock (see run()).

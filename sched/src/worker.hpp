@@ -105,7 +105,8 @@ class alignas(kAliasPageBytes) Worker {
   // Raw park of the running fiber (permit semantics, see kernel.hpp).
   void park(const WaitRecord& record);
   // Switches away from the running fiber, which has the open claimed wait `epoch` (see
-  // wait_word.hpp), unless that wait was claimed meanwhile. `taken` (from take_to_run)
+  // wait_word.hpp), unless that wait was claimed meanwhile (also while it spun on the
+  // wait with nothing else to run: spin_in_wait). `taken` (from take_to_run)
   // runs next; if the wait was claimed already, it goes back to the front of the queue.
   void park_in_wait(std::uint64_t epoch, Fiber* taken = nullptr);
   // Queues again a fiber from take_to_run that did not run (the wait ended first).
@@ -208,6 +209,13 @@ class alignas(kAliasPageBytes) Worker {
   // The idle step when the scheduler has several workers: steal, else sleep.
   void idle_step_multi();
   bool steal_some() noexcept;
+  // Before the running fiber switches out of its open claimed wait `epoch` with
+  // nothing else to run here: watches the wait word a moment instead (a wake-up from
+  // another worker often follows within a microsecond or two: a round trip between
+  // fibers on two workers). A claim meanwhile costs its claimer no post to the inbox,
+  // and this worker no switch. False if the wait is still open (the caller parks), true
+  // if it was claimed or is being claimed.
+  WEFT_NOINLINE bool spin_in_wait(std::uint64_t epoch) noexcept;
   bool any_shared_work() const noexcept;
   void sleep_multi(std::optional<Duration> timeout) noexcept;
   // Offers the older half of this worker's queue to idle workers, and wakes one.

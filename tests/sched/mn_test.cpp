@@ -36,7 +36,7 @@ weft::RuntimeOptions on_workers(std::size_t n) {
 }
 
 // Busy for about `d` without yielding: gives idle workers time to steal.
-void spin_for(std::chrono::microseconds d) {
+void spin_for(std::chrono::nanoseconds d) {
   const auto until = std::chrono::steady_clock::now() + d;
   while (std::chrono::steady_clock::now() < until) {
   }
@@ -210,6 +210,59 @@ TEST_CASE("pinned fibers on different workers pass messages and share a mutex", 
           }));
         for (auto& f : adders) f.join();
         CHECK(counter == static_cast<long>(2 * workers * 2000));
+      },
+      on_workers(workers));
+}
+
+// A fiber whose worker has nothing else to run watches its wait word a moment before it
+// parks. Claims land before that, during it, as it gives up, and after it parked: the
+// echo side waits 0 to 6 us, around the spin's length, before it answers. A claim that
+// lost the race with the end of the spin would leave both fibers blocked (a deadlock:
+// run() throws); a cancellation while the fiber spins must end its wait too.
+TEST_CASE("a wait claimed while its fiber spins on it, or as it stops, is never lost", "[mn]") {
+  const std::size_t workers = GENERATE(2, 4);
+  CAPTURE(workers);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  weft::run(
+      [&] {
+        weft::Channel<int> ping, pong;  // unbuffered: every send meets a waiting receiver
+        auto echo = weft::spawn_on(workers - 1, [&] {
+          int delay_ns = 0;
+          while (auto v = ping.recv()) {
+            spin_for(std::chrono::nanoseconds(delay_ns));
+            delay_ns = (delay_ns + 200) % 6'200;
+            pong.send(*v + 1);
+          }
+        });
+        long sum = 0;
+        int rounds = 0;
+        for (; rounds < 60'000 && std::chrono::steady_clock::now() < deadline; ++rounds) {
+          ping.send(rounds);
+          sum += pong.recv().value();
+        }
+        ping.close();
+        echo.join();
+        CHECK(rounds >= 1'000);
+        CHECK(sum == static_cast<long>(rounds) * (rounds + 1) / 2);
+
+        int cancelled = 0;
+        for (int round = 0; round < 2'000; ++round) {
+          weft::Channel<int> never;
+          auto waiter = weft::spawn_on(0, [&] {
+            try {
+              (void)never.recv();
+            } catch (const weft::Cancelled&) {
+              ++cancelled;
+            }
+          });
+          auto canceller = weft::spawn_on(workers - 1, [&, round] {
+            spin_for(std::chrono::microseconds(round % 5));
+            waiter.cancel();
+          });
+          canceller.join();
+          waiter.join();
+        }
+        CHECK(cancelled == 2'000);
       },
       on_workers(workers));
 }

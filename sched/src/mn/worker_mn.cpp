@@ -18,6 +18,7 @@
 
 #include "deadlock/deadlock_watch.hpp"
 #include "deadlock/stuck_registry.hpp"
+#include "wait_word.hpp"
 #include "weft/sched/spinlock.hpp"
 #include "worker.hpp"
 
@@ -114,6 +115,23 @@ void Worker::idle_step_multi() {
     }
   }
   scheduler_.idle_workers_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+bool Worker::spin_in_wait(std::uint64_t epoch) noexcept {
+  constexpr int kWaitSpins = 256;  // ~2.5 us at 10 ns a PAUSE; beyond 128 no faster round trip
+  if (ready_any() || inbox_nonempty_.load(std::memory_order_relaxed)) return false;
+  auto& word = running_->wait_word_;
+  const std::uint64_t spinning = wait_word::make(epoch, wait_word::kSpinning);
+  std::uint64_t seen = wait_word::make(epoch, wait_word::kOpen);
+  // CASes both ways: a claimer may move the word on at any time.
+  if (!word.compare_exchange_strong(seen, spinning, std::memory_order_relaxed)) return true;
+  for (int spin = 0; spin < kWaitSpins; ++spin) {
+    spin_pause();
+    if (word.load(std::memory_order_relaxed) != spinning) return true;  // claimed (or being)
+    if (inbox_nonempty_.load(std::memory_order_relaxed)) break;  // another fiber to run
+  }
+  seen = spinning;
+  return !word.compare_exchange_strong(seen, wait_word::make(epoch, wait_word::kOpen), std::memory_order_relaxed);
 }
 
 bool Worker::steal_some() noexcept {
