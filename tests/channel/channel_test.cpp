@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdint>
+#include <type_traits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -294,6 +296,63 @@ TEST_CASE("a timed recv completes when a value arrives before the deadline", "[c
     auto receiver = weft::spawn([&] { CHECK(ch.recv().value() == 5); });
     CHECK(ch.send_for(5, 10s) == ChannelStatus::ok);
     receiver.join();
+  });
+}
+
+namespace {
+// Values of up to 8 bytes wait in the blocked fiber's hand-off slot (beside its wait
+// word), larger ones on its stack: the same outcomes either way.
+struct Small8 {
+  std::int32_t a, b;
+  bool operator==(const Small8&) const = default;
+};
+struct Big16 {
+  std::int64_t a, b;
+  bool operator==(const Big16&) const = default;
+};
+template <class V>
+V value_of(int n) {
+  if constexpr (std::is_same_v<V, int>)
+    return n;
+  else
+    return V{n, -n};
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("small and larger values: every outcome of a blocked send and recv", "[channel]", int, Small8,
+                   Big16) {
+  using V = TestType;
+  weft::run([] {
+    Channel<V> ch;  // rendezvous: every send and recv here blocks until its partner comes
+    auto receiver = weft::spawn([&] { return ch.recv().value(); });
+    CHECK(ch.send(value_of<V>(7)) == ChannelStatus::ok);
+    CHECK(receiver.join() == value_of<V>(7));
+
+    auto sender = weft::spawn([&] { return ch.send(value_of<V>(8)); });
+    CHECK(ch.recv().value() == value_of<V>(8));
+    CHECK(sender.join() == ChannelStatus::ok);
+
+    V kept = value_of<V>(9);
+    CHECK(ch.send_for(std::move(kept), 5ms) == ChannelStatus::timeout);
+    CHECK(kept == value_of<V>(9));
+    CHECK(ch.recv_for(5ms).status() == ChannelStatus::timeout);
+
+    auto closer = weft::spawn([&] {
+      weft::this_fiber::sleep_for(5ms);
+      ch.close();
+    });
+    V also_kept = value_of<V>(10);
+    CHECK(ch.send(std::move(also_kept)) == ChannelStatus::closed);
+    CHECK(also_kept == value_of<V>(10));
+    closer.join();
+
+    Channel<V> other;
+    auto closed_receiver = weft::spawn([&] { return ch.recv().status(); });
+    auto other_receiver = weft::spawn([&] { return other.recv().status(); });
+    weft::this_fiber::sleep_for(5ms);
+    other.close();
+    CHECK(closed_receiver.join() == ChannelStatus::closed);
+    CHECK(other_receiver.join() == ChannelStatus::closed);
   });
 }
 

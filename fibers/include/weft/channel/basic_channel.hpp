@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <iterator>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -341,12 +342,20 @@ class BasicChannel {
     sched::detail::AdoptedSpinGuard guard(lock_);
     if (deadline && *deadline <= sched::now()) return ChannelStatus::timeout;
 
-    detail::SendOffer<T> offer{&value, ChannelStatus::timeout};
     // Read now: once a receiver took the value it may destroy the channel at any time.
     const bool rendezvous = capacity_ == 0;
     sched::WaitTicket ticket =
         sched::begin_wait(sched::WaitRecord{sched::WaitKind::Channel, this, "channel send"});
-    sched::Waiter waiter(ticket, &offer);
+    // A small value is offered from the fiber's hand-off slot, beside its wait word (a
+    // copy: the caller's object is left as it is, which is what a move of it leaves).
+    detail::SendOffer<T> on_stack{&value, ChannelStatus::timeout};
+    detail::SendOffer<T>* offer = &on_stack;
+    if constexpr (kOfferInHandoff) {
+      auto* in_slot = new (ticket.fiber->handoff_slot()) OfferInHandoff{on_stack, value};
+      in_slot->offer.value = &in_slot->copy;
+      offer = &in_slot->offer;
+    }
+    sched::Waiter waiter(ticket, offer);
     senders_.push_back(waiter);
     guard.unlock();
     sched::WaitOutcome outcome;
@@ -355,12 +364,21 @@ class BasicChannel {
       outcome = sched::await(ticket, deadline);
       unlink.taken = outcome.reason == sched::WakeReason::Notified;
     }
-    if (offer.status != ChannelStatus::timeout) {  // a receiver or close() ended the wait
-      if (offer.status == ChannelStatus::ok && rendezvous) sched::hb_acquire(this);
-      return offer.status;
+    const ChannelStatus status = offer->status;
+    if (status != ChannelStatus::timeout) {  // a receiver or close() ended the wait
+      if (status == ChannelStatus::ok && rendezvous) sched::hb_acquire(this);
+      return status;
     }
     return timeout_or_throw(outcome.reason);
   }
+
+  struct OfferInHandoff {
+    detail::SendOffer<T> offer;
+    T copy;
+  };
+  static constexpr bool kOfferInHandoff = std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T> &&
+                                          sizeof(OfferInHandoff) <= sched::Fiber::kHandoffBytes &&
+                                          alignof(OfferInHandoff) <= 8;
 
   void recv_impl(RecvResult<T>& out, const std::optional<TimePoint>& deadline, bool block) {
     sched::Instrumentation* const hooks = sched::detail::instrumentation();  // see hooks_once
@@ -392,10 +410,13 @@ class BasicChannel {
       return;
     }
 
-    out.set_status(ChannelStatus::timeout);
     sched::WaitTicket ticket =
         sched::begin_wait(sched::WaitRecord{sched::WaitKind::Channel, this, "channel recv"});
-    sched::Waiter waiter(ticket, &out);
+    // A small result is received in the fiber's hand-off slot, beside its wait word.
+    RecvResult<T>* slot = &out;
+    if constexpr (kReceiveInHandoff) slot = new (ticket.fiber->handoff_slot()) RecvResult<T>;
+    slot->set_status(ChannelStatus::timeout);
+    sched::Waiter waiter(ticket, slot);
     receivers_.push_back(waiter);
     guard.unlock();
     sched::WaitOutcome outcome;
@@ -404,12 +425,17 @@ class BasicChannel {
       outcome = sched::await(ticket, deadline);
       unlink.taken = outcome.reason == sched::WakeReason::Notified;
     }
+    if constexpr (kReceiveInHandoff) out = *slot;
     if (out.status() != ChannelStatus::timeout) {  // a sender or close() ended the wait
       sched::hb_acquire(this);
       return;
     }
     (void)timeout_or_throw(outcome.reason);
   }
+
+  static constexpr bool kReceiveInHandoff =
+      std::is_trivially_copyable_v<RecvResult<T>> && std::is_trivially_destructible_v<RecvResult<T>> &&
+      sizeof(RecvResult<T>) <= sched::Fiber::kHandoffBytes && alignof(RecvResult<T>) <= 8;
 
   // Who ended a wait is read from the waiter's slot, which the claimer writes under the
   // lock (seen once the waiter has relocked): claimers from the channel never write

@@ -92,6 +92,14 @@ class Fiber {
   RunLink& run_link() noexcept { return run_link_; }
   const RunLink& run_link() const noexcept { return run_link_; }
 
+  // Room for a small value that a claimer hands to this fiber while it waits (a
+  // channel's receive slot or send offer): it shares a cache line with the wait word
+  // that the claimer writes anyway, so a hand-off between workers moves one line
+  // instead of two. For the fiber's own blocking call, one wait at a time; what is
+  // placed here must be trivially copyable and destructible.
+  static constexpr std::size_t kHandoffBytes = 24;
+  void* handoff_slot() noexcept { return handoff_; }
+
   // Control blocks (of every Fiber subclass) come from a per-thread cache of recently
   // freed blocks, so spawning does not go to malloc (see src/memory/fiber_memory.cpp).
   static void* operator new(std::size_t size);
@@ -126,11 +134,9 @@ class Fiber {
   detail::Worker* registered_on_ = nullptr;  // whose registry lists it (where it started)
   std::size_t stack_size_ = 0;
 
-  Fiber* registry_prev_ = nullptr;
-  Fiber* registry_next_ = nullptr;
-  Fiber* ended_next_ = nullptr;  // on its registry's list of fibers that ended elsewhere
-
   // Raw park/unpark handshake (see kernel.cpp): Running, Notified, Parking, Parked.
+  // From here to handoff_: one cache line (the blocks are 64-byte aligned, see
+  // fiber_memory.cpp), what a waker on another worker touches.
   std::atomic<std::uint8_t> park_state_{0};
 
   // Claimed waits (see wait_queue.hpp; layout in src/wait_word.hpp): epoch and state.
@@ -141,6 +147,11 @@ class Fiber {
   // Written and read by the worker it sleeps on; atomic only for stale wake-ups read
   // by another worker after a migration (see Worker::enqueue_woken).
   std::atomic<std::uint64_t> sleep_epoch_{0};
+  alignas(8) std::byte handoff_[kHandoffBytes];
+
+  Fiber* registry_prev_ = nullptr;
+  Fiber* registry_next_ = nullptr;
+  Fiber* ended_next_ = nullptr;  // on its registry's list of fibers that ended elsewhere
   std::atomic<bool> cancel_pending_{false};
   bool unwinding_ = false;   // shutting down: waits throw detail::Unwind
   mutable std::uint32_t instrumentation_tag_ = 0;  // in the padding before join_lock_
