@@ -3,9 +3,9 @@
 //     child at once) that only this worker touches, so while every worker is busy a
 //     switch costs what it costs on one worker;
 //   - a shared ring (StealQueue) that idle workers steal from. The worker moves the
-//     older half of its private queue there (share()) only while some worker is idle:
-//     work spreads when somebody wants it, and a pair of fibers passing messages stays
-//     on one core.
+//     older half of its private queue there (share()) only while some worker is idle
+//     and the ring is empty: work spreads when somebody wants it, and a pair of fibers
+//     passing messages stays on one core.
 // Every 61st pick looks at the ring first, so fibers shared but not stolen are not
 // starved by a private queue that never empties.
 // The private FIFO sits behind an OwnerGate: when the worker is stuck in a fiber (a
