@@ -432,16 +432,16 @@ void Worker::post_locked(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noex
   wake_idle();
 }
 
-void Worker::enqueue_woken(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept {
+bool Worker::enqueue_woken(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept {
   if (epoch != kRawPark) {
     // Only a fiber asleep in that very wait is queued; otherwise it saw the claim
     // before switching out and went on (it may even be running right now).
-    if (fiber.sleep_epoch_.load(std::memory_order_relaxed) != epoch) return;
+    if (fiber.sleep_epoch_.load(std::memory_order_relaxed) != epoch) return false;
     fiber.sleep_epoch_.store(0, std::memory_order_relaxed);
   }
   fiber.state_.store(FiberState::Ready, std::memory_order_relaxed);
   ready_push(fiber, hint);
-  wakeups_.store(wakeups_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  return true;
 }
 
 void Worker::drain_inbox() noexcept {
@@ -451,7 +451,8 @@ void Worker::drain_inbox() noexcept {
     take_posted_locked(first, inbox_spare_);
   }
   auto deliver = [this](const Wakeup& w) {
-    enqueue_woken(*w.fiber, w.hint, w.epoch);
+    if (enqueue_woken(*w.fiber, w.hint, w.epoch))  // a wake-up from another thread: counted
+      wakeups_.store(wakeups_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     w.fiber->release();  // the reference the poster took: a stale entry may hold the last one
   };
   if (first.fiber) deliver(first);

@@ -231,8 +231,8 @@ class alignas(kAliasPageBytes) Worker {
   // wake() of a fiber that sleeps on `worker`, from another thread.
   WEFT_NOINLINE static void wake_remote(WaitTicket ticket, ReadyHint hint, Worker& worker) noexcept;
   // On this worker's thread: queues a woken fiber, unless the wake-up is stale (the
-  // fiber never switched out for that wait, or already runs again).
-  void enqueue_woken(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept;
+  // fiber never switched out for that wait, or already runs again). True if queued.
+  bool enqueue_woken(Fiber& fiber, ReadyHint hint, std::uint64_t epoch) noexcept;
   // Takes a stack from the pool and prepares the first switch into `fiber`.
   void create_context(Fiber& fiber) noexcept;
   Context& retire_running() noexcept;
@@ -340,7 +340,7 @@ class alignas(kAliasPageBytes) Worker {
   // Fibers started here that ended on other workers (a stack through ended_next_).
   alignas(64) std::atomic<Fiber*> ended_elsewhere_{nullptr};
 
-  // Fibers woken here from other threads or by unwinding (see enqueue_woken). Atomic
+  // Fibers woken here from other threads (through the inbox, see drain_inbox). Atomic
   // for stats() from other threads; written by this worker alone.
   std::atomic<std::uint64_t> wakeups_{0};
   std::atomic<std::uint64_t> idle_waits_{0};

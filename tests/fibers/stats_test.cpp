@@ -38,6 +38,13 @@ TEST_CASE("idle waits, wake-ups from other threads and the blocking pool", "[sta
     const weft::RuntimeStats slept = weft::stats();
     CHECK(slept.workers[0].idle_waits >= 1);
     CHECK(slept.io.waits >= 1);
+    // Wake-ups on the worker's own thread are not counted as coming from other threads.
+    weft::Channel<int> local;
+    auto echo = weft::spawn([&] { (void)local.recv(); });
+    weft::this_fiber::yield();
+    CHECK(local.send(1) == weft::ChannelStatus::ok);
+    echo.join();
+    CHECK(weft::stats().workers[0].remote_wakeups == slept.workers[0].remote_wakeups);
     weft::Promise<int> promise{weft::cross_thread};
     weft::Future<int> future = promise.get_future();
     std::thread setter([&] {
