@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -231,7 +232,10 @@ TEST_CASE("topics: subscribing and unsubscribing while others publish", "[actor]
     std::atomic<bool> done{false};
     std::atomic<long> received{0};
     auto publisher = weft::spawn([&] {
-      for (int i = 0; i < 2000; ++i) {
+      // 2,000 publications, and on until one reached a subscriber: on several workers
+      // the churners may start only after the first 2,000 (bounded by a deadline).
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      for (int i = 0; i < 2000 || (received == 0 && std::chrono::steady_clock::now() < give_up); ++i) {
         topic.publish(1);
         if (i % 16 == 0) weft::this_fiber::yield();
       }
