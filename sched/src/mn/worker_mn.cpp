@@ -7,9 +7,12 @@
 // for fds and wakes for timers), the others on their own parker until a timer of
 // theirs, a wake-up posted to their inbox, or work shared with them.
 //
-// A notice that work was shared can be missed (the sharer and the sleeper do not
-// fence against each other, to keep the busy path cheap); that costs parallelism for a
-// while, never progress: the sharer runs what it shared itself if nobody steals it.
+// A busy worker's push does not fence against a worker that goes idle (the push is the
+// busy path): it may miss that one went idle, and then shares at a later push. Once it
+// shares, it does fence, and so does a worker before it sleeps: either the sleeper sees
+// the shared work or the sharer sees the sleeper and wakes it. A missed share costs
+// parallelism for a while, never progress: the sharer runs what it shared itself if
+// nobody steals it.
 #include <algorithm>
 #include <cstdio>
 #include <iterator>
@@ -180,6 +183,7 @@ bool Worker::any_shared_work() const noexcept {
 
 void Worker::sleep_multi(std::optional<Duration> timeout) noexcept {
   asleep_.store(true, std::memory_order_seq_cst);
+  scheduler_.share_handshake_.fetch_add(1, std::memory_order_acq_rel);  // see share_work
   // A last look, now that wakers can see us asleep.
   if (inbox_nonempty_.load(std::memory_order_seq_cst) || any_shared_work() ||
       scheduler_.done_.load(std::memory_order_acquire)) {
@@ -208,6 +212,12 @@ void Worker::sleep_multi(std::optional<Duration> timeout) noexcept {
 void Worker::share_work() noexcept {
   if (const std::size_t n = stealing_->share()) {
     shared_.store(shared_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    // Dekker with sleep_multi (asleep_, then a look at the rings): the fibers in the
+    // ring, then a look at who sleeps, with a read-modify-write of the handshake word
+    // between (whichever of the two comes second sees the other's write). Sharing is
+    // rare (only while a worker is idle and the ring empty); a missed notice left the
+    // sleeper asleep until this ring had emptied again.
+    scheduler_.share_handshake_.fetch_add(1, std::memory_order_acq_rel);
     scheduler_.wake_an_idle_worker(this);
   }
 }

@@ -160,6 +160,9 @@ class Scheduler {
   // while this is not zero.
   std::atomic<std::size_t> idle_workers_{0};
   std::atomic<std::size_t> searching_workers_{0};  // idle workers looking at the rings now
+  // A sharer and a worker going to sleep each do a read-modify-write on this between
+  // their write and their look at the other's (Worker::share_work, sleep_multi).
+  std::atomic<std::uint32_t> share_handshake_{0};
   // The worker blocked in the reactor (the others sleep on their own futex), or null.
   std::atomic<detail::Worker*> reactor_owner_{nullptr};
   // Set by worker 0 when the run is over: the other workers leave their loops.
