@@ -29,11 +29,12 @@ inline constexpr std::uint64_t kClaimed = 3;
 inline constexpr std::uint64_t kSpinning = 4;
 inline constexpr std::uint64_t kClaimingSpinner = kSpinning + kClaiming;
 inline constexpr std::uint64_t kStateMask = 7;
+inline constexpr std::uint64_t kPhaseMask = 3;  // open, claiming or claimed, spinning or not
 
 constexpr std::uint64_t make(std::uint64_t epoch, std::uint64_t state) { return epoch << 3 | state; }
 constexpr std::uint64_t epoch_of(std::uint64_t word) { return word >> 3; }
 constexpr std::uint64_t state_of(std::uint64_t word) { return word & kStateMask; }
-constexpr bool is_waiting(std::uint64_t word) { return (word & 3) == kOpen; }
-constexpr bool is_claiming(std::uint64_t word) { return (word & 3) == kClaiming; }
+constexpr bool is_waiting(std::uint64_t word) { return (word & kPhaseMask) == kOpen; }
+constexpr bool is_claiming(std::uint64_t word) { return (word & kPhaseMask) == kClaiming; }
 
 }  // namespace weft::sched::detail::wait_word

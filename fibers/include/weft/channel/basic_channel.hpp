@@ -376,9 +376,7 @@ class BasicChannel {
     detail::SendOffer<T> offer;
     T copy;
   };
-  static constexpr bool kOfferInHandoff = std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T> &&
-                                          sizeof(OfferInHandoff) <= sched::Fiber::kHandoffBytes &&
-                                          alignof(OfferInHandoff) <= 8;
+  static constexpr bool kOfferInHandoff = sched::Fiber::fits_handoff<OfferInHandoff>;
 
   void recv_impl(RecvResult<T>& out, const std::optional<TimePoint>& deadline, bool block) {
     sched::Instrumentation* const hooks = sched::detail::instrumentation();  // see hooks_once
@@ -433,9 +431,7 @@ class BasicChannel {
     (void)timeout_or_throw(outcome.reason);
   }
 
-  static constexpr bool kReceiveInHandoff =
-      std::is_trivially_copyable_v<RecvResult<T>> && std::is_trivially_destructible_v<RecvResult<T>> &&
-      sizeof(RecvResult<T>) <= sched::Fiber::kHandoffBytes && alignof(RecvResult<T>) <= 8;
+  static constexpr bool kReceiveInHandoff = sched::Fiber::fits_handoff<RecvResult<T>>;
 
   // Who ended a wait is read from the waiter's slot, which the claimer writes under the
   // lock (seen once the waiter has relocked): claimers from the channel never write

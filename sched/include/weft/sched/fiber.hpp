@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "weft/sched/detail/context.hpp"
@@ -99,6 +100,10 @@ class Fiber {
   // placed here must be trivially copyable and destructible.
   static constexpr std::size_t kHandoffBytes = 24;
   void* handoff_slot() noexcept { return handoff_; }
+  // Whether a U may be placed in the hand-off slot.
+  template <class U>
+  static constexpr bool fits_handoff = std::is_trivially_copyable_v<U> && std::is_trivially_destructible_v<U> &&
+                                       sizeof(U) <= kHandoffBytes && alignof(U) <= 8;
 
   // Control blocks (of every Fiber subclass) come from a per-thread cache of recently
   // freed blocks, so spawning does not go to malloc (see src/memory/fiber_memory.cpp).
