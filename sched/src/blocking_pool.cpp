@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "deadlock/deadlock_watch.hpp"
+#include "mn/cpu_pin.hpp"
 
 namespace weft::sched {
 
@@ -63,6 +64,7 @@ void BlockingPool::start_thread_locked() {
 
 void BlockingPool::thread_main(std::list<std::thread>::iterator self) {
   const detail::DeadlockWatch::HelperThread helper;
+  if (!options_.cpus.empty()) detail::allow_cpus(options_.cpus);
   std::unique_lock guard(lock_);
   for (;;) {
     if (!queue_.empty()) {

@@ -37,6 +37,17 @@ std::size_t worker_count_from(const SchedulerOptions& options) {
   return n;
 }
 
+// SchedulerOptions::pin_workers, or WEFT_PIN_WORKERS (1 or 0) when the option is off.
+bool pin_workers_from(const SchedulerOptions& options) {
+  if (options.pin_workers) return true;
+  const char* env = std::getenv("WEFT_PIN_WORKERS");
+  if (env == nullptr || *env == '\0') return false;
+  const std::string value = env;
+  if (value == "1") return true;
+  if (value == "0") return false;
+  throw UsageError("weft: WEFT_PIN_WORKERS='" + value + "' is neither 1 (pin each worker to a CPU) nor 0");
+}
+
 }  // namespace
 
 Scheduler::Scheduler(SchedulerOptions options) : options_(std::move(options)) {
@@ -45,6 +56,7 @@ Scheduler::Scheduler(SchedulerOptions options) : options_(std::move(options)) {
   reactor_ = options_.reactor ? options_.reactor() : make_default_reactor();
   if (!reactor_) throw UsageError("weft: SchedulerOptions::reactor made no reactor");
   const std::size_t workers = worker_count_from(options_);
+  pin_ = pin_workers_from(options_);
   if (workers > 1024) throw UsageError("weft: SchedulerOptions::workers is " + std::to_string(workers) + ", more than 1024");
   workers_.reserve(workers);
   for (std::size_t i = 0; i < workers; ++i)
@@ -86,7 +98,7 @@ void Scheduler::dump(std::ostream& out) const {
 BlockingPool& Scheduler::blocking_pool() {
   std::call_once(blocking_pool_made_, [this] {
     blocking_pool_ = std::make_unique<BlockingPool>(
-        BlockingPool::Options{options_.blocking_threads, options_.blocking_idle_timeout});
+        BlockingPool::Options{options_.blocking_threads, options_.blocking_idle_timeout, pin_cpus_});
   });
   return *blocking_pool_;
 }

@@ -12,6 +12,7 @@
 
 #include "memory/overflow_guard.hpp"
 #include "deadlock/deadlock_report.hpp"
+#include "mn/cpu_pin.hpp"
 #include "deadlock/stuck_registry.hpp"
 #include "stall/stall_monitor.hpp"
 #include "wait_word.hpp"
@@ -126,6 +127,12 @@ void Worker::loop(Fiber* first) {
     start(*first, {});
     if (multi_) scheduler_.start_helpers();  // once `first` counts as live
   }
+  // Bound last, so that the threads started above (the helpers, the stall monitor) do
+  // not inherit this worker's one CPU. Worker 0's thread (the caller's) is unbound again
+  // when the run ends.
+  std::optional<CpuPin> pin;
+  if (!scheduler_.pin_cpus_.empty()) pin.emplace(scheduler_.pin_cpus_, index_);
+  pinned_cpu_.store(pin ? pin->cpu() : -1, std::memory_order_relaxed);
 
   for (;;) {
     maintenance();  // wake-ups posted by other threads, due timers

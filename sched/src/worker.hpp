@@ -134,7 +134,7 @@ class alignas(kAliasPageBytes) Worker {
     return {index_, tick_.load(std::memory_order_relaxed), wakeups_.load(std::memory_order_relaxed),
             idle_waits_.load(std::memory_order_relaxed), ready_count(),
             steals_.load(std::memory_order_relaxed), shared_.load(std::memory_order_relaxed),
-            parks_.load(std::memory_order_relaxed)};
+            parks_.load(std::memory_order_relaxed), pinned_cpu_.load(std::memory_order_relaxed)};
   }
   // Fibers started on / retired by this worker. Written only by the worker's thread.
   std::size_t started() const noexcept { return started_.load(std::memory_order_acquire); }
@@ -347,6 +347,7 @@ class alignas(kAliasPageBytes) Worker {
   std::atomic<std::uint64_t> steals_{0};
   std::atomic<std::uint64_t> shared_{0};
   std::atomic<std::uint64_t> parks_{0};
+  std::atomic<int> pinned_cpu_{-1};  // this run's (pin_workers), or -1
   DeadlockWatch deadlock_watch_;
 
   bool shutting_down_ = false;

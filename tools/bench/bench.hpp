@@ -100,6 +100,7 @@ Case check_throughput_10_case();
 Case skynet_2w_case();
 Case xworker_pingpong_case();
 Case parallel_cpu_case();
+Case parallel_cpu_pinned_case();
 Case idle_cpu_case();
 // The I/O cases need the demo programs (echo_server, echo_load, http_hello): WEFT_BENCH_IO_DEMOS.
 Case echo_case();

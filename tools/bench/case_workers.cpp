@@ -7,10 +7,15 @@
 //                     Boost.Fiber work_stealing on 2 threads
 //   xworker_pingpong  a channel round trip between two fibers pinned to different
 //                     workers; peer: two kernel threads ping-ponging through a futex
-//   parallel_cpu      16 CPU-bound fibers on 2 workers; peer: the same on 1 worker
+//   parallel_cpu      16 CPU-bound fibers on 2 workers; peers: the same on 1 worker,
+//                     the same arithmetic on two plain kernel threads (what the machine
+//                     gives any program)
+//   parallel_cpu_pinned  the same on 2 workers pinned to CPUs (pin_workers); peers: 1
+//                     worker, two kernel threads pinned the same way
 //   idle_cpu_2w       CPU used by a 2-worker runtime with nothing to do; peer:
 //                     Boost.Fiber work_stealing on 2 threads
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -155,32 +160,70 @@ double futex_xthread(const Options& options) {
 
 constexpr int kCpuFibers = 16;
 
-// A fixed amount of arithmetic (about 10 ms here), yielding now and then as a
+std::int64_t crunch_rounds(const Options& options) { return options.quick ? 200 : 5'000; }
+
+// A fixed amount of arithmetic (about 5 ms here); a fiber yields now and then, as a
 // cooperative fiber should.
+template <bool kFiber>
 std::uint64_t crunch(std::uint64_t seed, std::int64_t rounds) {
   std::uint64_t x = seed | 1;
   for (std::int64_t r = 0; r < rounds; ++r) {
     for (int i = 0; i < 1000; ++i) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    if (r % 64 == 0) weft::this_fiber::yield();
+    if constexpr (kFiber)
+      if (r % 64 == 0) weft::this_fiber::yield();
   }
   return x;
 }
 
-double weft_parallel_cpu_on(std::size_t workers, const Options& options) {
-  const std::int64_t rounds = options.quick ? 200 : 5'000;
+double weft_parallel_cpu_on(std::size_t workers, bool pinned, const Options& options) {
+  const std::int64_t rounds = crunch_rounds(options);
+  weft::RuntimeOptions runtime = on_workers(workers);
+  runtime.pin_workers = pinned;
   const auto start = Clock::now();
   const std::uint64_t mixed = weft::run(
       [rounds] {
         std::vector<weft::JoinHandle<std::uint64_t>> fibers;
         for (int f = 0; f < kCpuFibers; ++f)
-          fibers.push_back(weft::spawn([f, rounds] { return crunch(static_cast<std::uint64_t>(f), rounds); }));
+          fibers.push_back(weft::spawn([f, rounds] { return crunch<true>(static_cast<std::uint64_t>(f), rounds); }));
         std::uint64_t all = 0;
         for (auto& fiber : fibers) all ^= fiber.join();
         return all;
       },
-      on_workers(workers));
+      runtime);
   keep(mixed);
   return elapsed_ns(start) / 1e6;
+}
+
+// The same 16 crunches on two plain threads (8 each, the caller being one), each bound
+// to its own CPU if `pinned`, as pin_workers binds workers.
+double threads_parallel_cpu(bool pinned, const Options& options) {
+  const std::int64_t rounds = crunch_rounds(options);
+  cpu_set_t before;
+  ::sched_getaffinity(0, sizeof before, &before);
+  std::vector<int> cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &before)) cpus.push_back(cpu);
+  auto half = [&](int index, std::uint64_t* out) {
+    if (pinned) {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpus[static_cast<std::size_t>(index) % cpus.size()], &one);
+      ::sched_setaffinity(0, sizeof one, &one);
+    }
+    std::uint64_t all = 0;
+    for (int f = index * kCpuFibers / 2; f < (index + 1) * kCpuFibers / 2; ++f)
+      all ^= crunch<false>(static_cast<std::uint64_t>(f), rounds);
+    *out = all;
+  };
+  std::uint64_t first = 0, second = 0;
+  const auto start = Clock::now();
+  std::thread other(half, 1, &second);
+  half(0, &first);
+  other.join();
+  const double ms = elapsed_ns(start) / 1e6;
+  ::sched_setaffinity(0, sizeof before, &before);
+  keep(first ^ second);
+  return ms;
 }
 
 // ---- an idle runtime ----------------------------------------------------------------
@@ -293,9 +336,28 @@ Case parallel_cpu_case() {
   c.about = "16 CPU-bound fibers (yielding every 64 rounds) on 2 workers against 1 worker: "
             "the ratio is the speedup";
   c.isolate = true;
-  c.weft = {"weft", "16 fibers on 2 workers", [](const Options& o) { return weft_parallel_cpu_on(2, o); }};
+  c.weft = {"weft", "16 fibers on 2 workers", [](const Options& o) { return weft_parallel_cpu_on(2, false, o); }};
   c.peers.push_back({"1 worker", "the same 16 fibers on 1 worker",
-                     [](const Options& o) { return weft_parallel_cpu_on(1, o); }});
+                     [](const Options& o) { return weft_parallel_cpu_on(1, false, o); }});
+  c.peers.push_back({"2 threads", "the same arithmetic on 2 kernel threads, 8 crunches each, no yields",
+                     [](const Options& o) { return threads_parallel_cpu(false, o); }});
+  return c;
+}
+
+Case parallel_cpu_pinned_case() {
+  Case c;
+  c.name = "parallel_cpu_pinned";
+  c.unit = "ms";
+  c.better = Better::Lower;
+  c.about = "parallel_cpu with each worker pinned to a CPU (pin_workers), against 1 worker "
+            "and 2 pinned kernel threads";
+  c.isolate = true;
+  c.weft = {"weft", "16 fibers on 2 pinned workers",
+            [](const Options& o) { return weft_parallel_cpu_on(2, true, o); }};
+  c.peers.push_back({"1 worker", "the same 16 fibers on 1 worker",
+                     [](const Options& o) { return weft_parallel_cpu_on(1, false, o); }});
+  c.peers.push_back({"2 pinned threads", "the same arithmetic on 2 kernel threads, each pinned to a CPU",
+                     [](const Options& o) { return threads_parallel_cpu(true, o); }});
   return c;
 }
 

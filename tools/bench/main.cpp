@@ -50,6 +50,7 @@ std::vector<Case> all_cases() {
   cases.push_back(skynet_2w_case());
   cases.push_back(xworker_pingpong_case());
   cases.push_back(parallel_cpu_case());
+  cases.push_back(parallel_cpu_pinned_case());
   cases.push_back(idle_cpu_case());
   cases.push_back(mutex_contended_2w_case());
   cases.push_back(chan_throughput_2w_case());

@@ -14,6 +14,8 @@ namespace weft {
 // How a runtime runs (every field has a default; see weft/sched/scheduler.hpp):
 //   workers           kernel threads that run fibers (WEFT_WORKERS, else one per
 //                     CPU the process may use; 1 = cooperative on the calling thread)
+//   pin_workers       bind worker i to the i-th CPU the caller may use for the run
+//                     (WEFT_PIN_WORKERS=1; off by default)
 //   stack_size        usable bytes of a fiber's stack (64 KiB; at least 16 KiB)
 //   stack_pool_bytes  released stack bytes kept for reuse per worker
 //   detect_deadlock   throw DeadlockError when every fiber blocks for good (true)

@@ -20,6 +20,7 @@
 #include <system_error>
 
 #include "deadlock/deadlock_watch.hpp"
+#include "mn/cpu_pin.hpp"
 #include "deadlock/stuck_registry.hpp"
 #include "wait_word.hpp"
 #include "weft/sched/spinlock.hpp"
@@ -30,9 +31,15 @@ namespace weft::sched {
 void Scheduler::run_workers(Fiber& first) {
   detail::stop_biasing_new_locks();
   done_.store(false, std::memory_order_relaxed);
+  // The caller's CPUs now (it may have moved since the scheduler was made); read by the
+  // helpers after their threads start.
+  pin_cpus_ = pin_ ? detail::allowed_cpus() : std::vector<int>{};
   struct Stop {  // also when run() throws (a deadlock, a nested runtime)
     Scheduler& s;
-    ~Stop() { s.stop_helpers(); }
+    ~Stop() {
+      s.stop_helpers();
+      s.pin_cpus_.clear();
+    }
   } stop{*this};
   workers_.front()->run(first);
 }

@@ -33,6 +33,10 @@ class BlockingPool {
   struct Options {
     std::size_t max_threads = 64;  // at least 1
     Duration idle_timeout = std::chrono::seconds(10);
+    // The CPUs its threads may run on; empty: those of the thread that starts them. A
+    // runtime with pinned workers passes its CPUs, so that a thread started from a
+    // fiber does not inherit the worker's one CPU.
+    std::vector<int> cpus = {};
   };
   struct Stats {
     std::size_t threads = 0;       // alive now

@@ -41,6 +41,7 @@ struct WorkerStats {
   std::uint64_t shared = 0;          // fibers it offered to idle workers
   std::uint64_t parks = 0;           // times it slept on its own futex (another worker
                                      // waited in the reactor)
+  int cpu = -1;                      // the CPU it is pinned to (pin_workers), or -1
 };
 
 // A scheduler's counts, for benchmarks, dumps and monitoring.
@@ -74,6 +75,15 @@ struct SchedulerOptions {
   // worker steals from a busy one) unless started pinned (StartOptions::worker). A
   // virtual clock (the checker) always runs on one worker.
   std::size_t workers = 0;
+  // Bind worker i to the i-th CPU this process may use (wrapping around when there are
+  // more workers than CPUs) for the length of run(); the calling thread, worker 0, gets
+  // its own mask back when run() returns. Also on with the environment variable
+  // WEFT_PIN_WORKERS=1. Off by default, as in Go: the kernel then spreads the workers
+  // over whatever CPUs are free. Pinning helps where the kernel places a waking worker
+  // next to a busy one although another CPU idles (VMs that pack threads onto few
+  // vCPUs do); it hurts where other busy processes share the CPUs. Only with several
+  // workers on the steady clock.
+  bool pin_workers = false;
   // Usable stack bytes of a fiber that does not ask for a size (rounded up to pages;
   // at least 16 KiB). Each stack also has one guard page.
   std::size_t stack_size = 64 * 1024;
@@ -154,6 +164,9 @@ class Scheduler {
   void start_helpers();
   void stop_helpers() noexcept;
   std::vector<std::thread> helpers_;
+  // pin_workers or WEFT_PIN_WORKERS, resolved; and, during a run, the CPUs to pin to.
+  bool pin_ = false;
+  std::vector<int> pin_cpus_;
   // Wakes one idle worker other than `except` so it steals; safe from any worker.
   void wake_an_idle_worker(const detail::Worker* except) noexcept;
   // Workers with nothing to run (searching or asleep): a busy worker shares its queue
