@@ -218,6 +218,31 @@ TEST_CASE("drained reads: the end of a stream that came with the last bytes is s
   });
 }
 
+TEST_CASE("drained reads: the bytes after TCP urgent data are read at once", "[net]") {
+  const std::string reactor = GENERATE("epoll", "poll", "select");
+  CAPTURE(reactor);
+  run_on(reactor, [&] {
+    TcpPair p = tcp_pair();
+    std::array<std::byte, 16> buffer;
+    // The reader parks first; then the bytes, an urgent byte and more bytes arrive
+    // together. A read stops short at the urgent mark: the bytes after it are there
+    // already, and no new readiness will announce them.
+    auto writer = weft::spawn([&] {
+      p.client.write_all(bytes("abc"));
+      REQUIRE(::send(p.client.fd().get(), "!", 1, MSG_OOB) == 1);
+      p.client.write_all(bytes("def"));
+    });
+    std::string got;
+    while (got.size() < 6) {
+      const std::size_t n = prompt_read(p.server.fd(), buffer);
+      REQUIRE(n > 0);
+      got += text(std::span(buffer).first(n));
+    }
+    CHECK(got == "abcdef");  // the urgent byte is out of band (no SO_OOBINLINE)
+    writer.join();
+  });
+}
+
 TEST_CASE("drained reads: TCP sockets and pipes drain on a short read; Unix and datagram sockets do not", "[net]") {
   run_on("epoll", [] {
     auto listener6 = weft::TcpListener::bind(weft::SocketAddress::parse("[::1]:0"));

@@ -32,7 +32,7 @@ class EpollReactor final : public FdReactor {
   void watch(FdRegistration& r) override {
     open_instance();
     epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.events = EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.u64 = registration_key(r);
     count_backend_call(counters_.control);
     if (::epoll_ctl(epoll_fd_.load(std::memory_order_relaxed), EPOLL_CTL_ADD, r.fd, &ev) != 0)
@@ -59,9 +59,10 @@ class EpollReactor final : public FdReactor {
       const std::uint32_t e = events[i].events;
       const bool failed = (e & (EPOLLERR | EPOLLHUP)) != 0;  // wake both sides: the call reports it
       // Not EPOLLERR alone: a datagram socket's error is cleared by the next receive.
-      const bool read_ended = (e & (EPOLLHUP | EPOLLRDHUP)) != 0;
-      out.push_back({events[i].data.u64, failed || (e & (EPOLLIN | EPOLLRDHUP)) != 0, failed || (e & EPOLLOUT) != 0,
-                     read_ended});
+      // The end of the read side, or urgent data (EPOLLPRI): see FdRegistration::reads_must_try.
+      const bool reads_must_try = (e & (EPOLLHUP | EPOLLRDHUP | EPOLLPRI)) != 0;
+      out.push_back({events[i].data.u64, failed || (e & (EPOLLIN | EPOLLRDHUP | EPOLLPRI)) != 0,
+                     failed || (e & EPOLLOUT) != 0, reads_must_try});
     }
   }
 

@@ -63,7 +63,7 @@ IoRegistration* FdReactor::register_fd(int fd) {
   r->fd = fd;
   r->armed[0] = r->armed[1] = WaitTicket{};
   r->ready[0] = r->ready[1] = false;
-  r->read_ended.store(false, std::memory_order_relaxed);
+  r->reads_must_try.store(false, std::memory_order_relaxed);
   try {
     watch(*r);
   } catch (...) {
@@ -175,7 +175,7 @@ std::size_t FdReactor::deliver(const std::vector<Event>& events, std::vector<Cla
       FdRegistration& r = *table_[slot];
       if (r.fd < 0 || registration_key(r) != e.key) continue;  // deregistered meanwhile
       // Before the claims below: the reader they wake must see it.
-      if (e.read_ended) r.read_ended.store(true, std::memory_order_relaxed);
+      if (e.reads_must_try) r.reads_must_try.store(true, std::memory_order_relaxed);
       const bool ready[2] = {e.readable, e.writable};
       for (int i = 0; i < 2; ++i) {
         if (!ready[i]) continue;

@@ -26,10 +26,11 @@ struct FdRegistration : IoRegistration {
   // Edge-triggered backends: readiness that arrived while nothing was armed, consumed by
   // the next arm() (which then claims at once).
   bool ready[2] = {false, false};
-  // The read side reported its end (hang-up, the peer's shutdown): no further edge
-  // will come, so a reader must try its reads (wait_after_drain). Set under the lock,
-  // read without it.
-  std::atomic<bool> read_ended{false};
+  // No further edge may come for bytes already there, so a reader must try its reads
+  // (wait_after_drain): the read side reported its end (hang-up, the peer's shutdown),
+  // or TCP urgent data arrived (a read stops short at its mark, and the bytes after
+  // the mark came with the same edge). Set under the lock, read without it.
+  std::atomic<bool> reads_must_try{false};
 };
 
 
@@ -54,7 +55,7 @@ class FdReactor : public Reactor {
   bool disarm(IoRegistration& registration, Interest interest, WaitTicket ticket) noexcept override;
   void deregister(IoRegistration& registration) noexcept override;
   bool wait_after_drain(const IoRegistration& registration) const noexcept override {
-    return !static_cast<const FdRegistration&>(registration).read_ended.load(std::memory_order_relaxed);
+    return !static_cast<const FdRegistration&>(registration).reads_must_try.load(std::memory_order_relaxed);
   }
   bool has_armed() const noexcept override { return armed_count_.load(std::memory_order_acquire) > 0; }
   IoStats stats() const noexcept override;
@@ -67,7 +68,7 @@ class FdReactor : public Reactor {
     std::uint64_t key;
     bool readable;
     bool writable;
-    bool read_ended = false;  // see FdRegistration::read_ended
+    bool reads_must_try = false;  // see FdRegistration::reads_must_try
   };
   // An armed fd as a level-triggered backend watches it during one wait (a copy: the
   // registration may change while the backend waits).

@@ -13,8 +13,9 @@
 // the next read_some() waits for readiness first instead of trying a read that would
 // fail with EAGAIN (one system call less per message in a request/response exchange).
 // Data that arrives after the drain always raises new readiness, so nothing is missed
-// (one exception: a read stops short at TCP urgent data, which then waits for the
-// peer's next bytes). Once registration() was handed out (a select case, a wait of the
+// (a socket that has seen TCP urgent data or the end of its read side always tries its
+// reads: a read stops short at the urgent mark, with the bytes after it already there).
+// Once registration() was handed out (a select case, a wait of the
 // caller's own) readiness may be consumed elsewhere: reads then always try first.
 #pragma once
 

@@ -100,7 +100,9 @@ class Reactor {
   // next read wait for readiness without trying first? Only if new data is sure to raise
   // readiness that this reactor has not delivered yet: not once the read side reported
   // its end (an edge-triggered backend sees the hang-up once, maybe with the last bytes,
-  // and no edge follows). Default: no, always try the read.
+  // and no edge follows), nor once TCP urgent data came (a read stops short at its
+  // mark, and the bytes after it came with the same edge). Default: no, always try the
+  // read.
   virtual bool wait_after_drain(const IoRegistration&) const noexcept { return false; }
   // True while some armed interest may still fire: deadlock detection then does not
   // declare the fibers stuck (fd waits count as stuck only through this).
