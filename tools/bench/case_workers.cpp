@@ -328,37 +328,34 @@ Case xworker_pingpong_case() {
   return c;
 }
 
-Case parallel_cpu_case() {
+namespace {
+
+// parallel_cpu, and with pin_workers parallel_cpu_pinned: the same fibers against 1
+// worker (the speedup) and against two plain threads bound the same way.
+Case parallel_cpu_case_with(bool pinned) {
   Case c;
-  c.name = "parallel_cpu";
+  c.name = pinned ? "parallel_cpu_pinned" : "parallel_cpu";
   c.unit = "ms";
   c.better = Better::Lower;
-  c.about = "16 CPU-bound fibers (yielding every 64 rounds) on 2 workers against 1 worker: "
-            "the ratio is the speedup";
+  c.about = pinned ? "parallel_cpu with each worker pinned to a CPU (pin_workers), against 1 worker "
+                     "and 2 pinned kernel threads"
+                   : "16 CPU-bound fibers (yielding every 64 rounds) on 2 workers against 1 worker "
+                     "(the ratio is the speedup) and 2 kernel threads";
   c.isolate = true;
-  c.weft = {"weft", "16 fibers on 2 workers", [](const Options& o) { return weft_parallel_cpu_on(2, false, o); }};
+  c.weft = {"weft", pinned ? "16 fibers on 2 pinned workers" : "16 fibers on 2 workers",
+            [pinned](const Options& o) { return weft_parallel_cpu_on(2, pinned, o); }};
   c.peers.push_back({"1 worker", "the same 16 fibers on 1 worker",
                      [](const Options& o) { return weft_parallel_cpu_on(1, false, o); }});
-  c.peers.push_back({"2 threads", "the same arithmetic on 2 kernel threads, 8 crunches each, no yields",
-                     [](const Options& o) { return threads_parallel_cpu(false, o); }});
+  c.peers.push_back({pinned ? "2 pinned threads" : "2 threads",
+                     pinned ? "the same arithmetic on 2 kernel threads, each pinned to a CPU"
+                            : "the same arithmetic on 2 kernel threads, 8 crunches each, no yields",
+                     [pinned](const Options& o) { return threads_parallel_cpu(pinned, o); }});
   return c;
 }
 
-Case parallel_cpu_pinned_case() {
-  Case c;
-  c.name = "parallel_cpu_pinned";
-  c.unit = "ms";
-  c.better = Better::Lower;
-  c.about = "parallel_cpu with each worker pinned to a CPU (pin_workers), against 1 worker "
-            "and 2 pinned kernel threads";
-  c.isolate = true;
-  c.weft = {"weft", "16 fibers on 2 pinned workers",
-            [](const Options& o) { return weft_parallel_cpu_on(2, true, o); }};
-  c.peers.push_back({"1 worker", "the same 16 fibers on 1 worker",
-                     [](const Options& o) { return weft_parallel_cpu_on(1, false, o); }});
-  c.peers.push_back({"2 pinned threads", "the same arithmetic on 2 kernel threads, each pinned to a CPU",
-                     [](const Options& o) { return threads_parallel_cpu(true, o); }});
-  return c;
-}
+}  // namespace
+
+Case parallel_cpu_case() { return parallel_cpu_case_with(false); }
+Case parallel_cpu_pinned_case() { return parallel_cpu_case_with(true); }
 
 }  // namespace weft::bench
