@@ -20,8 +20,8 @@
 #include <system_error>
 
 #include "deadlock/deadlock_watch.hpp"
-#include "mn/cpu_pin.hpp"
 #include "deadlock/stuck_registry.hpp"
+#include "mn/cpu_pin.hpp"
 #include "wait_word.hpp"
 #include "weft/sched/spinlock.hpp"
 #include "worker.hpp"
