@@ -82,7 +82,8 @@ struct SchedulerOptions {
   // over whatever CPUs are free. Pinning helps where the kernel places a waking worker
   // next to a busy one although another CPU idles (VMs that pack threads onto few
   // vCPUs do); it hurts where other busy processes share the CPUs. Only with several
-  // workers on the steady clock.
+  // workers on the steady clock. A thread that a fiber starts inherits its worker's one
+  // CPU (weft's own, such as the blocking pool's, do not).
   bool pin_workers = false;
   // Usable stack bytes of a fiber that does not ask for a size (rounded up to pages;
   // at least 16 KiB). Each stack also has one guard page.
