@@ -38,29 +38,39 @@ TEST_CASE("the owner pops in FIFO order; a full queue refuses a push", "[steal_q
   CHECK(q.empty());
 }
 
-TEST_CASE("a thief takes the older half, at least one, into its own queue", "[steal_queue]") {
+TEST_CASE("a thief takes the older 1/thieves, rounded up, into its own queue", "[steal_queue]") {
   StealQueue<Item, 16> victim, thief;
   std::vector<Item> items(7);
   for (int i = 0; i < 7; ++i) {
     items[i].id = i;
     victim.push(&items[i]);
   }
-  CHECK(victim.steal_half_into(thief) == 4);  // 7 - 7/2
+  CHECK(victim.steal_into(thief, 2) == 4);  // 7 - 7/2
   CHECK(victim.size() == 3);
   for (int i = 0; i < 4; ++i) CHECK(thief.pop()->id == i);
   CHECK(victim.pop()->id == 4);
-  CHECK(victim.steal_half_into(thief) == 1);  // 2 left: one moves
-  CHECK(victim.steal_half_into(thief) == 1);  // the last one moves too
-  CHECK(victim.steal_half_into(thief) == 0);  // nothing left
+  CHECK(victim.steal_into(thief, 2) == 1);  // 2 left: one moves
+  CHECK(victim.steal_into(thief, 2) == 1);  // the last one moves too
+  CHECK(victim.steal_into(thief, 2) == 0);  // nothing left
   CHECK(thief.pop()->id == 5);
   CHECK(thief.pop()->id == 6);
+  // One thief takes all; three take a third each, rounded up; none counts as one.
+  StealQueue<Item, 16> shared, alone, one_of_three, none;
+  for (int i = 0; i < 7; ++i) shared.push(&items[i]);
+  CHECK(shared.steal_into(one_of_three, 3) == 3);  // ceil(7 / 3)
+  CHECK(one_of_three.pop()->id == 0);
+  CHECK(shared.steal_into(alone, 1) == 4);
+  CHECK(alone.pop()->id == 3);
+  CHECK(shared.empty());
+  shared.push(&items[0]);
+  CHECK(shared.steal_into(none, 0) == 1);
   // No room in the thief: nothing moves.
   StealQueue<Item, 4> small_victim, full_thief;
   for (int i = 0; i < 4; ++i) {
     small_victim.push(&items[i]);
     full_thief.push(&items[i]);
   }
-  CHECK(small_victim.steal_half_into(full_thief) == 0);
+  CHECK(small_victim.steal_into(full_thief, 2) == 0);
   CHECK(small_victim.size() == 4);
 }
 
@@ -79,7 +89,7 @@ TEST_CASE("an owner and two thieves on their own threads take every item exactly
     StealQueue<Item, 256> mine;
     thieves_ready.fetch_add(1);
     while (!done.load(std::memory_order_acquire) || !owner_queue.empty()) {
-      const std::size_t got = owner_queue.steal_half_into(mine);
+      const std::size_t got = owner_queue.steal_into(mine, 2);
       stolen.fetch_add(static_cast<int>(got), std::memory_order_relaxed);
       if (got == 0) std::this_thread::yield();
       while (Item* item = mine.pop()) take(item);

@@ -1,8 +1,9 @@
 // The run queue of one worker under M:N: a bounded FIFO ring that only its worker
 // pushes to, and that its worker and idle workers take from. The worker takes one item
-// at a time from the front; a thief takes about half of what is queued in one step,
-// into its own queue, so that one steal rebalances two workers instead of moving one
-// fiber at a time (the scheme of Go's and Tokio's schedulers).
+// at a time from the front; a thief takes its share of what is queued in one step (a
+// half, or all when it is the only thief), into its own queue, so that one steal
+// rebalances two workers instead of moving one fiber at a time (the scheme of Go's and
+// Tokio's schedulers).
 //
 // Lock-free: the owner publishes an item by storing it and then advancing `tail_`
 // (release); taking one or many advances `head_` by compare-and-swap, so the owner's pop
@@ -50,10 +51,11 @@ class StealQueue {
     }
   }
 
-  // A thief (any thread but this queue's owner) moves about half of this queue's items,
-  // the oldest, at least one if any, to `into`: its own queue. Returns how many moved (0
-  // when this queue is empty or `into` has no room for them).
-  std::size_t steal_half_into(StealQueue& into) noexcept {
+  // A thief (any thread but this queue's owner) moves its share of this queue's items
+  // to `into`, its own queue: the oldest 1/`thieves` of them, rounded up (at least one
+  // if any). Returns how many moved (0 when this queue is empty or `into` has no room).
+  std::size_t steal_into(StealQueue& into, std::size_t thieves) noexcept {
+    const std::uint32_t parts = thieves < 1 ? 1 : static_cast<std::uint32_t>(thieves);
     std::uint32_t head = head_.load(std::memory_order_acquire);
     for (;;) {
       const std::uint32_t tail = tail_.load(std::memory_order_acquire);
@@ -63,7 +65,7 @@ class StealQueue {
         head = head_.load(std::memory_order_acquire);
         continue;
       }
-      const std::uint32_t take = queued - queued / 2;
+      const std::uint32_t take = (queued + parts - 1) / parts;
       const std::uint32_t into_tail = into.tail_.load(std::memory_order_relaxed);
       if (into_tail - into.head_.load(std::memory_order_acquire) + take > Capacity) return 0;
       // Copy first, then claim: the copy is only kept if the claim succeeds.

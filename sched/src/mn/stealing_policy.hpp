@@ -76,9 +76,12 @@ class StealingPolicy final : public SchedulingPolicy {
     return n;
   }
 
-  // A thief (another worker, on its thread): moves about half of `victim`'s ring into
-  // its own. Returns how many moved.
-  std::size_t steal_from(StealingPolicy& victim) noexcept { return victim.shared_.steal_half_into(shared_); }
+  // A thief (another worker, on its thread): moves its share of `victim`'s ring into its
+  // own, 1/`thieves` of it (the ring is what the victim offered to the idle workers).
+  // Returns how many moved.
+  std::size_t steal_from(StealingPolicy& victim, std::size_t thieves) noexcept {
+    return victim.shared_.steal_into(shared_, thieves);
+  }
 
   bool has_shared() const noexcept { return !shared_.empty(); }
 

@@ -167,7 +167,11 @@ bool Worker::steal_some() noexcept {
     for (std::size_t i = 0; i < n; ++i) {
       Worker& victim = *scheduler_.workers_[(start + i) % n];
       if (&victim == this || !victim.has_shared_work()) continue;
-      if (const std::size_t took = stealing_->steal_from(*victim.stealing_)) {
+      // The ring was offered to every idle worker (this one among them): take a share.
+      // With two workers that is all of it: half would leave this worker idle again
+      // soon, while the rest waits in a ring its owner refills only once it is empty.
+      const std::size_t thieves = scheduler_.idle_workers_.load(std::memory_order_relaxed);
+      if (const std::size_t took = stealing_->steal_from(*victim.stealing_, thieves)) {
         steals_.store(steals_.load(std::memory_order_relaxed) + took, std::memory_order_relaxed);
         return true;
       }
