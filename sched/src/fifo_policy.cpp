@@ -25,7 +25,7 @@ std::uint32_t FifoPolicy::next_id() noexcept {
 }
 
 bool FifoPolicy::renew_handoffs() noexcept {
-  if (count_ == 0) {  // nobody waits behind the hand-offs
+  if (counted() == 0) {  // nobody waits behind the hand-offs
     restart_handoffs();
     return true;
   }

@@ -1,8 +1,10 @@
 // weft::stats(): the counts move with what the runtime does.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "weft/blocking.hpp"
 #include "weft/weft.hpp"
@@ -77,6 +79,36 @@ TEST_CASE("fd readiness is counted", "[stats]") {
     reader.join();
     CHECK(weft::stats().io.readiness >= before + 1);
   });
+}
+
+TEST_CASE("stats read on one worker while another queues and runs fibers", "[stats]") {
+  weft::RuntimeOptions two;
+  two.workers = 2;
+  weft::run([] {
+    std::atomic<bool> reading{false}, done{false};
+    auto busy = weft::spawn_on(0, [&] {  // worker 0's queue changes all the time
+      while (!reading.load()) weft::this_fiber::yield();
+      std::vector<weft::JoinHandle<void>> yielders;
+      for (int i = 0; i < 4; ++i)
+        yielders.push_back(weft::spawn_on(0, [] {
+          for (int round = 0; round < 20000; ++round) weft::this_fiber::yield();
+        }));
+      for (auto& y : yielders) y.join();
+      done.store(true);
+    });
+    auto reader = weft::spawn_on(1, [&] {  // reads worker 0's counts meanwhile (TSan: no race)
+      std::size_t reads = 0;
+      reading.store(true);
+      while (!done.load()) {
+        const weft::RuntimeStats now = weft::stats();
+        CHECK(now.workers[0].ready <= 5);
+        ++reads;
+      }
+      CHECK(reads > 0);
+    });
+    busy.join();
+    reader.join();
+  }, two);
 }
 
 TEST_CASE("stats outside a fiber is a usage error", "[stats]") {

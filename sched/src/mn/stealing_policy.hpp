@@ -61,15 +61,15 @@ class StealingPolicy final : public SchedulingPolicy {
   // to the ring, as far as it has room. Returns how many moved. Keeps one fiber back:
   // the worker will want it next.
   std::size_t share() noexcept {
-    const std::size_t queued = private_.ready_count();
-    if (queued < 2) return 0;
-    std::size_t room = Ring::capacity - shared_.size();
-    std::size_t want = queued / 2 < room ? queued / 2 : room;
     Fiber* batch[Ring::capacity / 2];
-    if (want > Ring::capacity / 2) want = Ring::capacity / 2;
     std::size_t n;
     {
-      Inside inside(gate_);
+      Inside inside(gate_);  // the stall monitor may be taking fibers from the queue
+      const std::size_t queued = private_.ready_count();
+      if (queued < 2) return 0;
+      const std::size_t room = Ring::capacity - shared_.size();
+      std::size_t want = queued / 2 < room ? queued / 2 : room;
+      if (want > Ring::capacity / 2) want = Ring::capacity / 2;
       n = private_.take_oldest(batch, want);
     }
     for (std::size_t i = 0; i < n; ++i) shared_.push(batch[i]);  // room was checked: never full

@@ -5,6 +5,7 @@
 // worker calls.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -67,7 +68,7 @@ class FifoPolicy final : public SchedulingPolicy {
   Fiber* pick_next() noexcept override;
   bool take(Fiber& fiber) noexcept override;
   bool has_ready() const noexcept override { return head_ != nullptr; }
-  std::size_t ready_count() const noexcept override { return count_; }
+  std::size_t ready_count() const noexcept override { return count_.load(std::memory_order_relaxed); }
 
   // For a policy built on this one (M:N's StealingPolicy): removes up to `max` of the
   // oldest queued fibers that are not pinned and (unless `handoffs_too`) not queued
@@ -100,7 +101,11 @@ class FifoPolicy final : public SchedulingPolicy {
 
   Fiber* head_ = nullptr;
   Fiber* tail_ = nullptr;
-  std::size_t count_ = 0;
+  // Written by the owner alone (a relaxed load and store: a plain increment's code);
+  // atomic because stats() reads it from other threads.
+  std::atomic<std::size_t> count_{0};
+  void count_in(std::size_t n) noexcept { count_.store(n, std::memory_order_relaxed); }
+  std::size_t counted() const noexcept { return count_.load(std::memory_order_relaxed); }
   const std::uint32_t id_ = next_id();  // written into the RunLink of every fiber it holds
   std::uint32_t handoffs_left_ = kHandoffBudget;
   std::int64_t slice_start_ns_ = 0;  // when the budget first ran out (valid with kRenewed)
@@ -117,7 +122,7 @@ inline void FifoPolicy::push_back(Fiber& fiber) noexcept {
   else
     head_ = &fiber;
   tail_ = &fiber;
-  ++count_;
+  count_in(counted() + 1);
 }
 
 inline void FifoPolicy::push_front(Fiber& fiber) noexcept {
@@ -130,7 +135,7 @@ inline void FifoPolicy::push_front(Fiber& fiber) noexcept {
   else
     tail_ = &fiber;
   head_ = &fiber;
-  ++count_;
+  count_in(counted() + 1);
 }
 
 inline void FifoPolicy::unlink(Fiber& fiber) noexcept {
@@ -146,7 +151,7 @@ inline void FifoPolicy::unlink(Fiber& fiber) noexcept {
   link.prev = link.next = nullptr;
   link.queue.store(0, std::memory_order_relaxed);
   link.jumped = false;  // pinned stays: it belongs to the fiber
-  --count_;
+  count_in(counted() - 1);
 }
 
 WEFT_ALWAYS_INLINE void FifoPolicy::awakened(Fiber& fiber, ReadyHint hint) noexcept {
@@ -165,14 +170,14 @@ WEFT_ALWAYS_INLINE Fiber* FifoPolicy::pick_next() noexcept {
   const bool jumped = fiber->run_link().jumped;
   unlink(*fiber);
   // Once a fiber that waited its turn runs (or nobody waits), hand-offs may resume.
-  if (!jumped || count_ == 0) restart_handoffs();
+  if (!jumped || counted() == 0) restart_handoffs();
   return fiber;
 }
 
 inline bool FifoPolicy::take(Fiber& fiber) noexcept {
   // Compares a number only: `fiber` may be queued on another worker right now.
   if (fiber.run_link().queue.load(std::memory_order_relaxed) != id_) return false;
-  if (count_ == 1) {  // nobody else waits
+  if (counted() == 1) {  // nobody else waits
     unlink(fiber);
     restart_handoffs();
     return true;
