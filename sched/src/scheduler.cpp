@@ -2,14 +2,13 @@
 // dumps that span the workers.
 #include "weft/sched/scheduler.hpp"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <ostream>
 #include <string>
 #include <thread>
 
+#include "mn/cpu_pin.hpp"
 #include "weft/sched/errors.hpp"
 #include "worker.hpp"
 
@@ -19,8 +18,7 @@ namespace {
 
 // The CPUs this process may run on (taskset, cpusets), as Go counts them for GOMAXPROCS.
 std::size_t usable_cpus() {
-  cpu_set_t set;
-  if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  if (const std::size_t n = detail::allowed_cpus().size()) return n;
   return std::max(1u, std::thread::hardware_concurrency());
 }
 

@@ -12,8 +12,8 @@
 
 #include "memory/overflow_guard.hpp"
 #include "deadlock/deadlock_report.hpp"
-#include "mn/cpu_pin.hpp"
 #include "deadlock/stuck_registry.hpp"
+#include "mn/cpu_pin.hpp"
 #include "stall/stall_monitor.hpp"
 #include "wait_word.hpp"
 #include "weft/sched/detail/fiber_locals.hpp"
